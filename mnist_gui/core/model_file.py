@@ -1,0 +1,206 @@
+"""Model files: a documented .npz that other tools can read, never pickled.
+
+Layout (see README, "Model file format"):
+
+* ``W1..WL``: float32 (fan_in, fan_out); ``b1..bL``: float32 (fan_out,)
+* ``meta``: a 0-d unicode array holding JSON with ``format`` = "mnist-gui-mlp",
+  ``version`` = 1, ``layer_sizes``, ``activations``, ``classes``, ``input_mean``,
+  ``input_std``, optional ``leaky_relu_slope``, ``config`` and ``metrics``.
+
+Reading uses ``np.load(..., allow_pickle=False)`` and validates every shape and value;
+writing goes to a temporary file in the same folder that is renamed over the target, so a
+failed save never leaves a half-written file where a good one was.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import ConfigError, ModelFileError
+from .layers import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from .network import MAX_PARAMETERS, MLP, parameter_count
+
+FORMAT = "mnist-gui-mlp"
+VERSION = 1
+MAX_META_CHARS = 1_000_000
+
+
+def _json_safe(value: Any) -> Any:
+    """Make metrics JSON-serialisable (NaN/inf become null, numpy scalars plain)."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def model_metadata(model: MLP, config: dict | None = None, metrics: dict | None = None) -> dict:
+    meta: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "layer_sizes": model.layer_sizes,
+        "activations": model.activations,
+        "classes": model.classes,
+        "input_mean": model.input_mean,
+        "input_std": model.input_std,
+    }
+    if "leaky_relu" in model.activations:
+        meta["leaky_relu_slope"] = model.leaky_relu_slope
+    if config is not None:
+        meta["config"] = _json_safe(config)
+    if metrics is not None:
+        meta["metrics"] = _json_safe(metrics)
+    return meta
+
+
+def save_model(
+    path: str | Path, model: MLP, config: dict | None = None, metrics: dict | None = None
+) -> Path:
+    """Write ``model`` to ``path`` (".npz" is appended if missing) atomically."""
+    path = Path(path)
+    if path.suffix != ".npz":
+        path = path.with_name(path.name + ".npz")
+    if path.is_dir():
+        raise ModelFileError(f"{path}: is a folder")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ModelFileError(f"{path}: folder {folder} does not exist")
+    arrays: dict[str, np.ndarray] = {}
+    for i, (W, b) in enumerate(zip(model.W, model.b), start=1):
+        arrays[f"W{i}"] = np.ascontiguousarray(W, dtype=np.float32)
+        arrays[f"b{i}"] = np.ascontiguousarray(b, dtype=np.float32)
+    meta = json.dumps(model_metadata(model, config, metrics), allow_nan=False)
+    arrays["meta"] = np.array(meta)
+    tmp_name = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, path)
+        tmp_name = None
+    except OSError as exc:
+        raise ModelFileError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        if tmp_name is not None and os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+    return path
+
+
+def _fail(path: Path, why: str) -> ModelFileError:
+    return ModelFileError(f"{path}: not a valid mnist-gui model: {why}")
+
+
+def load_model(path: str | Path) -> tuple[MLP, dict]:
+    """Read and validate a model file; return (model, metadata). Raises ModelFileError."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"{path}: file not found")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            names = set(npz.files)
+            if "meta" not in names:
+                raise _fail(path, "no 'meta' array")
+            meta_array = npz["meta"]
+            if meta_array.dtype.kind != "U" or meta_array.shape != ():
+                raise _fail(path, "'meta' must be a 0-d string array of JSON")
+            meta_text = str(meta_array)
+            if len(meta_text) > MAX_META_CHARS:
+                raise _fail(path, "'meta' is too long")
+            try:
+                meta = json.loads(meta_text)
+            except json.JSONDecodeError as exc:
+                raise _fail(path, f"'meta' is not JSON ({exc.msg})") from None
+            sizes, activations, classes = _check_meta(path, meta)
+            n_layers = len(sizes) - 1
+            expected = {f"W{i}" for i in range(1, n_layers + 1)}
+            expected |= {f"b{i}" for i in range(1, n_layers + 1)} | {"meta"}
+            if names != expected:
+                missing, extra = sorted(expected - names), sorted(names - expected)
+                raise _fail(path, f"arrays missing {missing} / unexpected {extra}")
+            model = MLP(
+                sizes,
+                activations,
+                classes=classes,
+                leaky_relu_slope=float(meta.get("leaky_relu_slope", 0.01)),
+                input_mean=float(meta["input_mean"]),
+                input_std=float(meta["input_std"]),
+            )
+            for i in range(n_layers):
+                for name, target in ((f"W{i + 1}", model.W[i]), (f"b{i + 1}", model.b[i])):
+                    array = npz[name]
+                    if array.shape != target.shape:
+                        raise _fail(path, f"{name} has shape {array.shape}, expected {target.shape}")
+                    if array.dtype.kind != "f":
+                        raise _fail(path, f"{name} has dtype {array.dtype}, expected float")
+                    if not np.isfinite(array).all():
+                        raise _fail(path, f"{name} contains NaN or infinite values")
+                    target[...] = array
+    except ModelFileError:
+        raise
+    except ConfigError as exc:
+        raise _fail(path, str(exc)) from None
+    except ValueError as exc:  # includes "Object arrays cannot be loaded when allow_pickle=False"
+        raise _fail(path, str(exc).split("\n")[0]) from None
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as exc:
+        raise _fail(path, f"not a readable .npz file ({type(exc).__name__}: {exc})") from None
+    return model, meta
+
+
+def _check_meta(path: Path, meta: Any) -> tuple[list[int], list[str], list[int]]:
+    if not isinstance(meta, dict):
+        raise _fail(path, "'meta' JSON must be an object")
+    if meta.get("format") != FORMAT:
+        raise _fail(path, f"format is {meta.get('format')!r}, expected {FORMAT!r}")
+    if meta.get("version") != VERSION:
+        raise _fail(path, f"version {meta.get('version')!r} is not supported (expected {VERSION})")
+    sizes = meta.get("layer_sizes")
+    if (
+        not isinstance(sizes, list)
+        or len(sizes) < 2
+        or len(sizes) > 50
+        or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sizes)
+    ):
+        raise _fail(path, f"layer_sizes must be a list of 2+ positive integers, got {sizes!r}")
+    if parameter_count(sizes) > MAX_PARAMETERS:
+        raise _fail(path, "too many parameters")
+    activations = meta.get("activations")
+    if not isinstance(activations, list) or len(activations) != len(sizes) - 1:
+        raise _fail(path, f"activations must list one name per weight layer, got {activations!r}")
+    if any(a not in HIDDEN_ACTIVATIONS for a in activations[:-1]) or (
+        activations[-1] not in OUTPUT_ACTIVATIONS
+    ):
+        raise _fail(path, f"unknown activation in {activations}")
+    classes = meta.get("classes")
+    n_out = sizes[-1]
+    want = 2 if n_out == 1 else n_out
+    if (
+        not isinstance(classes, list)
+        or len(classes) != want
+        or not all(isinstance(c, int) and not isinstance(c, bool) for c in classes)
+        or len(set(classes)) != len(classes)
+    ):
+        raise _fail(path, f"classes must be {want} distinct integers, got {classes!r}")
+    for key in ("input_mean", "input_std"):
+        value = meta.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise _fail(path, f"{key} must be a finite number, got {value!r}")
+    if meta["input_std"] <= 0:
+        raise _fail(path, "input_std must be positive")
+    slope = meta.get("leaky_relu_slope", 0.01)
+    if isinstance(slope, bool) or not isinstance(slope, (int, float)) or not 0 <= slope <= 1:
+        raise _fail(path, f"leaky_relu_slope must be in [0, 1], got {slope!r}")
+    return sizes, activations, classes

@@ -1,0 +1,169 @@
+"""Optimisers and learning-rate schedules.
+
+Optimisers update one flat parameter vector from one flat gradient vector in a few NumPy
+calls, whatever the number of layers (the network keeps all W and b as views into one
+buffer). Each keeps its state (velocity, moments) as arrays of the parameter's shape.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .errors import ConfigError
+
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
+MOMENTUM_FORMS = ("classic", "averaged")
+SCHEDULES = ("constant", "step", "cosine")
+
+
+class Optimizer:
+    """Base class: ``step(params, grads, lr)`` updates ``params`` in place."""
+
+    name = "optimizer"
+
+    def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v}" for k, v in vars(self).items() if not k.startswith("_"))
+        return f"{type(self).__name__}({fields})"
+
+
+class SGD(Optimizer):
+    """p <- p - lr * g."""
+
+    name = "sgd"
+
+    def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
+        params -= params.dtype.type(lr) * grads
+
+
+class Momentum(Optimizer):
+    """Heavy-ball momentum in either of its two common forms.
+
+    classic:  v <- mu*v - lr*g;        p <- p + v
+    averaged: v <- beta*v + (1-beta)*g; p <- p - lr*v   (an exponential average of gradients,
+              as in the momentum article; its effective step is 1/(1-beta) smaller)
+    """
+
+    name = "momentum"
+
+    def __init__(self, momentum: float = 0.9, form: str = "classic") -> None:
+        if form not in MOMENTUM_FORMS:
+            raise ConfigError(f"unknown momentum form {form!r}; expected classic or averaged")
+        self.momentum = momentum
+        self.form = form
+        self._v: np.ndarray | None = None
+
+    def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
+        if self._v is None:
+            self._v = np.zeros_like(params)
+        v, t = self._v, params.dtype.type
+        v *= t(self.momentum)
+        if self.form == "classic":
+            v -= t(lr) * grads
+            params += v
+        else:
+            v += t(1 - self.momentum) * grads
+            params -= t(lr) * v
+
+
+class Nesterov(Optimizer):
+    """Nesterov accelerated gradient (Sutskever's form, as PyTorch's nesterov=True):
+
+    v <- mu*v - lr*g;  p <- p + mu*v - lr*g
+    """
+
+    name = "nesterov"
+
+    def __init__(self, momentum: float = 0.9) -> None:
+        self.momentum = momentum
+        self._v: np.ndarray | None = None
+
+    def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
+        if self._v is None:
+            self._v = np.zeros_like(params)
+        v, t = self._v, params.dtype.type
+        scaled = t(lr) * grads
+        v *= t(self.momentum)
+        v -= scaled
+        params += t(self.momentum) * v
+        params -= scaled
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015) with bias correction."""
+
+    name = "adam"
+
+    def __init__(self, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self._m: np.ndarray | None = None
+        self._v: np.ndarray | None = None
+        self._t = 0
+
+    def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
+        if self._m is None:
+            self._m = np.zeros_like(params)
+            self._v = np.zeros_like(params)
+            self._tmp = np.empty_like(params)
+        m, v, tmp, t = self._m, self._v, self._tmp, params.dtype.type
+        self._t += 1
+        m *= t(self.beta1)
+        m += t(1 - self.beta1) * grads
+        v *= t(self.beta2)
+        np.multiply(grads, grads, out=tmp)
+        tmp *= t(1 - self.beta2)
+        v += tmp
+        # fold both bias corrections into the step size (one pass fewer over the buffers)
+        step = lr * math.sqrt(1 - self.beta2**self._t) / (1 - self.beta1**self._t)
+        eps_hat = self.eps * math.sqrt(1 - self.beta2**self._t)
+        np.sqrt(v, out=tmp)
+        tmp += t(eps_hat)
+        np.divide(m, tmp, out=tmp)
+        tmp *= t(step)
+        params -= tmp
+
+
+def make_optimizer(name: str, momentum: float = 0.9, momentum_form: str = "classic") -> Optimizer:
+    if name == "sgd":
+        return SGD()
+    if name == "momentum":
+        return Momentum(momentum, momentum_form)
+    if name == "nesterov":
+        return Nesterov(momentum)
+    if name == "adam":
+        return Adam()
+    raise ConfigError(f"unknown optimizer {name!r}; expected one of {', '.join(OPTIMIZERS)}")
+
+
+def scheduled_lr(
+    base_lr: float,
+    schedule: str,
+    progress_epochs: float,
+    total_epochs: int,
+    step_size: int = 10,
+    gamma: float = 0.1,
+    warmup_epochs: float = 0.0,
+) -> float:
+    """Learning rate at a point in training.
+
+    progress_epochs: epochs completed so far, fractional (e.g. 2.5 = half way through the
+    third epoch). constant: base_lr; step: base_lr * gamma**floor(progress/step_size);
+    cosine: half a cosine from base_lr down to 0 at total_epochs. An optional linear warm-up
+    from 0 over ``warmup_epochs`` multiplies any of them.
+    """
+    if schedule == "constant":
+        lr = base_lr
+    elif schedule == "step":
+        lr = base_lr * gamma ** math.floor(progress_epochs / max(step_size, 1))
+    elif schedule == "cosine":
+        frac = min(max(progress_epochs / max(total_epochs, 1), 0.0), 1.0)
+        lr = 0.5 * base_lr * (1 + math.cos(math.pi * frac))
+    else:
+        raise ConfigError(f"unknown schedule {schedule!r}; expected one of {', '.join(SCHEDULES)}")
+    if warmup_epochs > 0 and progress_epochs < warmup_epochs:
+        lr *= progress_epochs / warmup_epochs
+    return lr

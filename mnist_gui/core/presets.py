@@ -1,0 +1,131 @@
+"""Named configurations: the five articles the app grew out of, and ours.
+
+Each article preset states the article's setup and reported result, so that
+``scripts/reproduce.py`` can train it in full and compare.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import ConfigError
+from .training import TrainConfig
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    description: str  # one line
+    config: TrainConfig
+    article: str = ""  # the article, for article presets
+    metric: str = "test_accuracy"  # test_accuracy, val_accuracy or test_f1
+    reported: float | None = None  # the article's figure, as a fraction
+    tolerance: float = 0.007  # we must land within this of ``reported``
+    minimum: float | None = None  # or at least this (the binary preset)
+
+
+PRESETS: dict[str, Preset] = {
+    p.name: p
+    for p in (
+        Preset(
+            "fast",
+            "ours, the default: 784-512-10 ReLU, Nesterov + cosine, >= 97.5% test in 2 epochs",
+            TrainConfig(
+                hidden=[512], activation="relu", loss="ce", init="he", optimizer="nesterov",
+                lr=0.1, momentum=0.9, batch_size=64, epochs=2, schedule="cosine",
+            ),
+            minimum=0.975,
+        ),
+        Preset(
+            "best",
+            "ours, highest accuracy without augmentation: 784-800-800-10 ReLU, dropout, cosine",
+            TrainConfig(
+                hidden=[800, 800], activation="relu", loss="ce", init="he",
+                optimizer="nesterov", lr=0.05, momentum=0.9, batch_size=128, epochs=30,
+                dropout=0.3, weight_decay=1e-5, schedule="cosine", warmup_epochs=0.5,
+            ),
+            minimum=0.985,
+        ),
+        Preset(
+            "best-augmented",
+            "ours, towards 99%: 784-1024-1024-10 ReLU, elastic + affine augmentation, cosine",
+            TrainConfig(
+                hidden=[1024, 1024], activation="relu", loss="ce", init="he",
+                optimizer="nesterov", lr=0.05, momentum=0.9, batch_size=128, epochs=30,
+                dropout=0.1, weight_decay=1e-5, schedule="cosine", warmup_epochs=0.5,
+                augment="elastic",
+            ),
+            minimum=0.99,
+        ),
+        Preset(
+            "seed-000",
+            "L2-cost article: 784-50-10 sigmoid, MSE, N(0,1) init, SGD lr 3.0, batch 8, 30k images",
+            TrainConfig(
+                hidden=[50], activation="sigmoid", loss="mse", init="normal", init_std=1.0,
+                bias_init="normal", optimizer="sgd", lr=3.0, batch_size=8, epochs=30,
+                train_subset=30_000, subset_mode="random",
+            ),
+            article="Pure NumPy/Python network with an L2 (quadratic) cost",
+            metric="test_accuracy",
+            reported=0.9545,
+        ),
+        Preset(
+            "seed-001",
+            "Layer-class article: 784-100-200-10 ReLU, Xavier, softmax CE, SGD lr 0.1, batch 32",
+            TrainConfig(
+                hidden=[100, 200], activation="relu", loss="ce", init="xavier",
+                optimizer="sgd", lr=0.1, batch_size=32, epochs=25, validation=10_000,
+            ),
+            article="Layer classes with forward/backward and numeric gradient checks",
+            metric="val_accuracy",
+            reported=0.9819,
+        ),
+        Preset(
+            "seed-002",
+            "momentum article: 784-64-10 sigmoid, softmax CE, 1/sqrt(n) init, momentum 0.9, lr 0.5",
+            TrainConfig(
+                hidden=[64], activation="sigmoid", loss="ce", init="lecun", optimizer="momentum",
+                momentum=0.9, momentum_form="averaged", lr=0.5, batch_size=64, epochs=50,
+            ),
+            article="Sigmoid + softmax with momentum and 1/sqrt(n) initialisation",
+            metric="test_f1",
+            reported=0.98,
+        ),
+        Preset(
+            "seed-003",
+            "binary article: 7 (=1) vs 8 (=0), 784-10-5-1 sigmoid, BCE, full-batch GD lr 1.0",
+            TrainConfig(
+                hidden=[10, 5], activation="sigmoid", loss="bce", init="normal", init_std=0.1,
+                optimizer="sgd", lr=1.0, batch_size=0, shuffle=False, epochs=4000,
+                digits=[8, 7], validation=400,
+            ),
+            article="A binary 7-vs-8 classifier",
+            metric="val_accuracy",
+            reported=1.0,
+            minimum=0.995,
+        ),
+        Preset(
+            "seed-004",
+            "validation article: 784-128-10 ReLU, N(0,0.01) init, SGD lr 0.1, batch 1000 in order",
+            TrainConfig(
+                hidden=[128], activation="relu", loss="ce", init="normal", init_std=0.01,
+                optimizer="sgd", lr=0.1, batch_size=1000, shuffle=False, epochs=50,
+                validation=5_000,
+            ),
+            article="One hidden ReLU layer with a validation split and a misclassification view",
+            metric="test_accuracy",
+            reported=0.9534,
+        ),
+    )
+}
+
+DEFAULT_PRESET = "fast"
+
+
+def get_preset(name: str) -> Preset:
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise ConfigError(
+            f"unknown preset {name!r}; expected one of {', '.join(PRESETS)}"
+        ) from None

@@ -1,0 +1,477 @@
+"""The training loop: a Trainer that any caller drives and that reports through events.
+
+``Trainer.run()`` is a generator: it yields ``TrainingStarted``, then ``BatchFinished`` after
+every update and ``EpochFinished`` after every epoch, and always ends with one
+``TrainingFinished`` (reason "completed", "stopped" or "diverged"). The CLI prints the
+events, the GUI's worker thread forwards them as signals, a notebook can loop over them.
+
+``pause()``, ``resume()``, ``stop()`` and ``set_learning_rate()`` may be called from any
+thread; they take effect between two batches.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Iterator, Union
+
+import numpy as np
+
+from .data import DataSpec, Dataset
+from .errors import ConfigError
+from .layers import DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS
+from .losses import LOSS_FUNCTIONS, LOSSES
+from .network import INITIALIZERS, MAX_PARAMETERS, MLP, build_mlp, parameter_count
+from .optim import MOMENTUM_FORMS, OPTIMIZERS, SCHEDULES, make_optimizer, scheduled_lr
+
+DTYPES = ("float32", "float64")
+
+
+@dataclass
+class TrainConfig:
+    """Everything that defines a run: architecture, optimisation and data."""
+
+    hidden: list[int] = field(default_factory=lambda: [128])
+    activation: str = "relu"
+    loss: str = "ce"  # ce (softmax), mse (sigmoid outputs), bce (one sigmoid unit)
+    init: str = "he"
+    init_std: float = 0.01  # for init="normal"
+    bias_init: str = "zeros"  # or "normal" (same std as the weights)
+    optimizer: str = "momentum"
+    lr: float = 0.1
+    momentum: float = 0.9
+    momentum_form: str = "classic"  # or "averaged": v = beta*v + (1-beta)*g
+    batch_size: int = 64  # 0 = full batch
+    shuffle: bool = True
+    epochs: int = 10
+    weight_decay: float = 0.0  # L2 coefficient: adds weight_decay * W to dW
+    dropout: float = 0.0  # on hidden layers
+    schedule: str = "constant"
+    step_size: int = 10  # epochs between steps of the "step" schedule
+    gamma: float = 0.1  # factor of the "step" schedule
+    warmup_epochs: float = 0.0
+    seed: int = 0
+    dtype: str = "float32"
+    leaky_relu_slope: float = DEFAULT_LEAKY_SLOPE
+    validation: int = 0
+    train_subset: int = 0
+    subset_mode: str = "first"
+    digits: list[int] | None = None
+    standardize: bool = False
+    augment: str = "none"  # see core/augment.py
+    augment_strength: float = 1.0
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+    def updated(self, **changes: object) -> TrainConfig:
+        unknown = set(changes) - set(self.field_names())
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> TrainConfig:
+        known = {k: v for k, v in values.items() if k in cls.field_names()}
+        return cls(**known)
+
+    def data_spec(self) -> DataSpec:
+        return DataSpec(
+            validation=self.validation,
+            train_subset=self.train_subset,
+            subset_mode=self.subset_mode,
+            digits=list(self.digits) if self.digits is not None else None,
+            standardize=self.standardize,
+            seed=self.seed,
+        )
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.digits) if self.digits is not None else 10
+
+    def layer_sizes(self, n_features: int = 784) -> list[int]:
+        outputs = 1 if self.loss == "bce" else self.n_classes
+        return [n_features, *self.hidden, outputs]
+
+    def check(self, n_train: int | None = None) -> TrainConfig:
+        """Raise ConfigError naming the first invalid field and what it expects."""
+
+        def number(name: str, lo: float, hi: float, lo_open: bool = False) -> None:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ConfigError(f"{name}: expected a number, got {value!r}")
+            if not math.isfinite(value):
+                raise ConfigError(f"{name}: must be a finite number, got {value}")
+            if value < lo or value > hi or (lo_open and value == lo):
+                low = f"> {lo}" if lo_open else f">= {lo}"
+                raise ConfigError(f"{name}: {value} is out of range (expected {low} and <= {hi})")
+
+        def choice(name: str, options: tuple[str, ...]) -> None:
+            value = getattr(self, name)
+            if value not in options:
+                raise ConfigError(f"{name}: unknown {value!r}; expected one of {', '.join(options)}")
+
+        def integer(name: str, lo: int, hi: int) -> None:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise ConfigError(f"{name}: expected a whole number, got {value!r}")
+            if not lo <= value <= hi:
+                raise ConfigError(f"{name}: {value} is out of range (expected {lo} to {hi})")
+
+        if not isinstance(self.hidden, (list, tuple)):
+            raise ConfigError(f"hidden: expected a list of layer sizes, got {self.hidden!r}")
+        for size in self.hidden:
+            if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size <= 0:
+                raise ConfigError(f"hidden: layer sizes must be positive integers, got {size!r}")
+        if len(self.hidden) > 20:
+            raise ConfigError(f"hidden: {len(self.hidden)} layers; at most 20 are supported")
+        choice("activation", HIDDEN_ACTIVATIONS)
+        choice("loss", LOSSES)
+        choice("init", INITIALIZERS)
+        choice("bias_init", ("zeros", "normal"))
+        choice("optimizer", OPTIMIZERS)
+        choice("momentum_form", MOMENTUM_FORMS)
+        choice("schedule", SCHEDULES)
+        choice("dtype", DTYPES)
+        choice("subset_mode", ("first", "random"))
+        from .augment import AUGMENTATIONS  # late: augment imports nothing of ours but data
+
+        choice("augment", AUGMENTATIONS)
+        number("lr", 0.0, 1e4, lo_open=True)
+        number("init_std", 0.0, 100.0, lo_open=True)
+        number("momentum", 0.0, 0.9999)
+        number("weight_decay", 0.0, 10.0)
+        number("dropout", 0.0, 0.95)
+        number("gamma", 0.0, 1.0, lo_open=True)
+        number("warmup_epochs", 0.0, 1e6)
+        number("leaky_relu_slope", 0.0, 1.0)
+        number("augment_strength", 0.0, 5.0)
+        integer("batch_size", 0, 10_000_000)
+        integer("epochs", 1, 1_000_000)
+        integer("step_size", 1, 1_000_000)
+        integer("seed", 0, 2**63 - 1)
+        integer("validation", 0, 10_000_000)
+        integer("train_subset", 0, 10_000_000)
+        self.data_spec().check()
+        if self.loss == "bce" and self.n_classes != 2:
+            raise ConfigError("loss bce (one sigmoid unit) needs a digit subset of exactly 2 digits")
+        n_params = parameter_count(self.layer_sizes())
+        if n_params > MAX_PARAMETERS:
+            raise ConfigError(f"the network would have {n_params:,} parameters; at most {MAX_PARAMETERS:,}")
+        if n_train is not None and self.batch_size > n_train:
+            raise ConfigError(
+                f"batch_size: {self.batch_size} is larger than the {n_train:,} training samples "
+                "(use 0 for full batch)"
+            )
+        return self
+
+    def memory_estimate(self, n_train: int = 60_000, n_features: int = 784) -> int:
+        """Bytes a run needs beyond the data: parameters, gradients, optimiser state and
+        per-batch activations (twice, for the training and the evaluation buffers)."""
+        itemsize = 4 if self.dtype == "float32" else 8
+        n_params = parameter_count(self.layer_sizes(n_features))
+        state = {"sgd": 0, "momentum": 1, "nesterov": 1, "adam": 3}[self.optimizer]
+        batch = self.batch_size or n_train
+        units = sum(self.layer_sizes(n_features)[1:])
+        activations = batch * units * 3 + min(8192, n_train) * units
+        return itemsize * (n_params * (3 + state) + activations + batch * n_features)
+
+
+# ------------------------------------------------------------------------------- events
+
+
+@dataclass
+class TrainingStarted:
+    n_train: int
+    n_batches: int
+    batch_size: int
+    n_parameters: int
+    epochs: int
+
+
+@dataclass
+class BatchFinished:
+    epoch: int  # 1-based
+    batch: int  # 1-based within the epoch
+    n_batches: int
+    loss: float  # mean loss of this batch, before the update
+    lr: float
+    samples_done: int  # within this epoch
+    elapsed: float  # seconds since the epoch started
+
+
+@dataclass
+class EpochFinished:
+    epoch: int  # 1-based
+    epochs: int
+    train_loss: float  # mean of the epoch's batch losses
+    train_accuracy: float  # running accuracy on the batches as they were trained
+    val_loss: float | None
+    val_accuracy: float | None
+    test_loss: float
+    test_accuracy: float
+    train_seconds: float
+    eval_seconds: float
+    samples_per_second: float
+    lr: float
+    weights: list[np.ndarray] | None = None  # copies, safe to keep and to pass between threads
+    biases: list[np.ndarray] | None = None
+
+    def metrics(self) -> dict:
+        """The plain numbers of this event (no arrays), e.g. for JSON."""
+        return {k: v for k, v in asdict(self).items() if k not in ("weights", "biases")}
+
+
+@dataclass
+class TrainingFinished:
+    reason: str  # "completed", "stopped" or "diverged"
+    message: str
+    epochs_completed: int
+
+
+TrainingEvent = Union[TrainingStarted, BatchFinished, EpochFinished, TrainingFinished]
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def evaluate(
+    model: MLP, X: np.ndarray, y: np.ndarray, loss: str, chunk: int = 8192
+) -> tuple[float, float]:
+    """Mean loss and accuracy of ``model`` on X: (N, D), y: (N,). (nan, nan) for N = 0."""
+    n = len(y)
+    if n == 0:
+        return float("nan"), float("nan")
+    total_loss, correct = 0.0, 0
+    loss_fn = LOSS_FUNCTIONS[loss]
+    for start in range(0, n, chunk):
+        Xc, yc = X[start : start + chunk], y[start : start + chunk]
+        z = model._forward_into(Xc, model._get_buffers(len(yc), False))
+        part_loss, _ = loss_fn(z, yc, np.empty_like(z))
+        total_loss += part_loss * len(yc)
+        predicted = (z[:, 0] > 0) if model.is_binary else z.argmax(axis=1)
+        correct += int(np.count_nonzero(predicted == yc))
+    return total_loss / n, correct / n
+
+
+# ------------------------------------------------------------------------------ trainer
+
+
+class Trainer:
+    """Trains ``model`` (built from the config if not given) on ``dataset``."""
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        dataset: Dataset,
+        model: MLP | None = None,
+        *,
+        copy_weights_each_epoch: bool = True,
+        evaluate_test: bool = True,
+    ) -> None:
+        config.check(n_train=len(dataset.y_train))
+        self.config = config
+        self.dataset = dataset
+        self.copy_weights_each_epoch = copy_weights_each_epoch
+        self.evaluate_test = evaluate_test
+        seeds = np.random.SeedSequence(config.seed).spawn(3)
+        self._init_rng = np.random.default_rng(seeds[0])
+        self._shuffle_rng = np.random.default_rng(seeds[1])
+        self._noise_rng = np.random.default_rng(seeds[2])  # dropout, augmentation
+        dtype = np.dtype(config.dtype)
+        if model is None:
+            model = build_mlp(
+                dataset.n_features,
+                config.hidden,
+                len(dataset.classes),
+                activation=config.activation,
+                loss=config.loss,
+                classes=dataset.classes,
+                leaky_relu_slope=config.leaky_relu_slope,
+                dtype=dtype,
+                input_mean=dataset.input_mean,
+                input_std=dataset.input_std,
+            )
+            model.initialize(self._init_rng, config.init, config.init_std, config.bias_init)
+        elif model.layer_sizes[0] != dataset.n_features:
+            raise ConfigError(
+                f"the model takes {model.layer_sizes[0]} inputs, the data has {dataset.n_features}"
+            )
+        self.model = model
+        self.optimizer = make_optimizer(config.optimizer, config.momentum, config.momentum_form)
+        self.history: list[EpochFinished] = []
+        self.base_lr = float(config.lr)
+        self._lock = threading.Condition()
+        self._paused = False
+        self._stop_requested = False
+        self._augmenter = None
+        if config.augment != "none":
+            from .augment import Augmenter
+
+            self._augmenter = Augmenter(
+                config.augment, dataset.image_shape, config.augment_strength, self._noise_rng,
+                fill=-dataset.input_mean / dataset.input_std,
+            )
+
+    # ------------------------------------------------------------------ thread-safe controls
+
+    def pause(self) -> None:
+        with self._lock:
+            self._paused = True
+
+    def resume(self) -> None:
+        with self._lock:
+            self._paused = False
+            self._lock.notify_all()
+
+    def stop(self) -> None:
+        """Ask the loop to end after the current batch (also wakes a paused loop)."""
+        with self._lock:
+            self._stop_requested = True
+            self._lock.notify_all()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_requested
+
+    def set_learning_rate(self, lr: float) -> None:
+        """Change the base learning rate (the schedule still scales it) from any thread."""
+        if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
+            raise ConfigError(f"lr: expected a positive finite number, got {lr!r}")
+        self.base_lr = float(lr)
+
+    def _wait_if_paused(self) -> bool:
+        """Block while paused; return True if the loop should stop."""
+        with self._lock:
+            while self._paused and not self._stop_requested:
+                self._lock.wait()
+            return self._stop_requested
+
+    # ------------------------------------------------------------------------------ loop
+
+    def run(self) -> Iterator[TrainingEvent]:
+        cfg, data, model = self.config, self.dataset, self.model
+        X, y = data.X_train, data.y_train
+        if X.dtype != model.dtype:
+            X = X.astype(model.dtype)
+        n = len(y)
+        batch_size = cfg.batch_size or n
+        n_batches = math.ceil(n / batch_size)
+        start_epoch = len(self.history)
+        yield TrainingStarted(n, n_batches, batch_size, model.n_parameters, cfg.epochs)
+        gather = cfg.shuffle or self._augmenter is not None
+        Xb = np.empty((batch_size, X.shape[1]), model.dtype) if gather else None
+        yb = np.empty(batch_size, y.dtype)
+        order = np.arange(n)
+        dropout_rng = self._noise_rng if cfg.dropout > 0 else None
+        last_good = model.params.copy()
+        lr = self.base_lr
+        for epoch in range(start_epoch + 1, cfg.epochs + 1):
+            if cfg.shuffle:
+                self._shuffle_rng.shuffle(order)
+            t0 = time.perf_counter()
+            loss_sum, correct = 0.0, 0
+            for batch in range(n_batches):
+                if self._wait_if_paused():
+                    yield self._finish("stopped", f"stopped during epoch {epoch}", epoch - 1)
+                    return
+                lo, hi = batch * batch_size, min(n, (batch + 1) * batch_size)
+                m = hi - lo
+                if gather:
+                    np.take(X, order[lo:hi], axis=0, out=Xb[:m], mode="clip")
+                    np.take(y, order[lo:hi], out=yb[:m], mode="clip")
+                    xs, ys = Xb[:m], yb[:m]
+                    if self._augmenter is not None:
+                        self._augmenter.apply_(xs)
+                else:
+                    xs, ys = X[lo:hi], y[lo:hi]
+                loss, z = model.loss_and_grads(xs, ys, cfg.loss, cfg.dropout, dropout_rng)
+                if model.is_binary:
+                    correct += int(np.count_nonzero((z[:, 0] > 0) == ys))
+                else:
+                    correct += int(np.count_nonzero(z.argmax(axis=1) == ys))
+                grad_sq = float(np.dot(model.grads, model.grads))
+                if not (math.isfinite(loss) and math.isfinite(grad_sq)):
+                    yield self._diverged(epoch, batch + 1, n_batches, loss, last_good)
+                    return
+                if cfg.weight_decay:
+                    wd = model.dtype.type(cfg.weight_decay)
+                    for W, dW in zip(model.W, model.dW):
+                        dW += wd * W
+                lr = scheduled_lr(
+                    self.base_lr, cfg.schedule, epoch - 1 + batch / n_batches, cfg.epochs,
+                    cfg.step_size, cfg.gamma, cfg.warmup_epochs,
+                )
+                self.optimizer.step(model.params, model.grads, lr)
+                loss_sum += loss * m
+                yield BatchFinished(epoch, batch + 1, n_batches, loss, lr, hi, time.perf_counter() - t0)
+            train_seconds = time.perf_counter() - t0
+            # A finite loss and gradient make a non-finite update all but impossible; this
+            # one check per epoch catches the rest and keeps a last good copy to fall back to.
+            if not np.isfinite(np.sum(model.params, dtype=np.float64)):
+                yield self._diverged(epoch, n_batches, n_batches, float("nan"), last_good)
+                return
+            np.copyto(last_good, model.params)
+            t1 = time.perf_counter()
+            val_loss = val_acc = None
+            if len(data.y_val):
+                val_loss, val_acc = evaluate(model, data.X_val, data.y_val, cfg.loss)
+            if self.evaluate_test:
+                test_loss, test_acc = evaluate(model, data.X_test, data.y_test, cfg.loss)
+            else:
+                test_loss = test_acc = float("nan")
+            eval_seconds = time.perf_counter() - t1
+            weights = biases = None
+            if self.copy_weights_each_epoch:
+                weights, biases = model.copy_weights()
+            report = EpochFinished(
+                epoch=epoch,
+                epochs=cfg.epochs,
+                train_loss=loss_sum / n,
+                train_accuracy=correct / n,
+                val_loss=val_loss,
+                val_accuracy=val_acc,
+                test_loss=test_loss,
+                test_accuracy=test_acc,
+                train_seconds=train_seconds,
+                eval_seconds=eval_seconds,
+                samples_per_second=n / train_seconds if train_seconds > 0 else float("inf"),
+                lr=lr,
+                weights=weights,
+                biases=biases,
+            )
+            self.history.append(report)
+            yield report
+        yield self._finish("completed", f"completed {cfg.epochs} epochs", cfg.epochs)
+
+    def _finish(self, reason: str, message: str, epochs_completed: int) -> TrainingFinished:
+        return TrainingFinished(reason, message, epochs_completed)
+
+    def _diverged(
+        self, epoch: int, batch: int, n_batches: int, loss: float, last_good: np.ndarray
+    ) -> TrainingFinished:
+        if not np.isfinite(np.sum(self.model.params, dtype=np.float64)):
+            np.copyto(self.model.params, last_good)
+        message = (
+            f"training diverged at epoch {epoch}, batch {batch}/{n_batches} (loss {loss}); "
+            f"the model keeps its last finite weights. Try a lower learning rate than "
+            f"{self.base_lr:g}."
+        )
+        return self._finish("diverged", message, epoch - 1)
+
+    def train(self) -> TrainingFinished:
+        """Run to the end, ignoring intermediate events; return the final event."""
+        final = TrainingFinished("stopped", "no events", 0)
+        for event in self.run():
+            final = event  # type: ignore[assignment]
+        return final
