@@ -237,7 +237,7 @@ class MLP:
                 if dropout > 0.0 and rng is not None:
                     mask = bufs.masks[l]
                     keep = 1.0 - dropout
-                    rng.random(out=mask)
+                    rng.random(dtype=mask.dtype, out=mask)
                     np.less(mask, keep, out=mask, casting="unsafe")  # 1.0 keeps, 0.0 drops
                     mask *= mask.dtype.type(1.0 / keep)
                     Z *= mask

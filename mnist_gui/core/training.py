@@ -27,6 +27,9 @@ from .network import INITIALIZERS, MAX_PARAMETERS, MLP, build_mlp, parameter_cou
 from .optim import MOMENTUM_FORMS, OPTIMIZERS, SCHEDULES, make_optimizer, scheduled_lr
 
 DTYPES = ("float32", "float64")
+#: A batch loss this many times the first one (and above 1) counts as divergence: a network
+#: whose ReLUs all died after a huge step has a finite but meaningless loss.
+EXPLOSION_FACTOR = 1000.0
 
 
 @dataclass
@@ -376,6 +379,7 @@ class Trainer:
         dropout_rng = self._noise_rng if cfg.dropout > 0 else None
         last_good = model.params.copy()
         lr = self.base_lr
+        first_loss: float | None = None
         for epoch in range(start_epoch + 1, cfg.epochs + 1):
             if cfg.shuffle:
                 self._shuffle_rng.shuffle(order)
@@ -395,24 +399,17 @@ class Trainer:
                         self._augmenter.apply_(xs)
                 else:
                     xs, ys = X[lo:hi], y[lo:hi]
-                loss, z = model.loss_and_grads(xs, ys, cfg.loss, cfg.dropout, dropout_rng)
-                if model.is_binary:
-                    correct += int(np.count_nonzero((z[:, 0] > 0) == ys))
-                else:
-                    correct += int(np.count_nonzero(z.argmax(axis=1) == ys))
-                grad_sq = float(np.dot(model.grads, model.grads))
-                if not (math.isfinite(loss) and math.isfinite(grad_sq)):
-                    yield self._diverged(epoch, batch + 1, n_batches, loss, last_good)
-                    return
-                if cfg.weight_decay:
-                    wd = model.dtype.type(cfg.weight_decay)
-                    for W, dW in zip(model.W, model.dW):
-                        dW += wd * W
                 lr = scheduled_lr(
                     self.base_lr, cfg.schedule, epoch - 1 + batch / n_batches, cfg.epochs,
                     cfg.step_size, cfg.gamma, cfg.warmup_epochs,
                 )
-                self.optimizer.step(model.params, model.grads, lr)
+                loss, batch_correct, ok = self._step(xs, ys, lr, dropout_rng)
+                if first_loss is None:
+                    first_loss = loss
+                if not ok or loss > EXPLOSION_FACTOR * max(first_loss, 1.0):
+                    yield self._diverged(epoch, batch + 1, n_batches, loss, last_good)
+                    return
+                correct += batch_correct
                 loss_sum += loss * m
                 yield BatchFinished(epoch, batch + 1, n_batches, loss, lr, hi, time.perf_counter() - t0)
             train_seconds = time.perf_counter() - t0
@@ -454,6 +451,30 @@ class Trainer:
             yield report
         yield self._finish("completed", f"completed {cfg.epochs} epochs", cfg.epochs)
 
+    def _step(
+        self, xs: np.ndarray, ys: np.ndarray, lr: float, dropout_rng: np.random.Generator | None
+    ) -> tuple[float, int, bool]:
+        """One update on a batch. Returns (loss, correct predictions, finite?); when the
+        loss or the gradient is not finite the update is skipped, so the weights stay finite.
+        """
+        model, cfg = self.model, self.config
+        # Overflow on the way to a divergence is expected and reported, not warned about
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss, z = model.loss_and_grads(xs, ys, cfg.loss, cfg.dropout, dropout_rng)
+            if model.is_binary:
+                correct = int(np.count_nonzero((z[:, 0] > 0) == ys))
+            else:
+                correct = int(np.count_nonzero(z.argmax(axis=1) == ys))
+            grad_sq = float(np.dot(model.grads, model.grads))
+            if not (math.isfinite(loss) and math.isfinite(grad_sq)):
+                return loss, correct, False
+            if cfg.weight_decay:
+                wd = model.dtype.type(cfg.weight_decay)
+                for W, dW in zip(model.W, model.dW):
+                    dW += wd * W
+            self.optimizer.step(model.params, model.grads, lr)
+        return loss, correct, True
+
     def _finish(self, reason: str, message: str, epochs_completed: int) -> TrainingFinished:
         return TrainingFinished(reason, message, epochs_completed)
 
@@ -463,7 +484,7 @@ class Trainer:
         if not np.isfinite(np.sum(self.model.params, dtype=np.float64)):
             np.copyto(self.model.params, last_good)
         message = (
-            f"training diverged at epoch {epoch}, batch {batch}/{n_batches} (loss {loss}); "
+            f"training diverged at epoch {epoch}, batch {batch}/{n_batches} (loss {loss:.4g}); "
             f"the model keeps its last finite weights. Try a lower learning rate than "
             f"{self.base_lr:g}."
         )

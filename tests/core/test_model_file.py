@@ -1,0 +1,142 @@
+"""Model files: round trip, the documented layout, and refusal of anything else."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from mnist_gui.core.errors import ModelFileError
+from mnist_gui.core.model_file import load_model, model_metadata, save_model
+from mnist_gui.core.network import MLP, build_mlp
+
+
+@pytest.fixture
+def model(rng):
+    m = build_mlp(784, [16, 8], 10, activation="leaky_relu")
+    return m.initialize(rng, "he")
+
+
+def test_round_trip(tmp_path, model):
+    path = save_model(tmp_path / "m", model, {"lr": 0.1}, {"test_accuracy": 0.9})
+    assert path.name == "m.npz"
+    loaded, meta = load_model(path)
+    np.testing.assert_array_equal(loaded.params, model.params)
+    assert loaded.activations == model.activations and loaded.classes == model.classes
+    assert meta["config"] == {"lr": 0.1} and meta["metrics"] == {"test_accuracy": 0.9}
+    x = np.random.default_rng(0).random((3, 784), dtype=np.float32)
+    np.testing.assert_allclose(loaded.predict_proba(x), model.predict_proba(x))
+
+
+def test_documented_layout_readable_without_our_code(tmp_path, model):
+    path = save_model(tmp_path / "m.npz", model)
+    with np.load(path, allow_pickle=False) as npz:
+        assert sorted(npz.files) == ["W1", "W2", "W3", "b1", "b2", "b3", "meta"]
+        assert npz["W1"].shape == (784, 16) and npz["W1"].dtype == np.float32
+        assert npz["b3"].shape == (10,)
+        meta = json.loads(str(npz["meta"]))
+    assert meta["format"] == "mnist-gui-mlp" and meta["version"] == 1
+    assert meta["layer_sizes"] == [784, 16, 8, 10]
+    assert meta["activations"] == ["leaky_relu", "leaky_relu", "softmax"]
+    assert meta["leaky_relu_slope"] == 0.01
+    assert meta["input_mean"] == 0.0 and meta["input_std"] == 1.0
+
+
+def write_npz(path, arrays):
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+    return path
+
+
+def valid_arrays(model, **meta_changes):
+    meta = model_metadata(model)
+    meta.update(meta_changes)
+    arrays = {f"W{i+1}": W for i, W in enumerate(model.W)}
+    arrays.update({f"b{i+1}": b for i, b in enumerate(model.b)})
+    arrays["meta"] = np.array(json.dumps(meta))
+    return arrays
+
+
+@pytest.mark.parametrize(
+    "mutate,message",
+    [
+        (lambda a: a.update(meta=np.array(json.dumps({"format": "other"}))), "format is 'other'"),
+        (lambda a: a.update(meta=np.array("{not json")), "not JSON"),
+        (lambda a: a.pop("meta"), "no 'meta'"),
+        (lambda a: a.pop("W2"), "arrays missing \\['W2'\\]"),
+        (lambda a: a.update(W9=np.zeros(3)), "unexpected \\['W9'\\]"),
+        (lambda a: a.update(W1=np.zeros((784, 17), np.float32)), "W1 has shape"),
+        (lambda a: a.update(b2=np.full(8, np.nan, np.float32)), "b2 contains NaN"),
+        (lambda a: a.update(W1=np.zeros((784, 16), np.int32)), "W1 has dtype int32"),
+        (lambda a: a.update(W1=np.array([{"x": 1}], dtype=object)), "allow_pickle"),
+        (lambda a: a.update(meta=np.array([1, 2])), "0-d string"),
+    ],
+)
+def test_bad_files_are_refused_with_the_reason(tmp_path, model, mutate, message):
+    arrays = valid_arrays(model)
+    mutate(arrays)
+    path = write_npz(tmp_path / "bad.npz", arrays)
+    with pytest.raises(ModelFileError, match=message):
+        load_model(path)
+
+
+@pytest.mark.parametrize(
+    "meta_changes,message",
+    [
+        ({"version": 2}, "version 2 is not supported"),
+        ({"layer_sizes": [784, 0, 10]}, "layer_sizes"),
+        ({"activations": ["relu", "relu", "gelu"]}, "unknown activation"),
+        ({"classes": [0, 1]}, "classes must be 10 distinct"),
+        ({"input_std": 0}, "input_std must be positive"),
+        ({"input_mean": "x"}, "input_mean must be a finite number"),
+    ],
+)
+def test_bad_metadata_is_refused(tmp_path, model, meta_changes, message):
+    path = write_npz(tmp_path / "bad.npz", valid_arrays(model, **meta_changes))
+    with pytest.raises(ModelFileError, match=message):
+        load_model(path)
+
+
+def test_non_npz_files(tmp_path):
+    text = tmp_path / "notes.npz"
+    text.write_text("hello")
+    with pytest.raises(ModelFileError, match="not a valid mnist-gui model"):
+        load_model(text)
+    with pytest.raises(ModelFileError, match="file not found"):
+        load_model(tmp_path / "missing.npz")
+    pickled = tmp_path / "pickle.npz"
+    np.save(pickled.with_suffix(".npy"), np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    os.replace(pickled.with_suffix(".npy"), pickled)
+    with pytest.raises(ModelFileError):
+        load_model(pickled)
+
+
+def test_failed_save_leaves_the_old_file_intact(tmp_path, model, monkeypatch):
+    path = save_model(tmp_path / "m.npz", model)
+    good = path.read_bytes()
+
+    def broken_savez(fh, **arrays):
+        fh.write(b"half a file")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", broken_savez)
+    with pytest.raises(ModelFileError, match="No space left"):
+        save_model(path, model)
+    assert path.read_bytes() == good
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]  # no temporary left behind
+
+
+def test_unwritable_path(tmp_path, model):
+    with pytest.raises(ModelFileError, match="does not exist"):
+        save_model(tmp_path / "no" / "such" / "m.npz", model)
+
+
+def test_binary_model_round_trip(tmp_path, rng):
+    m = MLP([784, 5, 1], ["sigmoid", "sigmoid"], classes=[8, 7]).initialize(rng, "normal", 0.1)
+    loaded, meta = load_model(save_model(tmp_path / "b.npz", m))
+    assert meta["classes"] == [8, 7] and loaded.is_binary
+    probs = loaded.predict_proba(rng.random((4, 784), dtype=np.float32))
+    assert probs.shape == (4, 2)
+    np.testing.assert_allclose(probs.sum(axis=1), 1, rtol=1e-6)

@@ -1,0 +1,191 @@
+"""The trainer: its events, determinism, pause/resume/stop from another thread, divergence."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from mnist_gui.core.errors import ConfigError
+from mnist_gui.core.training import (
+    BatchFinished,
+    EpochFinished,
+    TrainConfig,
+    Trainer,
+    TrainingFinished,
+    TrainingStarted,
+)
+
+QUICK = TrainConfig(hidden=[32], epochs=2, batch_size=100, lr=0.1, optimizer="momentum")
+
+
+def events_of(trainer):
+    return list(trainer.run())
+
+
+def test_event_sequence_and_metrics(small_dataset):
+    events = events_of(Trainer(QUICK, small_dataset))
+    kinds = [type(e) for e in events]
+    assert kinds[0] is TrainingStarted and kinds[-1] is TrainingFinished
+    batches = [e for e in events if isinstance(e, BatchFinished)]
+    epochs = [e for e in events if isinstance(e, EpochFinished)]
+    assert len(batches) == 2 * 20 and len(epochs) == 2
+    assert [b.batch for b in batches[:20]] == list(range(1, 21))
+    assert events[-1].reason == "completed"
+    last = epochs[-1]
+    assert 0.8 < last.test_accuracy <= 1 and 0.8 < last.val_accuracy <= 1
+    assert last.train_loss < epochs[0].train_loss
+    assert last.weights[0].shape == (784, 32) and last.biases[1].shape == (10,)
+
+
+def test_epoch_weights_are_copies(small_dataset):
+    trainer = Trainer(QUICK.updated(epochs=1), small_dataset)
+    epoch = next(e for e in trainer.run() if isinstance(e, EpochFinished))
+    before = epoch.weights[0].copy()
+    trainer.model.W[0][...] = 0
+    np.testing.assert_array_equal(epoch.weights[0], before)
+
+
+def test_same_seed_same_result(small_dataset):
+    a = Trainer(QUICK, small_dataset)
+    b = Trainer(QUICK, small_dataset)
+    a.train(), b.train()
+    np.testing.assert_array_equal(a.model.params, b.model.params)
+    c = Trainer(QUICK.updated(seed=1), small_dataset)
+    c.train()
+    assert not np.array_equal(a.model.params, c.model.params)
+
+
+def test_full_batch_and_fixed_order(small_dataset):
+    trainer = Trainer(QUICK.updated(batch_size=0, shuffle=False, epochs=3), small_dataset)
+    events = events_of(trainer)
+    assert sum(isinstance(e, BatchFinished) for e in events) == 3
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adam"])
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "leaky_relu"])
+def test_every_optimizer_and_activation_learns(small_dataset, optimizer, activation):
+    lr = 0.01 if optimizer == "adam" else 0.1 if optimizer != "sgd" else 0.5
+    cfg = QUICK.updated(optimizer=optimizer, activation=activation, lr=lr, init="xavier")
+    trainer = Trainer(cfg, small_dataset)
+    trainer.train()
+    assert trainer.history[-1].test_accuracy > 0.75
+
+
+def test_dropout_weight_decay_and_schedules_run(small_dataset):
+    cfg = QUICK.updated(dropout=0.3, weight_decay=1e-3, schedule="cosine", warmup_epochs=0.5)
+    trainer = Trainer(cfg, small_dataset)
+    assert trainer.train().reason == "completed"
+    assert trainer.history[-1].test_accuracy > 0.75
+    assert trainer.history[-1].lr < 0.01  # cosine ends near zero
+
+
+def test_binary_task(raw_mnist):
+    from mnist_gui.core.data import prepare
+
+    cfg = TrainConfig(hidden=[10, 5], activation="sigmoid", loss="bce", digits=[8, 7],
+                      validation=400, train_subset=2000, epochs=3, lr=0.5, optimizer="momentum")
+    ds = prepare(raw_mnist, cfg.data_spec())
+    trainer = Trainer(cfg, ds)
+    trainer.train()
+    assert trainer.model.layer_sizes == [784, 10, 5, 1] and trainer.model.classes == [8, 7]
+    assert trainer.history[-1].val_accuracy > 0.95
+
+
+def test_stop_from_another_thread(small_dataset):
+    trainer = Trainer(QUICK.updated(epochs=1000), small_dataset)
+    seen = 0
+    for event in trainer.run():
+        if isinstance(event, BatchFinished):
+            seen += 1
+            if seen == 5:
+                t = threading.Thread(target=trainer.stop)
+                t.start()
+                t.join()
+        final = event
+    assert isinstance(final, TrainingFinished) and final.reason == "stopped"
+    assert seen == 5
+
+
+def test_pause_blocks_until_resume_and_stop_wakes_a_paused_loop(small_dataset):
+    trainer = Trainer(QUICK.updated(epochs=1000), small_dataset)
+    events = trainer.run()
+    next(events)  # started
+    next(events)  # first batch
+    trainer.pause()
+    batch_done = threading.Event()
+    results = []
+
+    def consume():
+        results.append(next(events))  # blocks while paused
+        batch_done.set()
+
+    consumer = threading.Thread(target=consume)
+    consumer.start()
+    assert not batch_done.wait(0.3), "a paused trainer must not run batches"
+    trainer.resume()
+    assert batch_done.wait(5)
+    consumer.join()
+    assert isinstance(results[0], BatchFinished)
+    trainer.pause()
+    stopper = threading.Timer(0.05, trainer.stop)
+    stopper.start()
+    final = list(events)[-1]  # the paused loop must wake on stop
+    assert final.reason == "stopped"
+
+
+def test_live_learning_rate_change(small_dataset):
+    trainer = Trainer(QUICK.updated(epochs=1), small_dataset)
+    lrs = []
+    for event in trainer.run():
+        if isinstance(event, BatchFinished):
+            lrs.append(event.lr)
+            if event.batch == 3:
+                trainer.set_learning_rate(0.01)
+    assert lrs[:3] == [0.1] * 3 and lrs[3:] == [0.01] * (len(lrs) - 3)
+    with pytest.raises(ConfigError):
+        trainer.set_learning_rate(float("nan"))
+
+
+def test_divergence_stops_with_epoch_and_batch_and_keeps_finite_weights(small_dataset):
+    cfg = QUICK.updated(lr=100.0, optimizer="sgd", hidden=[64, 64], activation="leaky_relu")
+    trainer = Trainer(cfg, small_dataset)
+    final = list(trainer.run())[-1]
+    assert final.reason == "diverged"
+    assert "epoch 1, batch" in final.message and "lower learning rate" in final.message
+    assert np.isfinite(trainer.model.params).all()
+
+
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({"lr": float("nan")}, "lr: must be a finite number"),
+        ({"lr": 0.0}, "lr: 0.0 is out of range"),
+        ({"lr": -1.0}, "lr"),
+        ({"batch_size": -1}, "batch_size"),
+        ({"hidden": [0]}, "positive integers"),
+        ({"hidden": [-5, 3]}, "positive integers"),
+        ({"activation": "swish"}, "activation: unknown 'swish'"),
+        ({"epochs": 0}, "epochs"),
+        ({"dropout": 1.0}, "dropout"),
+        ({"loss": "bce"}, "needs a digit subset of exactly 2"),
+        ({"hidden": [100_000, 100_000]}, "parameters"),
+    ],
+)
+def test_invalid_configs_name_the_field(changes, message):
+    with pytest.raises(ConfigError, match=message):
+        TrainConfig().updated(**changes).check()
+
+
+def test_batch_larger_than_the_data_is_refused(small_dataset):
+    with pytest.raises(ConfigError, match="batch_size: 5000 is larger than the 2,000"):
+        Trainer(QUICK.updated(batch_size=5000), small_dataset)
+
+
+def test_memory_estimate_grows_with_the_network():
+    small = TrainConfig(hidden=[32]).memory_estimate()
+    big = TrainConfig(hidden=[2048, 2048]).memory_estimate()
+    assert 0 < small < big
+    # 784*2048 + 2048*2048 + 2048*10 weights, 4 bytes, params+grads+velocity+... >= 3 copies
+    assert big > 3 * 4 * (784 * 2048 + 2048 * 2048)
