@@ -315,6 +315,7 @@ def build_mlp(
     n_classes: int,
     *,
     activation: str = "relu",
+    hidden_activations: list[str] | None = None,
     loss: str = "ce",
     classes: list[int] | None = None,
     leaky_relu_slope: float = DEFAULT_LEAKY_SLOPE,
@@ -323,7 +324,8 @@ def build_mlp(
     input_std: float = 1.0,
 ) -> MLP:
     """An MLP for ``loss``: softmax outputs for "ce", sigmoid ones for "mse", and a single
-    sigmoid unit for "bce" (which needs exactly 2 classes)."""
+    sigmoid unit for "bce" (which needs exactly 2 classes). ``hidden_activations`` (one per
+    hidden layer) overrides ``activation``."""
     if loss not in LOSSES:
         raise ConfigError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES)}")
     if activation not in HIDDEN_ACTIVATIONS:
@@ -335,7 +337,10 @@ def build_mlp(
     else:
         outputs = n_classes
     sizes = [input_size, *hidden_sizes, outputs]
-    acts = [activation] * len(hidden_sizes) + [LOSS_OUTPUT[loss]]
+    hidden_acts = list(hidden_activations or [activation] * len(hidden_sizes))
+    if len(hidden_acts) != len(hidden_sizes):
+        raise ConfigError(f"{len(hidden_acts)} activations for {len(hidden_sizes)} hidden layers")
+    acts = hidden_acts + [LOSS_OUTPUT[loss]]
     return MLP(
         sizes,
         acts,

@@ -38,6 +38,7 @@ class TrainConfig:
 
     hidden: list[int] = field(default_factory=lambda: [128])
     activation: str = "relu"
+    hidden_activations: list[str] | None = None  # one per hidden layer; overrides activation
     loss: str = "ce"  # ce (softmax), mse (sigmoid outputs), bce (one sigmoid unit)
     init: str = "he"
     init_std: float = 0.01  # for init="normal"
@@ -98,6 +99,10 @@ class TrainConfig:
     def n_classes(self) -> int:
         return len(self.digits) if self.digits is not None else 10
 
+    def activations_per_layer(self) -> list[str]:
+        """The activation of each hidden layer."""
+        return list(self.hidden_activations or [self.activation] * len(self.hidden))
+
     def layer_sizes(self, n_features: int = 784) -> list[int]:
         outputs = 1 if self.loss == "bce" else self.n_classes
         return [n_features, *self.hidden, outputs]
@@ -135,6 +140,18 @@ class TrainConfig:
         if len(self.hidden) > 20:
             raise ConfigError(f"hidden: {len(self.hidden)} layers; at most 20 are supported")
         choice("activation", HIDDEN_ACTIVATIONS)
+        if self.hidden_activations is not None:
+            if len(self.hidden_activations) != len(self.hidden):
+                raise ConfigError(
+                    f"hidden_activations: {len(self.hidden_activations)} names for "
+                    f"{len(self.hidden)} hidden layers"
+                )
+            for name in self.hidden_activations:
+                if name not in HIDDEN_ACTIVATIONS:
+                    raise ConfigError(
+                        f"hidden_activations: unknown {name!r}; expected one of "
+                        f"{', '.join(HIDDEN_ACTIVATIONS)}"
+                    )
         choice("loss", LOSSES)
         choice("init", INITIALIZERS)
         choice("bias_init", ("zeros", "normal"))
@@ -294,6 +311,7 @@ class Trainer:
                 config.hidden,
                 len(dataset.classes),
                 activation=config.activation,
+                hidden_activations=config.hidden_activations,
                 loss=config.loss,
                 classes=dataset.classes,
                 leaky_relu_slope=config.leaky_relu_slope,

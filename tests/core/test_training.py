@@ -189,3 +189,11 @@ def test_memory_estimate_grows_with_the_network():
     assert 0 < small < big
     # 784*2048 + 2048*2048 + 2048*10 weights, 4 bytes, params+grads+velocity+... >= 3 copies
     assert big > 3 * 4 * (784 * 2048 + 2048 * 2048)
+
+
+def test_per_layer_activations(small_dataset):
+    cfg = QUICK.updated(hidden=[32, 16], hidden_activations=["tanh", "relu"])
+    trainer = Trainer(cfg, small_dataset)
+    assert trainer.model.activations == ["tanh", "relu", "softmax"]
+    with pytest.raises(ConfigError, match="2 names for 1 hidden layers"):
+        QUICK.updated(hidden_activations=["tanh", "relu"]).check()

@@ -1,0 +1,308 @@
+"""Every misclassified test digit of the current model, with the confusion matrix, the
+per-class report and the most uncertain correct answers; a selected digit is shown large
+with the network's probabilities for every class."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+THUMB = 56  # thumbnail side in pixels (28 x 2)
+SORTS = ("most confident first", "least confident first", "by true digit", "by predicted digit")
+
+
+def digit_pixmap(image: np.ndarray, side: int, shape: tuple[int, int] = (28, 28)) -> QPixmap:
+    """A (784,) uint8 digit as a black-on-white pixmap of ``side`` pixels."""
+    pixels = np.ascontiguousarray(255 - image.reshape(shape), dtype=np.uint8)
+    qimage = QImage(pixels.data, shape[1], shape[0], shape[1], QImage.Format.Format_Grayscale8)
+    return QPixmap.fromImage(qimage.copy()).scaled(
+        side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+    )
+
+
+class DigitListModel(QAbstractListModel):
+    """One row per digit shown: thumbnail, "true → predicted (confidence)"."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows = np.zeros(0, np.int64)  # row in the evaluated set
+        self.true = np.zeros(0, np.int64)
+        self.predicted = np.zeros(0, np.int64)
+        self.confidence = np.zeros(0)
+        self.images = np.zeros((0, 784), np.uint8)
+        self.classes: list[int] = list(range(10))
+        self._pixmaps: dict[int, QPixmap] = {}
+
+    def set_items(self, rows, true, predicted, confidence, images, classes) -> None:  # noqa: ANN001
+        self.beginResetModel()
+        self.rows, self.true, self.predicted = rows, true, predicted
+        self.confidence, self.images, self.classes = confidence, images, classes
+        self._pixmaps = {}
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        i = index.row()
+        if role == Qt.ItemDataRole.DisplayRole:
+            t, p = self.classes[self.true[i]], self.classes[self.predicted[i]]
+            return f"{t}→{p} {100 * self.confidence[i]:.0f}%"
+        if role == Qt.ItemDataRole.DecorationRole:
+            pixmap = self._pixmaps.get(i)
+            if pixmap is None:
+                pixmap = self._pixmaps[i] = digit_pixmap(self.images[self.rows[i]], THUMB)
+            return pixmap
+        if role == Qt.ItemDataRole.ToolTipRole:
+            t, p = self.classes[self.true[i]], self.classes[self.predicted[i]]
+            return (f"test image #{self.rows[i]}: true {t}, predicted {p} "
+                    f"with {100 * self.confidence[i]:.1f}% confidence")
+        if role == Qt.ItemDataRole.ForegroundRole and self.true[i] != self.predicted[i]:
+            return QColor("#b00000")
+        return None
+
+
+class MistakesPanel(QWidget):
+    """Public slots: ``clear()``, ``show_evaluation(evaluation)``."""
+
+    digit_selected = Signal(int)  # row in the evaluated set
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._evaluation = None
+        layout = QVBoxLayout(self)
+        self.summary = QLabel("Train or load a model to see the test digits it gets wrong.")
+        self.summary.setObjectName("mistakesSummary")
+        layout.addWidget(self.summary)
+
+        controls = QHBoxLayout()
+        self.kind_combo = QComboBox()
+        self.kind_combo.setObjectName("mistakesKindCombo")
+        self.kind_combo.addItems(["mistakes", "most uncertain correct"])
+        self.sort_combo = QComboBox()
+        self.sort_combo.setObjectName("sortCombo")
+        self.sort_combo.addItems(SORTS)
+        self.true_combo = QComboBox()
+        self.true_combo.setObjectName("trueFilterCombo")
+        self.predicted_combo = QComboBox()
+        self.predicted_combo.setObjectName("predictedFilterCombo")
+        for label, widget in (("Show", self.kind_combo), ("Sort", self.sort_combo),
+                              ("True", self.true_combo), ("Predicted", self.predicted_combo)):
+            controls.addWidget(QLabel(label))
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        layout.addLayout(controls)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        layout.addWidget(splitter, 1)
+        self.model = DigitListModel()
+        self.list_view = QListView()
+        self.list_view.setObjectName("errorsView")
+        self.list_view.setModel(self.model)
+        self.list_view.setViewMode(QListView.ViewMode.IconMode)
+        self.list_view.setIconSize(QSize(THUMB, THUMB))
+        self.list_view.setGridSize(QSize(THUMB + 44, THUMB + 24))
+        self.list_view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list_view.setMovement(QListView.Movement.Static)
+        self.list_view.setUniformItemSizes(True)
+        self.list_view.setLayoutMode(QListView.LayoutMode.Batched)
+        self.list_view.setBatchSize(200)
+        self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        splitter.addWidget(self.list_view)
+
+        side = QWidget()
+        side_layout = QGridLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        self.detail_image = QLabel()
+        self.detail_image.setObjectName("detailImage")
+        self.detail_image.setFixedSize(168, 168)
+        self.detail_image.setStyleSheet("background: white; border: 1px solid #ccc;")
+        self.detail_label = QLabel("select a digit")
+        self.detail_label.setWordWrap(True)
+        self.detail_plot = pg.PlotWidget(title="Probabilities")
+        self.detail_plot.setObjectName("detailPlot")
+        self.detail_plot.setBackground("w")
+        self.detail_plot.setYRange(0, 1)
+        self.detail_plot.setMouseEnabled(False, False)
+        self.detail_bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
+                                           brush="#1f77b4")
+        self.detail_plot.addItem(self.detail_bars)
+        self.confusion_table = QTableWidget()
+        self.confusion_table.setObjectName("confusionTable")
+        self.confusion_table.setToolTip("rows: true digit, columns: predicted; click a cell to filter")
+        self.confusion_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.report_table = QTableWidget()
+        self.report_table.setObjectName("reportTable")
+        self.report_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        for table in (self.confusion_table, self.report_table):
+            table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+            table.verticalHeader().setDefaultSectionSize(20)
+        side_layout.addWidget(self.detail_image, 0, 0)
+        side_layout.addWidget(self.detail_plot, 0, 1)
+        side_layout.addWidget(self.detail_label, 1, 0, 1, 2)
+        side_layout.addWidget(QLabel("Confusion matrix (rows true, columns predicted)"), 2, 0, 1, 2)
+        side_layout.addWidget(self.confusion_table, 3, 0, 1, 2)
+        side_layout.addWidget(QLabel("Per-class precision / recall / F1"), 4, 0, 1, 2)
+        side_layout.addWidget(self.report_table, 5, 0, 1, 2)
+        side_layout.setRowStretch(3, 3)
+        side_layout.setRowStretch(5, 3)
+        splitter.addWidget(side)
+        splitter.setSizes([650, 450])
+
+        for combo in (self.kind_combo, self.sort_combo, self.true_combo, self.predicted_combo):
+            combo.currentIndexChanged.connect(self._refresh_list)
+        self.confusion_table.cellClicked.connect(self._on_confusion_cell_clicked)
+        self.list_view.selectionModel().currentChanged.connect(self._on_digit_current_changed)
+        self._set_classes(list(range(10)))
+
+    # ------------------------------------------------------------------------ slots
+
+    def clear(self) -> None:
+        self._evaluation = None
+        self.model.set_items(*(np.zeros(0, np.int64),) * 3, np.zeros(0), np.zeros((0, 784), np.uint8),
+                             list(range(10)))
+        self.summary.setText("Train or load a model to see the test digits it gets wrong.")
+        self.confusion_table.clear()
+        self.report_table.clear()
+
+    def show_evaluation(self, evaluation) -> None:  # noqa: ANN001 (worker.Evaluation)
+        """Show a model's test-set results: ``evaluation.report`` and ``.images``."""
+        report = evaluation.report
+        if self._evaluation is None or self._evaluation.report.classes != report.classes:
+            self._set_classes(report.classes)
+        self._evaluation = evaluation
+        n = len(report.y_true)
+        self.summary.setText(
+            f"Epoch {evaluation.epoch}: {len(report.mistakes):,} of {n:,} test digits wrong "
+            f"(accuracy {100 * report.accuracy:.2f}%, loss {report.loss:.4f})"
+        )
+        self._fill_confusion(report)
+        self._fill_report(report)
+        self._refresh_list()
+
+    # --------------------------------------------------------------------- internals
+
+    def _set_classes(self, classes: list[int]) -> None:
+        for combo in (self.true_combo, self.predicted_combo):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem("all", -1)
+            for index, c in enumerate(classes):
+                combo.addItem(str(c), index)
+            combo.blockSignals(False)
+
+    def _fill_confusion(self, report) -> None:  # noqa: ANN001
+        cm = report.confusion
+        k = len(report.classes)
+        table = self.confusion_table
+        table.clear()
+        table.setRowCount(k)
+        table.setColumnCount(k)
+        labels = [str(c) for c in report.classes]
+        table.setHorizontalHeaderLabels(labels)
+        table.setVerticalHeaderLabels(labels)
+        off_max = max(int((cm - np.diag(np.diag(cm))).max()), 1)
+        for i in range(k):
+            for j in range(k):
+                item = QTableWidgetItem(str(int(cm[i, j])))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if i == j:
+                    item.setBackground(QColor("#dff0d8"))
+                elif cm[i, j]:
+                    alpha = int(40 + 200 * cm[i, j] / off_max)
+                    item.setBackground(QColor(214, 39, 40, alpha))
+                table.setItem(i, j, item)
+
+    def _fill_report(self, report) -> None:  # noqa: ANN001
+        r = report.report
+        table = self.report_table
+        table.clear()
+        table.setRowCount(len(r.classes) + 2)
+        table.setColumnCount(4)
+        table.setHorizontalHeaderLabels(["precision", "recall", "F1", "support"])
+        labels = [str(c) for c in r.classes] + ["macro avg", "weighted avg"]
+        table.setVerticalHeaderLabels(labels)
+        rows = list(zip(r.precision, r.recall, r.f1, r.support))
+        total = int(r.support.sum())
+        rows += [(*r.macro, total), (*r.weighted, total)]
+        for i, (p, rec, f, s) in enumerate(rows):
+            for j, text in enumerate((f"{p:.4f}", f"{rec:.4f}", f"{f:.4f}", str(int(s)))):
+                item = QTableWidgetItem(text)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                table.setItem(i, j, item)
+
+    def _refresh_list(self) -> None:
+        if self._evaluation is None:
+            return
+        report = self._evaluation.report
+        chosen = report.mistakes if self.kind_combo.currentIndex() == 0 else report.uncertain
+        keep = np.ones(len(chosen), bool)
+        true_filter = self.true_combo.currentData()
+        predicted_filter = self.predicted_combo.currentData()
+        if true_filter is not None and true_filter >= 0:
+            keep &= chosen.true == true_filter
+        if predicted_filter is not None and predicted_filter >= 0:
+            keep &= chosen.predicted == predicted_filter
+        rows, true, pred, conf = chosen.index[keep], chosen.true[keep], chosen.predicted[keep], chosen.confidence[keep]
+        sort = self.sort_combo.currentIndex()
+        if sort == 0:
+            order = np.argsort(-conf, kind="stable")
+        elif sort == 1:
+            order = np.argsort(conf, kind="stable")
+        elif sort == 2:
+            order = np.lexsort((-conf, true))
+        else:
+            order = np.lexsort((-conf, pred))
+        self.model.set_items(rows[order], true[order], pred[order], conf[order],
+                             self._evaluation.images, report.classes)
+        if len(rows):
+            self.list_view.setCurrentIndex(self.model.index(0))
+
+    def _on_confusion_cell_clicked(self, row: int, column: int) -> None:
+        self.kind_combo.setCurrentIndex(0)
+        for combo, value in ((self.true_combo, row), (self.predicted_combo, column)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(combo.findData(value))
+            combo.blockSignals(False)
+        self._refresh_list()
+
+    def _on_digit_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid() or self._evaluation is None:
+            return
+        i = current.row()
+        row = int(self.model.rows[i])
+        report = self._evaluation.report
+        self.detail_image.setPixmap(digit_pixmap(self._evaluation.images[row], 168))
+        probabilities = report.probabilities[row]
+        k = len(report.classes)
+        colors = ["#1f77b4"] * k
+        colors[int(self.model.true[i])] = "#2ca02c"
+        if self.model.predicted[i] != self.model.true[i]:
+            colors[int(self.model.predicted[i])] = "#d62728"
+        self.detail_bars.setOpts(x=np.arange(k), height=probabilities, brushes=colors)
+        axis = self.detail_plot.getAxis("bottom")
+        axis.setTicks([[(j, str(c)) for j, c in enumerate(report.classes)]])
+        t, p = report.classes[self.model.true[i]], report.classes[self.model.predicted[i]]
+        self.detail_label.setText(
+            f"test image #{row}: true {t} (green), predicted {p} "
+            f"({100 * probabilities[self.model.predicted[i]]:.1f}%)"
+        )
+        self.digit_selected.emit(row)

@@ -1,0 +1,205 @@
+"""Live weight heatmaps of every layer, the first layer's units as 28x28 images, and how
+the weights moved since the start (histogram now vs initial, relative change per epoch)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+
+DIVERGING = "CET-D1"  # blue - white - red, zero in the middle
+MOSAIC_UNITS = 100  # first-layer units shown as images (10 x 10)
+
+
+def mosaic(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), units: int = MOSAIC_UNITS):
+    """Tile the first ``units`` columns of W (784, H) as 28x28 images, each scaled to
+    [-1, 1] by its own largest |w|, with one pixel of 0 between tiles. Returns (rows, cols)."""
+    h, w = image_shape
+    n = min(units, W.shape[1])
+    side = max(1, math.ceil(math.sqrt(n)))
+    rows_of_tiles = math.ceil(n / side)
+    tiles = np.zeros((rows_of_tiles * side, h + 1, w + 1), np.float32)
+    cols = W[:, :n].T.reshape(n, h, w)
+    scale = np.abs(cols).reshape(n, -1).max(axis=1)
+    scale[scale == 0] = 1
+    tiles[:n, :h, :w] = cols / scale[:, None, None]
+    grid = tiles.reshape(rows_of_tiles, side, h + 1, w + 1).transpose(0, 2, 1, 3)
+    return grid.reshape(rows_of_tiles * (h + 1), side * (w + 1))
+
+
+class WeightsPanel(QWidget):
+    """Public slots: ``clear()``, ``show_weights(weights, progress)``, ``show_epoch_weights``."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layer_items: list[tuple[pg.ImageItem, pg.ColorBarItem, pg.PlotItem]] = []
+        self._levels: list[float] = []
+        self._initial: list[np.ndarray] | None = None
+        self._latest: list[np.ndarray] | None = None
+        self._previous_epoch: list[np.ndarray] | None = None
+        self._changes: list[list[float]] = []
+        self._image_shape = (28, 28)
+        self._shapes: list[tuple[int, ...]] = []
+        self.colormap = pg.colormap.get(DIVERGING)
+
+        layout = QVBoxLayout(self)
+        self.caption = QLabel("Weights appear here when training starts or a model is loaded.")
+        self.caption.setObjectName("weightsCaption")
+        layout.addWidget(self.caption)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        layout.addWidget(splitter, 1)
+
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setObjectName("weightsView")
+        self.view.setBackground("w")
+        splitter.addWidget(self.view)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        self.mosaic_view = pg.GraphicsLayoutWidget()
+        self.mosaic_view.setObjectName("mosaicView")
+        self.mosaic_view.setBackground("w")
+        self.mosaic_plot = self.mosaic_view.addPlot(title="First layer: each unit's 784 weights as an image")
+        self.mosaic_plot.hideAxis("left")
+        self.mosaic_plot.hideAxis("bottom")
+        self.mosaic_plot.setAspectLocked(True)
+        self.mosaic_plot.invertY(True)
+        self.mosaic_image = pg.ImageItem(levels=(-1, 1))
+        self.mosaic_image.setColorMap(self.colormap)
+        self.mosaic_plot.addItem(self.mosaic_image)
+        right_layout.addWidget(self.mosaic_view, 3)
+
+        chooser = QHBoxLayout()
+        chooser.addWidget(QLabel("Distribution of layer"))
+        self.layer_combo = QComboBox()
+        self.layer_combo.setObjectName("histogramLayerCombo")
+        chooser.addWidget(self.layer_combo, 1)
+        right_layout.addLayout(chooser)
+        self.histogram_plot = pg.PlotWidget(title="Weights now vs initial")
+        self.histogram_plot.setObjectName("histogramPlot")
+        self.histogram_plot.setBackground("w")
+        self.histogram_plot.addLegend(offset=(-10, 10))
+        self.initial_curve = self.histogram_plot.plot(
+            name="initial", stepMode="center", pen=pg.mkPen("#999999", width=2)
+        )
+        self.current_curve = self.histogram_plot.plot(
+            name="now", stepMode="center", pen=pg.mkPen("#d62728", width=2),
+            fillLevel=0, brush=(214, 39, 40, 50),
+        )
+        right_layout.addWidget(self.histogram_plot, 2)
+        self.change_plot = pg.PlotWidget(title="Relative change per epoch ‖ΔW‖/‖W‖")
+        self.change_plot.setObjectName("changePlot")
+        self.change_plot.setBackground("w")
+        self.change_plot.setLabel("bottom", "epoch")
+        self.change_plot.setLogMode(y=True)
+        self.change_plot.addLegend(offset=(-10, 10))
+        self._change_curves: list[pg.PlotDataItem] = []
+        right_layout.addWidget(self.change_plot, 2)
+        splitter.addWidget(right)
+        splitter.setSizes([700, 500])
+        self.layer_combo.currentIndexChanged.connect(self._update_histogram)
+
+    # ------------------------------------------------------------------------ slots
+
+    def clear(self) -> None:
+        self.view.clear()
+        self._shapes = []
+        self._layer_items.clear()
+        self._levels.clear()
+        self._initial = self._latest = self._previous_epoch = None
+        self._changes = []
+        self.layer_combo.clear()
+        self.change_plot.clear()
+        self._change_curves = []
+        self.mosaic_image.clear()
+        self.initial_curve.setData([], [])
+        self.current_curve.setData([], [])
+
+    def show_weights(self, weights: list[np.ndarray], progress: float = 0.0,
+                     image_shape: tuple[int, int] = (28, 28)) -> None:
+        """Show copies of each layer's W (fan_in, fan_out) as of ``progress`` epochs."""
+        shapes = [W.shape for W in weights]
+        if shapes != self._shapes:
+            self._build(weights, image_shape)
+        for i, W in enumerate(weights):
+            image, bar, plot = self._layer_items[i]
+            # fixed symmetric levels that only grow, so colours stay comparable over time
+            peak = float(np.percentile(np.abs(W), 99.5)) if W.size > 1000 else float(np.abs(W).max())
+            if peak > self._levels[i] or not math.isfinite(self._levels[i]):
+                self._levels[i] = peak if peak > 0 else 1.0
+                bar.setLevels((-self._levels[i], self._levels[i]))
+            image.setImage(W.T, autoLevels=False)
+        self._latest = weights
+        if weights[0].shape[0] == image_shape[0] * image_shape[1]:
+            self.mosaic_image.setImage(mosaic(weights[0], image_shape), autoLevels=False)
+        self.caption.setText(
+            f"{len(weights)} weight layers at epoch {progress:.2f}; rows are units, columns their "
+            "inputs; blue negative, red positive (colour scale fixed per layer, grows as needed)"
+        )
+        self._update_histogram()
+
+    def show_epoch_weights(self, epoch: int, weights: list[np.ndarray]) -> None:
+        """Record how far each layer moved in this epoch (copies from EpochFinished)."""
+        if self._previous_epoch is not None and len(self._previous_epoch) == len(weights):
+            for i, (new, old) in enumerate(zip(weights, self._previous_epoch)):
+                norm = float(np.linalg.norm(old)) or 1.0
+                self._changes[i].append((epoch, float(np.linalg.norm(new - old)) / norm))
+                xs, ys = zip(*self._changes[i])
+                self._change_curves[i].setData(np.array(xs, float), np.array(ys))
+        self._previous_epoch = weights
+
+    def set_initial(self, weights: list[np.ndarray]) -> None:
+        self._initial = [W.copy() for W in weights]
+        self._previous_epoch = self._initial
+
+    # --------------------------------------------------------------------- internals
+
+    def _build(self, weights: list[np.ndarray], image_shape: tuple[int, int]) -> None:
+        self.view.clear()
+        self._layer_items = []
+        self._levels = []
+        self.layer_combo.blockSignals(True)
+        self.layer_combo.clear()
+        self.change_plot.clear()
+        self._change_curves = []
+        self._changes = [[] for _ in weights]
+        colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
+        for i, W in enumerate(weights):
+            plot = self.view.addPlot(row=i, col=0, title=f"W{i + 1}: {W.shape[1]} units × {W.shape[0]} inputs")
+            plot.invertY(True)
+            plot.setLabel("left", "unit")
+            plot.setLabel("bottom", "input")
+            image = pg.ImageItem(axisOrder="row-major")
+            image.setImage(W.T, autoLevels=False, levels=(-1, 1))
+            plot.addItem(image)
+            bar = pg.ColorBarItem(values=(-1, 1), colorMap=self.colormap, interactive=False, width=12)
+            bar.setImageItem(image, insert_in=plot)
+            self._layer_items.append((image, bar, plot))
+            self._levels.append(0.0)
+            self.layer_combo.addItem(f"W{i + 1} ({W.shape[0]}×{W.shape[1]})")
+            curve = self.change_plot.plot(name=f"W{i + 1}", pen=pg.mkPen(colors[i % len(colors)], width=2),
+                                          symbol="o", symbolSize=4)
+            self._change_curves.append(curve)
+        self.layer_combo.blockSignals(False)
+        self._image_shape = image_shape
+        self._shapes = [W.shape for W in weights]
+        if self._initial is None or [W.shape for W in self._initial] != [W.shape for W in weights]:
+            self.set_initial(weights)
+
+    def _update_histogram(self) -> None:
+        i = self.layer_combo.currentIndex()
+        if self._latest is None or i < 0 or i >= len(self._latest):
+            return
+        current = self._latest[i].ravel()
+        initial = self._initial[i].ravel() if self._initial is not None else current
+        lo = float(min(initial.min(), current.min()))
+        hi = float(max(initial.max(), current.max()))
+        if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+            return
+        edges = np.linspace(lo, hi, 81)
+        self.initial_curve.setData(edges, np.histogram(initial, edges)[0])
+        self.current_curve.setData(edges, np.histogram(current, edges)[0])
