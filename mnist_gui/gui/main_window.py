@@ -217,7 +217,7 @@ class MainWindow(QMainWindow):
         except ConfigError as exc:
             self._message("Invalid settings", str(exc), QMessageBox.Icon.Warning)
             return
-        self.curves_panel.clear()
+        self.curves_panel.start(config.epochs)
         self.weights_panel.clear()
         self._model_config = config.to_dict()
         self._model_metrics = None
@@ -451,26 +451,33 @@ class MainWindow(QMainWindow):
         return png, csv
 
     def _run_helper(self, function, on_done, failure_title: str) -> None:  # noqa: ANN001
+        """Run ``function`` in its own thread; ``on_done(result)`` or a message follows.
+
+        Every connection goes to a bound method of this window, so Qt queues it to the GUI
+        thread (a lambda would run in the helper thread, and widgets must not).
+        """
         thread = QThread(self)
-        worker = FunctionWorker(function)
+        worker = FunctionWorker(function, title=failure_title)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.done.connect(on_done)
-        worker.failed.connect(lambda message: self._message(failure_title, message,
-                                                            QMessageBox.Icon.Critical))
+        worker.failed.connect(self._on_helper_failed)
         worker.finished.connect(thread.quit)
-        pair = (thread, worker)
-        self._helpers.append(pair)
-
-        def cleanup() -> None:
-            if pair in self._helpers:
-                self._helpers.remove(pair)
-            worker.deleteLater()
-            thread.deleteLater()
-
-        thread.finished.connect(cleanup)
+        thread.finished.connect(self._on_helper_thread_finished)
+        self._helpers.append((thread, worker))
         self.statusBar().showMessage("Working…")
         thread.start()
+
+    def _on_helper_failed(self, title: str, message: str) -> None:
+        self._message(title, message, QMessageBox.Icon.Critical)
+
+    def _on_helper_thread_finished(self) -> None:
+        for pair in list(self._helpers):
+            thread, worker = pair
+            if thread.isFinished():
+                self._helpers.remove(pair)
+                worker.deleteLater()
+                thread.deleteLater()
 
     # ------------------------------------------------------------------ menu slots
 

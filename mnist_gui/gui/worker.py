@@ -236,22 +236,25 @@ class FunctionWorker(QObject):
     """Runs one function in a thread: ``done`` with its result or ``failed`` with a message."""
 
     done = Signal(object)
-    failed = Signal(str)
+    failed = Signal(str, str)  # title, message
     finished = Signal()
 
-    def __init__(self, function, *args) -> None:  # noqa: ANN001
+    def __init__(self, function, *args, title: str = "Error") -> None:  # noqa: ANN001
         super().__init__()
         self._function = function
         self._args = args
+        self.title = title
 
     @Slot()
     def run(self) -> None:
         try:
             self.done.emit(self._function(*self._args))
         except MnistGuiError as exc:
-            self.failed.emit(str(exc))
+            self.failed.emit(self.title, str(exc))
+        except MemoryError:
+            self.failed.emit(self.title, "out of memory")
         except Exception as exc:  # noqa: BLE001
             traceback.print_exc()
-            self.failed.emit(f"unexpected error: {type(exc).__name__}: {exc}")
+            self.failed.emit(self.title, f"unexpected error: {type(exc).__name__}: {exc}")
         finally:
             self.finished.emit()

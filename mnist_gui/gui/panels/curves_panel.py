@@ -9,13 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...core.training import EpochFinished
 
 COLORS = {"train": "#1f77b4", "val": "#ff7f0e", "test": "#2ca02c", "batch": "#9ecae1"}
 MAX_BATCH_POINTS = 20_000  # beyond this, the batch curve keeps every other point
+REDRAW_MS = 150  # the batch curve is redrawn at most this often (like superqt's qthrottled)
 
 
 class CurvesPanel(QWidget):
@@ -54,7 +55,8 @@ class CurvesPanel(QWidget):
         def pen(name: str, style=Qt.PenStyle.SolidLine, width: float = 2):  # noqa: ANN001
             return pg.mkPen(COLORS[name], width=width, style=style)
 
-        self.batch_curve = self.loss_plot.plot(name="batch loss (smoothed)", pen=pen("batch", width=1))
+        self.batch_curve = self.loss_plot.plot(name="batch loss (smoothed)", pen=pen("batch", width=1),
+                                               antialias=False)
         self.loss_curves = {
             key: self.loss_plot.plot(name=f"{key} loss", pen=pen(key), symbol="o", symbolSize=5,
                                      symbolBrush=COLORS[key], symbolPen=None)
@@ -66,6 +68,13 @@ class CurvesPanel(QWidget):
             for key in ("train", "val", "test")
         }
         self.log_check.toggled.connect(self._on_log_toggled)
+        # Redraws are throttled and axis ranges change in steps, not with every batch: each
+        # axis repaint is Python work on the GUI thread that competes with training for the GIL
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(REDRAW_MS)
+        self._redraw_timer.timeout.connect(self._redraw_batch_curve)
+        self._y_range: tuple[float, float] | None = None
         self._hover_proxies = [
             pg.SignalProxy(plot.scene().sigMouseMoved, rateLimit=30, slot=self._make_hover(plot))
             for plot in (self.loss_plot, self.accuracy_plot)
@@ -73,7 +82,16 @@ class CurvesPanel(QWidget):
 
     # ------------------------------------------------------------------------ slots
 
+    def start(self, epochs: int) -> None:
+        """A new run of ``epochs`` epochs: clear, and fix the x axis to the whole run."""
+        self.clear()
+        for plot in (self.loss_plot, self.accuracy_plot):
+            plot.setXRange(0, max(epochs, 1), padding=0.02)
+            plot.enableAutoRange(x=False)
+        self.loss_plot.enableAutoRange(y=False)
+
     def clear(self) -> None:
+        self._y_range = None
         self.history.clear()
         self._batch_x = np.zeros(0)
         self._batch_y = np.zeros(0)
@@ -97,7 +115,32 @@ class CurvesPanel(QWidget):
         if len(self._batch_x) > MAX_BATCH_POINTS:
             self._batch_x = self._batch_x[::2].copy()
             self._batch_y = self._batch_y[::2].copy()
+        if not self._redraw_timer.isActive():
+            self._redraw_timer.start()
+
+    def _redraw_batch_curve(self) -> None:
         self.batch_curve.setData(self._batch_x, self._batch_y)
+        self._fit_loss_range()
+
+    def _fit_loss_range(self) -> None:
+        """Grow or shrink the loss axis only when the data leaves it or fills < half of it."""
+        values = [self._batch_y]
+        for curve in self.loss_curves.values():
+            y = curve.getData()[1]
+            if y is not None and len(y):
+                values.append(np.asarray(y))
+        data = np.concatenate(values) if values else np.zeros(0)
+        data = data[np.isfinite(data) & (data > 0)]
+        if not len(data):
+            return
+        lo, hi = float(data.min()), float(data.max())
+        if self.log_check.isChecked():
+            lo, hi = math.log10(lo), math.log10(hi)
+        current = self._y_range
+        if current is None or lo < current[0] or hi > current[1] or (hi - lo) < 0.5 * (current[1] - current[0]):
+            pad = 0.05 * max(hi - lo, 1e-6)
+            self._y_range = (lo - pad if self.log_check.isChecked() else max(0.0, lo - pad), hi + pad)
+            self.loss_plot.setYRange(*self._y_range, padding=0)
 
     def show_epoch(self, report: EpochFinished) -> None:
         self.history.append(report.metrics())
@@ -113,6 +156,7 @@ class CurvesPanel(QWidget):
             self.loss_curves[key].setData(epochs[keep], loss[keep])
             keep = np.isfinite(acc)
             self.accuracy_curves[key].setData(epochs[keep], acc[keep])
+        self._fit_loss_range()
 
     # ----------------------------------------------------------------------- export
 
@@ -132,6 +176,8 @@ class CurvesPanel(QWidget):
 
     def _on_log_toggled(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
+        self._y_range = None
+        self._fit_loss_range()
 
     def _make_hover(self, plot: pg.PlotWidget):  # noqa: ANN202
         def on_moved(event) -> None:  # noqa: ANN001

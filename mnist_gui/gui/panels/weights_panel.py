@@ -4,6 +4,7 @@ the weights moved since the start (histogram now vs initial, relative change per
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -12,6 +13,8 @@ from PySide6.QtCore import Qt
 
 DIVERGING = "CET-D1"  # blue - white - red, zero in the middle
 MOSAIC_UNITS = 100  # first-layer units shown as images (10 x 10)
+HISTOGRAM_INTERVAL = 1.0  # s between histogram updates during training
+HISTOGRAM_SAMPLES = 100_000  # a larger layer is histogrammed on an even subsample
 
 
 def mosaic(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), units: int = MOSAIC_UNITS):
@@ -43,6 +46,7 @@ class WeightsPanel(QWidget):
         self._changes: list[list[float]] = []
         self._image_shape = (28, 28)
         self._shapes: list[tuple[int, ...]] = []
+        self._histogram_time = 0.0
         self.colormap = pg.colormap.get(DIVERGING)
 
         layout = QVBoxLayout(self)
@@ -128,7 +132,7 @@ class WeightsPanel(QWidget):
         for i, W in enumerate(weights):
             image, bar, plot = self._layer_items[i]
             # fixed symmetric levels that only grow, so colours stay comparable over time
-            peak = float(np.percentile(np.abs(W), 99.5)) if W.size > 1000 else float(np.abs(W).max())
+            peak = float(np.abs(W).max())
             if peak > self._levels[i] or not math.isfinite(self._levels[i]):
                 self._levels[i] = peak if peak > 0 else 1.0
                 bar.setLevels((-self._levels[i], self._levels[i]))
@@ -140,7 +144,10 @@ class WeightsPanel(QWidget):
             f"{len(weights)} weight layers at epoch {progress:.2f}; rows are units, columns their "
             "inputs; blue negative, red positive (colour scale fixed per layer, grows as needed)"
         )
-        self._update_histogram()
+        now = time.perf_counter()
+        if now - self._histogram_time >= HISTOGRAM_INTERVAL:
+            self._histogram_time = now
+            self._update_histogram()
 
     def show_epoch_weights(self, epoch: int, weights: list[np.ndarray]) -> None:
         """Record how far each layer moved in this epoch (copies from EpochFinished)."""
@@ -194,8 +201,9 @@ class WeightsPanel(QWidget):
         i = self.layer_combo.currentIndex()
         if self._latest is None or i < 0 or i >= len(self._latest):
             return
-        current = self._latest[i].ravel()
-        initial = self._initial[i].ravel() if self._initial is not None else current
+        step = max(1, self._latest[i].size // HISTOGRAM_SAMPLES)
+        current = self._latest[i].ravel()[::step]
+        initial = self._initial[i].ravel()[::step] if self._initial is not None else current
         lo = float(min(initial.min(), current.min()))
         hi = float(max(initial.max(), current.max()))
         if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:

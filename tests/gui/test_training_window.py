@@ -1,0 +1,190 @@
+"""Training from the window: curves, heatmaps and mistakes fill; pause/resume/stop; close."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLabel, QPushButton, QSpinBox
+
+from .helpers import quick_settings
+
+TRAIN_TIMEOUT = 120_000  # ms; a short run takes a few seconds
+
+
+def test_automation_contract_names(window):
+    find = window.findChild
+    assert "fast" in [find(QComboBox, "presetCombo").itemText(i)
+                      for i in range(find(QComboBox, "presetCombo").count())]
+    assert isinstance(find(QSpinBox, "epochsSpin"), QSpinBox)
+    for name in ("trainButton", "pauseButton", "stopButton", "clearButton"):
+        assert isinstance(find(QPushButton, name), QPushButton), name
+    for name in ("lossPlot", "accuracyPlot"):
+        assert isinstance(find(pg.PlotWidget, name), pg.PlotWidget), name
+    assert find(pg.GraphicsLayoutWidget, "weightsView") is not None
+    assert isinstance(find(QAbstractItemView, "errorsView"), QAbstractItemView)
+    assert find(QLabel, "predictionLabel") is not None
+    assert window.findChild(object, "drawCanvas") is not None
+    assert not window.is_training
+
+
+def test_short_run_fills_curves_heatmaps_and_mistakes(window, qtbot):
+    quick_settings(window, epochs=2)
+    with qtbot.waitSignal(window.training_finished, timeout=TRAIN_TIMEOUT) as finished:
+        qtbot.mouseClick(window.train_button, pg.QtCore.Qt.MouseButton.LeftButton)
+    assert finished.args[0].reason == "completed"
+    curves = window.curves_panel
+    x, y = curves.loss_curves["test"].getData()
+    assert list(x) == [1.0, 2.0] and np.all(y > 0)
+    bx, by = curves.batch_curve.getData()
+    assert len(bx) > 40 and bx[0] < 0.1  # batch losses from early in epoch 1
+    x, acc = curves.accuracy_curves["test"].getData()
+    assert acc[-1] > 85
+    # heatmaps: one image per layer, holding the final weights' transpose
+    images = [item[0].image for item in window.weights_panel._layer_items]
+    assert [im.shape for im in images] == [(512, 784), (10, 512)]
+    assert np.abs(images[0]).max() > 0
+    # mistakes: every misclassified test digit is a row
+    evaluation = window.mistakes_panel._evaluation
+    n_wrong = len(evaluation.report.mistakes)
+    assert 0 < n_wrong < 1500
+    assert window.errors_view.model().rowCount() == n_wrong
+    assert np.sum(evaluation.report.confusion) - np.trace(evaluation.report.confusion) == n_wrong
+    assert window.train_button.isEnabled() and not window.stop_button.isEnabled()
+
+
+def test_mistakes_filters_and_confusion_cells(window, qtbot):
+    quick_settings(window, epochs=1)
+    with qtbot.waitSignal(window.training_finished, timeout=TRAIN_TIMEOUT):
+        window.start_training()
+    panel = window.mistakes_panel
+    mistakes = panel._evaluation.report.mistakes
+    cm = panel._evaluation.report.confusion
+    i, j = np.unravel_index(np.argmax(cm - np.diag(np.diag(cm))), cm.shape)
+    panel.confusion_table.cellClicked.emit(int(i), int(j))
+    assert panel.model.rowCount() == cm[i, j] > 0
+    assert set(panel.model.true) == {i} and set(panel.model.predicted) == {j}
+    panel.true_combo.setCurrentIndex(0)  # "all"
+    panel.predicted_combo.setCurrentIndex(0)
+    assert panel.model.rowCount() == len(mistakes)
+    panel.sort_combo.setCurrentIndex(1)  # least confident first
+    assert np.all(np.diff(panel.model.confidence) >= 0)
+    panel.kind_combo.setCurrentIndex(1)  # most uncertain correct answers
+    assert panel.model.rowCount() > 0 and np.all(panel.model.true == panel.model.predicted)
+    assert "true" in panel.detail_label.text()  # first digit selected and shown large
+
+
+def test_pause_resume_and_stop(window, qtbot):
+    quick_settings(window, epochs=200, subset=2000)
+    with qtbot.waitSignal(window.epoch_finished, timeout=TRAIN_TIMEOUT):
+        window.start_training()
+    window.toggle_pause()
+    assert window.pause_button.text() == "Resume"
+    # a paused run may finish the batch in flight, but no further epoch
+    with qtbot.assertNotEmitted(window.epoch_finished, wait=700):
+        pass
+    with qtbot.waitSignal(window.epoch_finished, timeout=TRAIN_TIMEOUT):
+        window.toggle_pause()
+    with qtbot.waitSignal(window.training_finished, timeout=10_000) as finished:
+        window.stop_training()
+    assert finished.args[0].reason == "stopped"
+    assert not window.is_training and window.train_button.isEnabled()
+
+
+def test_stop_while_paused_and_repeated_presses(window, qtbot):
+    quick_settings(window, epochs=200, subset=2000)
+    with qtbot.waitSignal(window.epoch_finished, timeout=TRAIN_TIMEOUT):
+        window.start_training()
+    for _ in range(3):
+        window.toggle_pause()
+        window.toggle_pause()
+    window.toggle_pause()
+    with qtbot.waitSignal(window.training_finished, timeout=10_000) as finished:
+        window.stop_training()
+        window.stop_training()
+        window.toggle_pause()
+    assert finished.args[0].reason == "stopped"
+    window.stop_training()  # nothing running: a no-op
+    window.toggle_pause()
+
+
+def test_closing_during_training_stops_the_thread_within_a_second(window, qtbot):
+    quick_settings(window, epochs=200, subset=5000)
+    with qtbot.waitSignal(window.epoch_finished, timeout=TRAIN_TIMEOUT):
+        window.start_training()
+    thread = window._thread
+    assert thread is not None and thread.isRunning()
+    timer = QElapsedTimer()
+    timer.start()
+    window.close()
+    elapsed = timer.elapsed()
+    assert thread.isFinished()
+    assert elapsed < 1000, f"closing took {elapsed} ms"
+
+
+def test_invalid_fields_are_refused_with_a_reason(window):
+    panel = window.config_panel
+    panel.lr_edit.setText("-1")
+    assert "lr: -1 is out of range" in panel.error_label.text()
+    assert not window.train_button.isEnabled()
+    assert "border" in panel.lr_edit.styleSheet()
+    panel.lr_edit.setText("abc")
+    assert "lr: 'abc' is not a number" in panel.error_label.text()
+    window.start_training()  # refused, with a message, nothing started
+    assert not window.is_training
+    assert "lr" in window.last_message.text()
+    panel.lr_edit.setText("0.05")
+    assert panel.error_label.text() == "" and window.train_button.isEnabled()
+    panel.digits_edit.setText("7")
+    assert "digit subset" in panel.error_label.text()
+    panel.digits_edit.setText("")
+    panel.dropout_edit.setText("1.5")
+    assert "dropout" in panel.error_label.text()
+    panel.dropout_edit.setText("0")
+    panel.remove_layer_button.click()
+    assert panel.hidden_layers()[0] == []  # no hidden layer: softmax regression is valid
+    assert panel.error_label.text() == ""
+    panel.add_layer_button.click()
+    panel.add_layer_button.click()
+    assert len(panel.hidden_layers()[0]) == 2
+    assert "parameters" in panel.summary_label.text()
+
+
+def test_choosing_a_preset_fills_every_field(window):
+    panel = window.config_panel
+    panel.preset_combo.setCurrentIndex(panel.preset_combo.findData("seed-003"))
+    config = panel.config()
+    from mnist_gui.core.presets import PRESETS
+
+    assert config == PRESETS["seed-003"].config
+    panel.epochs_spin.setValue(10)
+    assert panel.preset_combo.currentData() == "custom"
+
+
+def test_event_loop_stays_responsive_during_training(window, qtbot):
+    """A 5 ms timer probe: the 99th percentile of its lateness must stay under 50 ms."""
+    quick_settings(window, epochs=3, subset=20_000)
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    probe = QTimer()
+    probe.setInterval(5)
+    probe.timeout.connect(tick)
+    with qtbot.waitSignal(window.epoch_finished, timeout=TRAIN_TIMEOUT):
+        window.start_training()
+    probe.start()
+    with qtbot.waitSignal(window.training_finished, timeout=TRAIN_TIMEOUT):
+        pass
+    probe.stop()
+    waits = np.array(gaps[1:]) * 1000
+    assert len(waits) > 50
+    p99 = float(np.percentile(waits, 99))
+    print(f"event loop: {len(waits)} ticks, p99 wait {p99:.1f} ms, max {waits.max():.1f} ms")
+    assert p99 < 50, f"99th percentile wait {p99:.1f} ms, max {waits.max():.1f} ms"
