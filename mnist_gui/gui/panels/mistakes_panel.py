@@ -119,7 +119,7 @@ class MistakesPanel(QWidget):
         self.list_view.setModel(self.model)
         self.list_view.setViewMode(QListView.ViewMode.IconMode)
         self.list_view.setIconSize(QSize(THUMB, THUMB))
-        self.list_view.setGridSize(QSize(THUMB + 44, THUMB + 24))
+        self.list_view.setGridSize(QSize(THUMB + 60, THUMB + 24))
         self.list_view.setResizeMode(QListView.ResizeMode.Adjust)
         self.list_view.setMovement(QListView.Movement.Static)
         self.list_view.setUniformItemSizes(True)
@@ -142,6 +142,7 @@ class MistakesPanel(QWidget):
         self.detail_plot.setBackground("w")
         self.detail_plot.setYRange(0, 1)
         self.detail_plot.setMouseEnabled(False, False)
+        self.detail_plot.setFixedHeight(170)
         self.detail_bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
                                            brush="#1f77b4")
         self.detail_plot.addItem(self.detail_bars)
