@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import importlib.metadata as metadata
+import sysconfig
 
 import pytest
 
 
 def installed_files() -> set[str]:
-    try:
-        files = metadata.files("mnist-gui")
-    except metadata.PackageNotFoundError:
-        pytest.skip("mnist-gui is not installed (run: pip install '.[test]')")
-    return {str(f) for f in files or []}
+    """Files of the *installed* distribution (site-packages), not of a checkout's egg-info."""
+    site = sysconfig.get_paths()["purelib"]
+    for dist in metadata.distributions(path=[site]):
+        if dist.metadata["Name"] == "mnist-gui":
+            return {str(f) for f in dist.files or []}
+    pytest.skip("mnist-gui is not installed (run: pip install '.[test]')")
 
 
 def test_wheel_ships_mnist_with_its_license_and_the_icon():

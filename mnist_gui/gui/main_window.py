@@ -313,7 +313,9 @@ class MainWindow(QMainWindow):
 
     def _on_weights_changed(self, snapshot: WeightsSnapshot) -> None:
         self._model = snapshot.model
-        if self.tabs.currentWidget() is self.weights_panel or snapshot.epoch_progress == 0:
+        if snapshot.epoch_progress == 0:
+            self.weights_panel.set_initial(snapshot.weights)
+        if self.tabs.currentWidget() is self.weights_panel:
             self.weights_panel.show_weights(snapshot.weights, snapshot.epoch_progress)
         else:
             self._pending_weights = snapshot

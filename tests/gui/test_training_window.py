@@ -42,10 +42,11 @@ def test_short_run_fills_curves_heatmaps_and_mistakes(window, qtbot):
     assert len(bx) > 40 and bx[0] < 0.1  # batch losses from early in epoch 1
     x, acc = curves.accuracy_curves["test"].getData()
     assert acc[-1] > 85
-    # heatmaps: one image per layer, holding the final weights' transpose
+    # heatmaps are drawn when their tab is shown: one image per layer, the final weights
+    window.tabs.setCurrentWidget(window.weights_panel)
     images = [item[0].image for item in window.weights_panel._layer_items]
     assert [im.shape for im in images] == [(512, 784), (10, 512)]
-    assert np.abs(images[0]).max() > 0
+    np.testing.assert_array_equal(images[0], window._model.W[0].T)
     # mistakes: every misclassified test digit is a row
     evaluation = window.mistakes_panel._evaluation
     n_wrong = len(evaluation.report.mistakes)
@@ -53,6 +54,24 @@ def test_short_run_fills_curves_heatmaps_and_mistakes(window, qtbot):
     assert window.errors_view.model().rowCount() == n_wrong
     assert np.sum(evaluation.report.confusion) - np.trace(evaluation.report.confusion) == n_wrong
     assert window.train_button.isEnabled() and not window.stop_button.isEnabled()
+
+
+def test_heatmaps_move_during_training_when_their_tab_is_shown(window, qtbot):
+    quick_settings(window, epochs=3, subset=5000)
+    window.tabs.setCurrentWidget(window.weights_panel)
+    seen = []
+    window.epoch_finished.connect(
+        lambda report: seen.append(window.weights_panel._layer_items[0][0].image.copy())
+    )
+    with qtbot.waitSignal(window.training_finished, timeout=TRAIN_TIMEOUT):
+        window.start_training()
+    assert len(seen) == 3 and not np.array_equal(seen[0], seen[-1])
+    panel = window.weights_panel
+    assert panel.mosaic_image.image.shape == (290, 290)  # 10 x 10 tiles of 28 + 1 px
+    epochs, changes = zip(*panel._changes[0])  # plotted on a log axis
+    assert list(epochs) == [1, 2, 3] and min(changes) > 0
+    assert len(panel._change_curves[0].getData()[0]) == 3
+    assert panel.current_curve.getData()[1].sum() > 0
 
 
 def test_mistakes_filters_and_confusion_cells(window, qtbot):

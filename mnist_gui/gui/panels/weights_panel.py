@@ -151,17 +151,26 @@ class WeightsPanel(QWidget):
 
     def show_epoch_weights(self, epoch: int, weights: list[np.ndarray]) -> None:
         """Record how far each layer moved in this epoch (copies from EpochFinished)."""
+        if len(self._changes) != len(weights):
+            self._changes = [[] for _ in weights]
         if self._previous_epoch is not None and len(self._previous_epoch) == len(weights):
             for i, (new, old) in enumerate(zip(weights, self._previous_epoch)):
                 norm = float(np.linalg.norm(old)) or 1.0
                 self._changes[i].append((epoch, float(np.linalg.norm(new - old)) / norm))
-                xs, ys = zip(*self._changes[i])
-                self._change_curves[i].setData(np.array(xs, float), np.array(ys))
+            self._draw_changes()
         self._previous_epoch = weights
 
+    def _draw_changes(self) -> None:
+        for curve, changes in zip(self._change_curves, self._changes):
+            if changes:
+                xs, ys = zip(*changes)
+                curve.setData(np.array(xs, float), np.array(ys))
+
     def set_initial(self, weights: list[np.ndarray]) -> None:
+        """The weights at initialisation (the histogram's reference, epoch 0's change)."""
         self._initial = [W.copy() for W in weights]
-        self._previous_epoch = self._initial
+        if self._previous_epoch is None:
+            self._previous_epoch = self._initial
 
     # --------------------------------------------------------------------- internals
 
@@ -173,7 +182,8 @@ class WeightsPanel(QWidget):
         self.layer_combo.clear()
         self.change_plot.clear()
         self._change_curves = []
-        self._changes = [[] for _ in weights]
+        if len(self._changes) != len(weights):
+            self._changes = [[] for _ in weights]
         colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
         for i, W in enumerate(weights):
             plot = self.view.addPlot(row=i, col=0, title=f"W{i + 1}: {W.shape[1]} units × {W.shape[0]} inputs")
@@ -196,6 +206,7 @@ class WeightsPanel(QWidget):
         self._shapes = [W.shape for W in weights]
         if self._initial is None or [W.shape for W in self._initial] != [W.shape for W in weights]:
             self.set_initial(weights)
+        self._draw_changes()
 
     def _update_histogram(self) -> None:
         i = self.layer_combo.currentIndex()
