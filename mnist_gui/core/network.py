@@ -281,8 +281,13 @@ class MLP:
         loss: str,
         dropout: float = 0.0,
         rng: np.random.Generator | None = None,
+        grad_scale: float = 1.0,
     ) -> tuple[float, np.ndarray]:
         """Mean loss on a batch and its gradient written into ``grads`` (dW, db views).
+
+        ``grad_scale`` multiplies the gradient (not the returned loss) at no cost: backprop is
+        linear in dL/dz, so scaling that (N, K) array scales every dW and db. SGD-type
+        optimisers pass their learning rate here and save a pass over all parameters.
 
         X: (N, D) in the network's dtype, y: (N,) class indices. Returns (loss, z) where
         z: (N, K) are the batch's logits (a reused buffer: read it before the next call).
@@ -294,6 +299,8 @@ class MLP:
         bufs = self._get_buffers(n, True)
         z = self._forward_into(X, bufs, dropout, rng)
         loss_value, dZ = LOSS_FUNCTIONS[loss](z, y, bufs.grads[-1])
+        if grad_scale != 1.0:
+            dZ *= dZ.dtype.type(grad_scale)
         for l in range(self.n_layers - 1, -1, -1):
             A_prev = X if l == 0 else bufs.acts[l - 1]
             np.matmul(A_prev.T, dZ, out=self.dW[l])

@@ -19,25 +19,53 @@ SCHEDULES = ("constant", "step", "cosine")
 
 
 class Optimizer:
-    """Base class: ``step(params, grads, lr)`` updates ``params`` in place."""
+    """Base class: ``step(params, grads, lr)`` updates ``params`` in place.
+
+    Optimisers whose update is linear in lr*g (SGD, classic momentum, Nesterov) also offer
+    ``step_scaled(params, scaled_grads)``, taking G = lr*g already multiplied in (the
+    network can produce it for free); it is the same maths in one pass fewer.
+    """
 
     name = "optimizer"
+    takes_scaled_gradient = False
 
     def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
         raise NotImplementedError
+
+    def step_scaled(self, params: np.ndarray, scaled_grads: np.ndarray) -> None:
+        raise NotImplementedError(f"{type(self).__name__} needs the unscaled gradient")
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={v}" for k, v in vars(self).items() if not k.startswith("_"))
         return f"{type(self).__name__}({fields})"
 
 
+def _scratch(owner: object, like: np.ndarray) -> np.ndarray:
+    """A buffer shaped like ``like``, allocated once per optimiser.
+
+    A temporary as large as the parameters on every step costs more than the update itself:
+    above ~128 KB, malloc hands out fresh pages from the kernel each time.
+    """
+    buffer = getattr(owner, "_tmp", None)
+    if buffer is None or buffer.shape != like.shape or buffer.dtype != like.dtype:
+        buffer = np.empty_like(like)
+        owner._tmp = buffer  # type: ignore[attr-defined]
+    return buffer
+
+
 class SGD(Optimizer):
     """p <- p - lr * g."""
 
     name = "sgd"
+    takes_scaled_gradient = True
 
     def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
-        params -= params.dtype.type(lr) * grads
+        tmp = _scratch(self, params)
+        np.multiply(grads, params.dtype.type(lr), out=tmp)
+        self.step_scaled(params, tmp)
+
+    def step_scaled(self, params: np.ndarray, scaled_grads: np.ndarray) -> None:
+        params -= scaled_grads
 
 
 class Momentum(Optimizer):
@@ -55,19 +83,33 @@ class Momentum(Optimizer):
             raise ConfigError(f"unknown momentum form {form!r}; expected classic or averaged")
         self.momentum = momentum
         self.form = form
+        self.takes_scaled_gradient = form == "classic"
         self._v: np.ndarray | None = None
 
     def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
         if self._v is None:
             self._v = np.zeros_like(params)
-        v, t = self._v, params.dtype.type
-        v *= t(self.momentum)
+        v, t, tmp = self._v, params.dtype.type, _scratch(self, params)
         if self.form == "classic":
-            v -= t(lr) * grads
-            params += v
+            np.multiply(grads, t(lr), out=tmp)
+            self.step_scaled(params, tmp)
         else:
-            v += t(1 - self.momentum) * grads
-            params -= t(lr) * v
+            v *= t(self.momentum)
+            np.multiply(grads, t(1 - self.momentum), out=tmp)
+            v += tmp
+            np.multiply(v, t(lr), out=tmp)
+            params -= tmp
+
+    def step_scaled(self, params: np.ndarray, scaled_grads: np.ndarray) -> None:
+        """Classic form only: v <- mu*v - G; p <- p + v, with G = lr*g."""
+        if self.form != "classic":
+            raise NotImplementedError("averaged momentum needs the unscaled gradient")
+        if self._v is None:
+            self._v = np.zeros_like(params)
+        v = self._v
+        v *= params.dtype.type(self.momentum)
+        v -= scaled_grads
+        params += v
 
 
 class Nesterov(Optimizer):
@@ -77,20 +119,25 @@ class Nesterov(Optimizer):
     """
 
     name = "nesterov"
+    takes_scaled_gradient = True
 
     def __init__(self, momentum: float = 0.9) -> None:
         self.momentum = momentum
         self._v: np.ndarray | None = None
 
     def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
+        scaled = np.multiply(grads, params.dtype.type(lr))
+        self.step_scaled(params, scaled)
+
+    def step_scaled(self, params: np.ndarray, scaled_grads: np.ndarray) -> None:
         if self._v is None:
             self._v = np.zeros_like(params)
-        v, t = self._v, params.dtype.type
-        scaled = t(lr) * grads
+        v, t, tmp = self._v, params.dtype.type, _scratch(self, params)
         v *= t(self.momentum)
-        v -= scaled
-        params += t(self.momentum) * v
-        params -= scaled
+        v -= scaled_grads
+        params -= scaled_grads
+        np.multiply(v, t(self.momentum), out=tmp)
+        params += tmp
 
 
 class Adam(Optimizer):
@@ -108,11 +155,11 @@ class Adam(Optimizer):
         if self._m is None:
             self._m = np.zeros_like(params)
             self._v = np.zeros_like(params)
-            self._tmp = np.empty_like(params)
-        m, v, tmp, t = self._m, self._v, self._tmp, params.dtype.type
+        m, v, tmp, t = self._m, self._v, _scratch(self, params), params.dtype.type
         self._t += 1
         m *= t(self.beta1)
-        m += t(1 - self.beta1) * grads
+        np.multiply(grads, t(1 - self.beta1), out=tmp)
+        m += tmp
         v *= t(self.beta2)
         np.multiply(grads, grads, out=tmp)
         tmp *= t(1 - self.beta2)

@@ -476,9 +476,12 @@ class Trainer:
         loss or the gradient is not finite the update is skipped, so the weights stay finite.
         """
         model, cfg = self.model, self.config
+        scaled = self.optimizer.takes_scaled_gradient
         # Overflow on the way to a divergence is expected and reported, not warned about
         with np.errstate(over="ignore", invalid="ignore"):
-            loss, z = model.loss_and_grads(xs, ys, cfg.loss, cfg.dropout, dropout_rng)
+            loss, z = model.loss_and_grads(
+                xs, ys, cfg.loss, cfg.dropout, dropout_rng, grad_scale=lr if scaled else 1.0
+            )
             if model.is_binary:
                 correct = int(np.count_nonzero((z[:, 0] > 0) == ys))
             else:
@@ -487,10 +490,13 @@ class Trainer:
             if not (math.isfinite(loss) and math.isfinite(grad_sq)):
                 return loss, correct, False
             if cfg.weight_decay:
-                wd = model.dtype.type(cfg.weight_decay)
+                wd = model.dtype.type(cfg.weight_decay * (lr if scaled else 1.0))
                 for W, dW in zip(model.W, model.dW):
                     dW += wd * W
-            self.optimizer.step(model.params, model.grads, lr)
+            if scaled:
+                self.optimizer.step_scaled(model.params, model.grads)
+            else:
+                self.optimizer.step(model.params, model.grads, lr)
         return loss, correct, True
 
     def _finish(self, reason: str, message: str, epochs_completed: int) -> TrainingFinished:

@@ -83,3 +83,24 @@ def test_schedules():
     with pytest.raises(ConfigError):
         scheduled_lr(0.1, "exponential", 1, 10)
     assert math.isfinite(scheduled_lr(0.1, "cosine", 50, 10))
+
+
+@pytest.mark.parametrize("make", [SGD, lambda: Momentum(0.9, "classic"), lambda: Nesterov(0.9)])
+def test_scaled_gradient_path_is_the_same_maths(make):
+    rng = np.random.default_rng(0)
+    a, b = make(), make()
+    assert a.takes_scaled_gradient
+    p1 = rng.standard_normal(50)
+    p2 = p1.copy()
+    for lr in (0.1, 0.05, 0.2):  # a changing learning rate, as under a schedule
+        g = rng.standard_normal(50)
+        a.step(p1, g, lr)
+        b.step_scaled(p2, lr * g)
+    np.testing.assert_allclose(p1, p2, rtol=1e-12)
+
+
+def test_averaged_momentum_and_adam_refuse_scaled_gradients():
+    for opt in (Momentum(0.9, "averaged"), Adam()):
+        assert not opt.takes_scaled_gradient
+        with pytest.raises(NotImplementedError):
+            opt.step_scaled(np.zeros(2), np.zeros(2))

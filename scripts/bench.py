@@ -1,0 +1,393 @@
+"""Benchmarks: our NumPy trainer side by side with PyTorch on the CPU, the GUI's throughput
+and responsiveness, draw-to-prediction latency and the cost of augmentation.
+
+    python scripts/bench.py              # everything (PyTorch from the 'bench' extra)
+    python scripts/bench.py --quick      # fewer repeats
+    python scripts/bench.py --json out.json --markdown out.md
+
+Every figure is measured in this run; ratios compare runs made side by side (alternating
+ours and PyTorch's epochs), and each cell is the median of several runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from mnist_gui.core.data import DataSpec, load_raw, prepare  # noqa: E402
+from mnist_gui.core.training import TrainConfig, Trainer  # noqa: E402
+
+
+def median(values: list[float]) -> float:
+    return float(statistics.median(values))
+
+
+def gemm_peak(repeats: int = 7) -> float:
+    """float32 GEMM GFLOP/s at 2048^2 (median of ``repeats``)."""
+    rng = np.random.default_rng(0)
+    a = rng.random((2048, 2048), dtype=np.float32)
+    b = rng.random((2048, 2048), dtype=np.float32)
+    out = np.empty_like(a)
+    np.matmul(a, b, out=out)
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        np.matmul(a, b, out=out)
+        times.append(time.perf_counter() - t)
+    return 2 * 2048**3 / median(times) / 1e9
+
+
+def epoch_flops(sizes: list[int], n: int) -> float:
+    """FLOPs of one epoch: forward 2*W, dW 2*W per layer, dX 2*W for all but the first."""
+    weights = [a * b for a, b in zip(sizes[:-1], sizes[1:])]
+    return n * (4 * sum(weights) + 2 * sum(weights[1:]))
+
+
+# ---------------------------------------------------------------------------- headless
+
+
+class OursRunner:
+    def __init__(self, dataset, hidden: list[int], batch: int) -> None:  # noqa: ANN001
+        config = TrainConfig(hidden=hidden, activation="relu", loss="ce", init="he",
+                             optimizer="momentum", momentum=0.9, lr=0.01, batch_size=batch,
+                             epochs=10_000)
+        self.trainer = Trainer(config, dataset, copy_weights_each_epoch=False)
+        self.events = self.trainer.run()
+        next(self.events)  # TrainingStarted
+
+    def epoch(self) -> tuple[float, float]:
+        """(train seconds, evaluation seconds) of one more epoch."""
+        from mnist_gui.core.training import EpochFinished
+
+        for event in self.events:
+            if isinstance(event, EpochFinished):
+                return event.train_seconds, event.eval_seconds
+        raise RuntimeError("training ended early")
+
+
+class TorchRunner:
+    def __init__(self, dataset, hidden: list[int], batch: int) -> None:  # noqa: ANN001
+        import torch
+
+        torch.set_num_threads(os.cpu_count() or 1)
+        self.torch = torch
+        sizes = [dataset.n_features, *hidden, len(dataset.classes)]
+        layers = []
+        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+            layers.append(torch.nn.Linear(a, b))
+            if i < len(sizes) - 2:
+                layers.append(torch.nn.ReLU())
+        self.model = torch.nn.Sequential(*layers)
+        self.opt = torch.optim.SGD(self.model.parameters(), lr=0.01, momentum=0.9)
+        self.loss = torch.nn.CrossEntropyLoss()
+        self.X = torch.from_numpy(dataset.X_train)
+        self.y = torch.from_numpy(dataset.y_train)
+        self.batch = batch
+        self.gen = torch.Generator().manual_seed(0)
+
+    def epoch(self) -> tuple[float, float]:
+        torch = self.torch
+        t = time.perf_counter()
+        n = len(self.y)
+        order = torch.randperm(n, generator=self.gen)
+        total = 0.0
+        for start in range(0, n, self.batch):
+            idx = order[start : start + self.batch]
+            xb, yb = self.X[idx], self.y[idx]
+            self.opt.zero_grad(set_to_none=True)
+            out = self.model(xb)
+            loss = self.loss(out, yb)
+            loss.backward()
+            self.opt.step()
+            total += loss.item() * len(yb)
+        return time.perf_counter() - t, 0.0
+
+
+def run_epochs(kind: str, hidden: list[int], batch: int, epochs: int) -> list[tuple[float, float]]:
+    """(train s, eval s) of ``epochs`` epochs after one warm-up epoch, in this process."""
+    dataset = prepare(load_raw(), DataSpec())
+    runner = (OursRunner if kind == "ours" else TorchRunner)(dataset, hidden, batch)
+    runner.epoch()  # warm-up: buffers, caches, thread pools
+    return [runner.epoch() for _ in range(epochs)]  # noqa: C416
+
+
+def measure_in_subprocess(kind: str, hidden: list[int], batch: int, epochs: int) -> list:
+    """Each framework runs in a process of its own: PyTorch's OpenMP threads and OpenBLAS's
+    keep spinning after a call and would slow whichever of the two ran next in one process."""
+    code = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); "
+        "from scripts.bench import run_epochs; "
+        "print(json.dumps(run_epochs(sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT), kind, json.dumps(hidden), str(batch), str(epochs)],
+        capture_output=True, text=True, timeout=1800,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{kind} run failed: {result.stderr[-2000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def bench_headless(cases, repeats: int) -> list[dict]:  # noqa: ANN001
+    try:
+        import torch  # noqa: F401
+
+        have_torch = True
+    except ImportError:
+        have_torch = False
+        print("PyTorch not installed: pip install '.[bench]' (ratios will be missing)")
+    rows = []
+    for hidden, batch in cases:
+        ours, theirs = [], []
+        for _ in range(2):  # alternate, so that drifts of a noisy machine hit both
+            ours += measure_in_subprocess("ours", hidden, batch, repeats)
+            if have_torch:
+                theirs += measure_in_subprocess("torch", hidden, batch, repeats)
+        sizes = [784, *hidden, 10]
+        flops = epoch_flops(sizes, 60_000)
+        row = {
+            "network": "-".join(map(str, sizes)),
+            "batch": batch,
+            "ours_s": median([t for t, _ in ours]),
+            "torch_s": median([t for t, _ in theirs]) if theirs else None,
+            "eval_s": median([e for _, e in ours]),
+            "gflop": flops / 1e9,
+            "runs": len(ours),
+        }
+        row["ratio"] = row["ours_s"] / row["torch_s"] if row["torch_s"] else None
+        row["ours_gflops"] = flops / row["ours_s"] / 1e9
+        row["eval_fraction"] = row["eval_s"] / row["ours_s"]
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    return rows
+
+
+# --------------------------------------------------------------------------------- GUI
+
+GUI_PROBE = r"""
+import json, os, resource, sys, time
+t_start = float(sys.argv[1])
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from mnist_gui.gui import MainWindow
+settings = QSettings(sys.argv[2], QSettings.Format.IniFormat)
+window = MainWindow(settings=settings)
+window.resize(1500, 950)
+window.show()
+app.processEvents()
+shown = time.time() - t_start
+epochs = int(sys.argv[3])
+tab = int(sys.argv[4])
+panel = window.config_panel
+panel.preset_combo.setCurrentIndex(panel.preset_combo.findData("custom"))
+panel.set_config(__import__("mnist_gui.core.training", fromlist=["TrainConfig"]).TrainConfig(
+    hidden=[128], optimizer="momentum", momentum=0.9, lr=0.01, batch_size=64, epochs=epochs))
+window.tabs.setCurrentIndex(tab)
+gaps, last, reports = [], [time.perf_counter()], []
+def tick():
+    now = time.perf_counter(); gaps.append(now - last[0]); last[0] = now
+probe = QTimer(); probe.setInterval(5); probe.timeout.connect(tick)
+def on_epoch(r):
+    reports.append((r.train_seconds, r.eval_seconds))
+    if len(reports) == 1:
+        probe.start(); last[0] = time.perf_counter()
+window.epoch_finished.connect(on_epoch)
+window.training_finished.connect(lambda f: app.quit())
+window.start_training()
+app.exec()
+probe.stop()
+# heatmap refresh of a 784x512 layer: setImage and the repaint of its view
+import numpy as np
+weights = [np.random.default_rng(0).standard_normal((784, 512)).astype(np.float32) * 0.05,
+           np.random.default_rng(1).standard_normal((512, 10)).astype(np.float32) * 0.05]
+window.tabs.setCurrentWidget(window.weights_panel)
+window.weights_panel.show_weights(weights, 1.0)
+app.processEvents()
+refresh = []
+for i in range(20):
+    weights[0] *= 1.0001
+    t = time.perf_counter()
+    window.weights_panel.show_weights(weights, 1.0 + i)
+    window.weights_panel.view.viewport().repaint()
+    refresh.append(time.perf_counter() - t)
+waits = np.array(gaps[1:]) * 1000
+print(json.dumps({
+    "shown_s": shown,
+    "epoch_s": [t for t, _ in reports[1:]] or [reports[0][0]],
+    "p99_wait_ms": float(np.percentile(waits, 99)) if len(waits) else None,
+    "max_wait_ms": float(waits.max()) if len(waits) else None,
+    "heatmap_refresh_ms": float(np.median(refresh) * 1000),
+    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+}))
+window.close()
+"""
+
+
+def bench_gui(epochs: int, tab: int) -> dict:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+        result = subprocess.run(
+            [sys.executable, "-c", GUI_PROBE, str(time.time()), f"{tmp}/s.ini", str(epochs), str(tab)],
+            capture_output=True, text=True, env=env, timeout=900,
+        )
+    lines = [ln for ln in result.stdout.splitlines() if ln.startswith("{")]
+    if result.returncode != 0 or not lines:
+        raise RuntimeError(f"GUI probe failed: {result.stderr[-2000:]}")
+    return json.loads(lines[-1])
+
+
+def bench_draw(repeats: int = 200) -> dict:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QPointF
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    from mnist_gui.core.network import build_mlp
+    from mnist_gui.gui.panels.draw_panel import DrawPanel
+
+    panel = DrawPanel()
+    panel.resize(900, 600)
+    panel.show()
+    model = build_mlp(784, [512], 10).initialize(np.random.default_rng(0))
+    panel.set_model(model, "bench")
+    canvas = panel.canvas
+    latencies = []
+    for i in range(repeats):
+        t = time.perf_counter()
+        canvas._draw_to(QPointF(50 + i % 180, 40 + (i * 7) % 200))  # one mouse-move's work
+        latencies.append((time.perf_counter() - t) * 1000)
+        app.processEvents()
+    return {"draw_median_ms": median(latencies), "draw_p99_ms": float(np.percentile(latencies, 99))}
+
+
+def bench_augmentation(raw, repeats: int) -> dict:  # noqa: ANN001
+    from mnist_gui.core.presets import PRESETS
+
+    base = PRESETS["best-augmented"].config.updated(train_subset=10_000, epochs=10_000)
+    rates = {}
+    for kind in ("none", "elastic"):
+        dataset = prepare(raw, base.updated(augment=kind).data_spec())
+        trainer = Trainer(base.updated(augment=kind), dataset, copy_weights_each_epoch=False,
+                          evaluate_test=False)
+        events = trainer.run()
+        times = []
+        from mnist_gui.core.training import EpochFinished
+
+        for event in events:
+            if isinstance(event, EpochFinished):
+                times.append(event.train_seconds)
+                if len(times) == repeats + 1:
+                    break
+        rates[kind] = 10_000 / median(times[1:])
+    return {"plain_samples_s": rates["none"], "augmented_samples_s": rates["elastic"],
+            "augmentation_cost": 1 - rates["elastic"] / rates["none"]}
+
+
+def markdown(report: dict) -> str:
+    lines = [
+        f"Measured {report['date']} on {report['machine']} by `python scripts/bench.py`"
+        f"{' --quick' if report['quick'] else ''}; medians of {report['repeats']} runs.",
+        "",
+        f"float32 GEMM peak (2048²): **{report['gemm_gflops']:.0f} GFLOP/s**",
+        "",
+        "| network | batch | ours (s/epoch) | PyTorch (s/epoch) | ours / PyTorch | ours GFLOP/s (% of peak) | evaluation / epoch |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in report["headless"]:
+        torch_s = f"{r['torch_s']:.3f}" if r["torch_s"] else "-"
+        ratio = f"**{r['ratio']:.2f}**" if r["ratio"] else "-"
+        lines.append(
+            f"| {r['network']} | {r['batch']} | {r['ours_s']:.3f} | {torch_s} | {ratio} | "
+            f"{r['ours_gflops']:.0f} ({100 * r['ours_gflops'] / report['gemm_gflops']:.0f}%) | "
+            f"{100 * r['eval_fraction']:.1f}% |"
+        )
+    if report.get("gui"):
+        g = report["gui"]
+        lines += [
+            "",
+            "| GUI (784-128-10, batch 64, curves tab live) | measured |",
+            "|---|---|",
+            f"| window shown after launch | {g['shown_s']:.2f} s |",
+            f"| epoch in the GUI vs headless | {g['epoch_s']:.3f} s vs {g['headless_s']:.3f} s "
+            f"(throughput {100 * g['throughput']:.0f}%) |",
+            f"| event loop wait, 99th percentile / max | {g['p99_wait_ms']:.1f} ms / {g['max_wait_ms']:.1f} ms |",
+            f"| heatmap refresh, 784×512 layer | {g['heatmap_refresh_ms']:.1f} ms |",
+            f"| peak memory of the whole run | {g['peak_rss_mb']:.0f} MB |",
+        ]
+    if report.get("draw"):
+        d = report["draw"]
+        lines.append(f"| draw-to-prediction latency, median / p99 | {d['draw_median_ms']:.1f} ms / {d['draw_p99_ms']:.1f} ms |")
+    if report.get("augmentation"):
+        a = report["augmentation"]
+        lines.append(
+            f"| augmentation (elastic) on 784-1024-1024-10 | {a['augmented_samples_s']:,.0f} vs "
+            f"{a['plain_samples_s']:,.0f} samples/s ({100 * a['augmentation_cost']:.0f}% slower) |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--markdown", type=Path)
+    parser.add_argument("--skip-gui", action="store_true")
+    parser.add_argument("--only-first", action="store_true", help="only batch 64 and the big network")
+    parser.add_argument("--skip-augmentation", action="store_true")
+    args = parser.parse_args()
+    repeats = 3 if args.quick else 5
+    raw = load_raw()
+    report: dict = {
+        "date": date.today().isoformat(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, NumPy {np.__version__}",
+        "quick": args.quick,
+        "repeats": repeats,
+        "gemm_gflops": gemm_peak(),
+    }
+    print(f"GEMM peak {report['gemm_gflops']:.0f} GFLOP/s", flush=True)
+    cases = [([128], 64), ([128], 8), ([128], 32), ([128], 256), ([128], 1000), ([512, 256], 64)]
+    if args.only_first:
+        cases = cases[:1] + cases[-1:]
+    report["headless"] = bench_headless(cases, repeats)
+    if not args.skip_gui:
+        runs = [bench_gui(epochs=4, tab=0) for _ in range(3 if args.quick else 5)]
+        gui = {k: median([r[k] for r in runs]) for k in runs[0] if k != "epoch_s"}
+        gui["epoch_s"] = median([median(r["epoch_s"]) for r in runs])
+        gui["max_wait_ms"] = max(r["max_wait_ms"] for r in runs)
+        gui["headless_s"] = report["headless"][0]["ours_s"]
+        gui["throughput"] = gui["headless_s"] / gui["epoch_s"]
+        report["gui"] = gui
+        print(json.dumps(gui), flush=True)
+        report["draw"] = bench_draw()
+        print(json.dumps(report["draw"]), flush=True)
+    if not args.skip_augmentation:
+        report["augmentation"] = bench_augmentation(raw, 2 if args.quick else 3)
+        print(json.dumps(report["augmentation"]), flush=True)
+    table = markdown(report)
+    print(table)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1))
+    if args.markdown:
+        args.markdown.write_text(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
