@@ -48,6 +48,21 @@ def _int_list(text: str) -> list[int]:
     return values
 
 
+def _batch_size(text: str) -> int:
+    """A batch size: a whole number >= 1, or 'full' (the whole training set; stored as 0)."""
+    if text.strip().lower() == "full":
+        return 0
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1 or 'full', got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"batch size {value}: must be at least 1 (use 'full' for full-batch training)"
+        )
+    return value
+
+
 def _finite(text: str) -> float:
     try:
         value = float(text)
@@ -83,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--lr", type=_finite, help="learning rate")
     train.add_argument("--momentum", type=_finite)
     train.add_argument("--momentum-form", choices=MOMENTUM_FORMS)
-    train.add_argument("--batch-size", type=int, help="0 = full batch")
+    train.add_argument("--batch-size", type=_batch_size, help="samples per update, or 'full'")
     train.add_argument("--epochs", type=int)
     train.add_argument("--weight-decay", type=_finite)
     train.add_argument("--dropout", type=_finite)

@@ -104,22 +104,43 @@ def _fail(path: Path, why: str) -> ModelFileError:
     return ModelFileError(f"{path}: not a valid mnist-gui model: {why}")
 
 
+def _array_header(npz: Any, name: str) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype of an array in an open .npz, read from its .npy header alone, so a
+    member that claims a huge shape is refused before anything is allocated for it."""
+    with npz.zip.open(f"{name}.npy") as member:
+        version = np.lib.format.read_magic(member)
+        if version == (1, 0):
+            shape, _fortran, dtype = np.lib.format.read_array_header_1_0(member)
+        elif version == (2, 0):
+            shape, _fortran, dtype = np.lib.format.read_array_header_2_0(member)
+        else:
+            raise ValueError(f"unsupported .npy version {version}")
+    return tuple(shape), np.dtype(dtype)
+
+
 def load_model(path: str | Path) -> tuple[MLP, dict]:
-    """Read and validate a model file; return (model, metadata). Raises ModelFileError."""
+    """Read and validate a model file; return (model, metadata). Raises ModelFileError.
+
+    Order matters: the metadata is read and checked first, then every array's header is
+    compared with the shape the metadata implies, and only then is its data read. Nothing
+    is ever unpickled.
+    """
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(f"{path}: file not found")
     try:
         with np.load(path, allow_pickle=False) as npz:
+            if not hasattr(npz, "files"):
+                raise _fail(path, "a single .npy array, expected an .npz archive")
             names = set(npz.files)
             if "meta" not in names:
                 raise _fail(path, "no 'meta' array")
-            meta_array = npz["meta"]
-            if meta_array.dtype.kind != "U" or meta_array.shape != ():
+            shape, dtype = _array_header(npz, "meta")
+            if dtype.kind != "U" or shape != ():
                 raise _fail(path, "'meta' must be a 0-d string array of JSON")
-            meta_text = str(meta_array)
-            if len(meta_text) > MAX_META_CHARS:
+            if dtype.itemsize > 4 * MAX_META_CHARS:
                 raise _fail(path, "'meta' is too long")
+            meta_text = str(npz["meta"])
             try:
                 meta = json.loads(meta_text)
             except json.JSONDecodeError as exc:
@@ -141,11 +162,12 @@ def load_model(path: str | Path) -> tuple[MLP, dict]:
             )
             for i in range(n_layers):
                 for name, target in ((f"W{i + 1}", model.W[i]), (f"b{i + 1}", model.b[i])):
+                    shape, dtype = _array_header(npz, name)
+                    if shape != target.shape:
+                        raise _fail(path, f"{name} has shape {shape}, expected {target.shape}")
+                    if dtype.kind != "f":
+                        raise _fail(path, f"{name} has dtype {dtype}, expected float")
                     array = npz[name]
-                    if array.shape != target.shape:
-                        raise _fail(path, f"{name} has shape {array.shape}, expected {target.shape}")
-                    if array.dtype.kind != "f":
-                        raise _fail(path, f"{name} has dtype {array.dtype}, expected float")
                     if not np.isfinite(array).all():
                         raise _fail(path, f"{name} contains NaN or infinite values")
                     target[...] = array
@@ -153,10 +175,14 @@ def load_model(path: str | Path) -> tuple[MLP, dict]:
         raise
     except ConfigError as exc:
         raise _fail(path, str(exc)) from None
-    except ValueError as exc:  # includes "Object arrays cannot be loaded when allow_pickle=False"
-        raise _fail(path, str(exc).split("\n")[0]) from None
+    except MemoryError:
+        raise _fail(path, "an array is larger than the memory available") from None
     except (zipfile.BadZipFile, OSError, EOFError, KeyError) as exc:
         raise _fail(path, f"not a readable .npz file ({type(exc).__name__}: {exc})") from None
+    except Exception as exc:  # noqa: BLE001 - a corrupt file can make NumPy's parser raise
+        # anything (ValueError for object arrays, SyntaxError from a mangled .npy header...)
+        first_line = str(exc).split("\n")[0]
+        raise _fail(path, f"{type(exc).__name__}: {first_line}") from None
     return model, meta
 
 

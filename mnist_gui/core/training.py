@@ -184,6 +184,7 @@ class TrainConfig:
         n_params = parameter_count(self.layer_sizes())
         if n_params > MAX_PARAMETERS:
             raise ConfigError(f"the network would have {n_params:,} parameters; at most {MAX_PARAMETERS:,}")
+        check_memory(self, n_train or 60_000)
         if n_train is not None and self.batch_size > n_train:
             raise ConfigError(
                 f"batch_size: {self.batch_size} is larger than the {n_train:,} training samples "
@@ -201,6 +202,36 @@ class TrainConfig:
         units = sum(self.layer_sizes(n_features)[1:])
         activations = batch * units * 3 + min(8192, n_train) * units
         return itemsize * (n_params * (3 + state) + activations + batch * n_features)
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new allocation (Linux MemAvailable), or None."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import os
+
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_memory(config: TrainConfig, n_train: int) -> None:
+    """Refuse a run whose estimated memory exceeds what the machine has free, before any
+    allocation (a 100,000-unit layer would otherwise die halfway with MemoryError)."""
+    needed = config.memory_estimate(n_train)
+    free = available_memory()
+    if free is not None and needed > free:
+        raise ConfigError(
+            f"this network needs about {needed / 2**30:.1f} GB for training but only "
+            f"{free / 2**30:.1f} GB of memory is available; use fewer or smaller layers "
+            "or a smaller batch"
+        )
 
 
 # ------------------------------------------------------------------------------- events

@@ -185,6 +185,7 @@ class MainWindow(QMainWindow):
         self.save_action = self._action(file_menu, "&Save model…", QKeySequence.StandardKey.Save,
                                         self._on_save_model_triggered)
         self._action(file_menu, "Open &data folder…", None, self._on_open_data_triggered)
+        self._action(file_menu, "&Classify an image…", "Ctrl+I", self._on_open_image_triggered)
         self._action(file_menu, "&Export curves…", "Ctrl+E", self._on_export_curves_triggered)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
@@ -444,6 +445,21 @@ class MainWindow(QMainWindow):
             f"{len(raw.test_labels):,} test images"
         )
 
+    def classify_image(self, path: str) -> bool:
+        """Put a digit image (PNG, JPEG, ...) on the Draw canvas, so the model classifies it."""
+        from ..core.preprocess import to_ink
+        from ..imageio import read_grayscale
+
+        try:
+            ink = to_ink(read_grayscale(path))
+        except MnistGuiError as exc:
+            self._message("Cannot use that image", str(exc), QMessageBox.Icon.Warning)
+            return False
+        self.tabs.setCurrentWidget(self.draw_panel)
+        self.draw_panel.canvas.set_ink(ink)
+        self.statusBar().showMessage(f"Classifying {path}")
+        return True
+
     def export_curves(self, path: str) -> tuple[Path, Path]:
         base = Path(path).with_suffix("")
         png, csv = base.with_suffix(".png"), base.with_suffix(".csv")
@@ -497,6 +513,12 @@ class MainWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "Folder with the four MNIST-format IDX files")
         if folder:
             self.open_data_folder(folder)
+
+    def _on_open_image_triggered(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Classify an image of a digit", "",
+                                              "Images (*.png *.jpg *.jpeg *.bmp *.gif)")
+        if path:
+            self.classify_image(path)
 
     def _on_export_curves_triggered(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export curves (PNG and CSV)", "curves.png",

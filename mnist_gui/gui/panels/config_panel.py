@@ -326,7 +326,8 @@ class ConfigPanel(QWidget):
             digits=digits,
             standardize=self.standardize_check.isChecked(),
         )
-        return config.check()
+        # the training set's size is known here when a subset is asked for
+        return config.check(n_train=config.train_subset or None)
 
     def set_running(self, running: bool) -> None:
         """Lock the fields while a run uses them."""

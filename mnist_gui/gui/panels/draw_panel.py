@@ -40,6 +40,23 @@ class DrawCanvas(QWidget):
         self.update()
         self.digit_drawn.emit()
 
+    def set_ink(self, ink: np.ndarray) -> None:
+        """Replace the drawing with an ink image (H, W) in [0, 1], fitted into the canvas."""
+        from ...core.preprocess import resize
+
+        h, w = ink.shape
+        scale = CANVAS_SIDE / max(h, w)
+        new_h, new_w = max(1, round(h * scale)), max(1, round(w * scale))
+        fitted = np.zeros((CANVAS_SIDE, CANVAS_SIDE))
+        top, left = (CANVAS_SIDE - new_h) // 2, (CANVAS_SIDE - new_w) // 2
+        fitted[top : top + new_h, left : left + new_w] = resize(ink, new_h, new_w)
+        pixels = np.ascontiguousarray(np.clip(fitted * 255, 0, 255).astype(np.uint8))
+        image = QImage(pixels.data, CANVAS_SIDE, CANVAS_SIDE, CANVAS_SIDE,
+                       QImage.Format.Format_Grayscale8)
+        self.image = image.copy()
+        self.update()
+        self.digit_drawn.emit()
+
     def is_blank(self) -> bool:
         return not self.pixels().any()
 
