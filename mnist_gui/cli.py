@@ -111,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=None)
     train.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=None)
     train.add_argument("--augment", choices=AUGMENTATIONS)
+    train.add_argument("--augment-schedule", choices=("constant", "linear"),
+                       help="linear: distortions shrink to nothing by the last epoch")
+    train.add_argument("--augment-strength", type=_finite)
     train.add_argument("--dtype", choices=("float32", "float64"))
     train.add_argument("--data", type=Path, help="folder with the four MNIST-format IDX files")
     train.add_argument("--save", type=Path, help="write the trained model here (.npz)")
@@ -135,7 +138,7 @@ _FLAG_FIELDS = (
     "hidden", "activation", "loss", "init", "init_std", "bias_init", "optimizer", "lr",
     "momentum", "momentum_form", "batch_size", "epochs", "weight_decay", "dropout",
     "schedule", "seed", "validation", "train_subset", "subset_mode", "digits",
-    "standardize", "shuffle", "augment", "dtype",
+    "standardize", "shuffle", "augment", "augment_schedule", "augment_strength", "dtype",
 )
 
 

@@ -66,6 +66,7 @@ class TrainConfig:
     standardize: bool = False
     augment: str = "none"  # see core/augment.py
     augment_strength: float = 1.0
+    augment_schedule: str = "constant"  # or "linear": distortions shrink to 0 by the end
 
     @classmethod
     def field_names(cls) -> list[str]:
@@ -160,9 +161,10 @@ class TrainConfig:
         choice("schedule", SCHEDULES)
         choice("dtype", DTYPES)
         choice("subset_mode", ("first", "random"))
-        from .augment import AUGMENTATIONS  # late: augment imports nothing of ours but data
+        from .augment import AUGMENT_SCHEDULES, AUGMENTATIONS
 
         choice("augment", AUGMENTATIONS)
+        choice("augment_schedule", AUGMENT_SCHEDULES)
         number("lr", 0.0, 1e4, lo_open=True)
         number("init_std", 0.0, 100.0, lo_open=True)
         number("momentum", 0.0, 0.9999)
@@ -432,6 +434,9 @@ class Trainer:
         for epoch in range(start_epoch + 1, cfg.epochs + 1):
             if cfg.shuffle:
                 self._shuffle_rng.shuffle(order)
+            if self._augmenter is not None and cfg.augment_schedule == "linear":
+                # a deformation schedule: strong distortions early, clean digits at the end
+                self._augmenter.level = 1.0 - (epoch - 1) / max(cfg.epochs - 1, 1)
             t0 = time.perf_counter()
             loss_sum, correct = 0.0, 0
             for batch in range(n_batches):

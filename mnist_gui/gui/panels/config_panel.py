@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.augment import AUGMENTATIONS
+from ...core.augment import AUGMENT_SCHEDULES, AUGMENT_TITLES, AUGMENTATIONS
 from ...core.errors import ConfigError
 from ...core.layers import HIDDEN_ACTIVATIONS
 from ...core.losses import LOSS_TITLES, LOSSES
@@ -133,19 +133,16 @@ class ConfigPanel(QWidget):
         self.momentum_edit = FloatField("momentum", 0, 0.9999)
         self.momentum_form_combo = self._combo("momentumFormCombo", MOMENTUM_FORMS)
         self.schedule_combo = self._combo("scheduleCombo", SCHEDULES)
-        self.batch_spin = QSpinBox()
-        self.batch_spin.setObjectName("batchSpin")
-        self.batch_spin.setRange(0, 60_000)
-        self.batch_spin.setSpecialValueText("full batch")
-        self.epochs_spin = QSpinBox()
-        self.epochs_spin.setObjectName("epochsSpin")
-        self.epochs_spin.setRange(1, 100_000)
+        self.batch_spin = self._spin("batchSpin", 0, 60_000, "full batch")
+        self.epochs_spin = self._spin("epochsSpin", 1, 100_000)
         self.weight_decay_edit = FloatField("weight_decay", 0, 10)
         self.dropout_edit = FloatField("dropout", 0, 0.95)
-        self.seed_spin = QSpinBox()
-        self.seed_spin.setObjectName("seedSpin")
-        self.seed_spin.setRange(0, 2**31 - 1)
-        self.augment_combo = self._combo("augmentCombo", AUGMENTATIONS)
+        self.seed_spin = self._spin("seedSpin", 0, 2**31 - 1)
+        self.augment_combo = self._combo("augmentCombo", AUGMENTATIONS, AUGMENT_TITLES)
+        self.augment_schedule_combo = self._combo("augmentScheduleCombo", AUGMENT_SCHEDULES, {
+            "constant": "the same distortions in every epoch",
+            "linear": "distortions shrink to nothing by the last epoch",
+        })
         opt_form.addRow("Optimiser", self.optimizer_combo)
         opt_form.addRow("Learning rate", self.lr_edit)
         opt_form.addRow("Momentum", self.momentum_edit)
@@ -156,20 +153,16 @@ class ConfigPanel(QWidget):
         opt_form.addRow("Weight decay", self.weight_decay_edit)
         opt_form.addRow("Dropout", self.dropout_edit)
         opt_form.addRow("Augmentation", self.augment_combo)
+        opt_form.addRow("Distortion schedule", self.augment_schedule_combo)
         opt_form.addRow("Seed", self.seed_spin)
         layout.addWidget(opt)
 
         # ---- data
         data = QGroupBox("Data")
         data_form = QFormLayout(data)
-        self.subset_spin = QSpinBox()
-        self.subset_spin.setObjectName("subsetSpin")
-        self.subset_spin.setRange(0, 60_000)
-        self.subset_spin.setSpecialValueText("all")
+        self.subset_spin = self._spin("subsetSpin", 0, 60_000, "all")
         self.subset_mode_combo = self._combo("subsetModeCombo", ("first", "random"))
-        self.validation_spin = QSpinBox()
-        self.validation_spin.setObjectName("validationSpin")
-        self.validation_spin.setRange(0, 59_999)
+        self.validation_spin = self._spin("validationSpin", 0, 59_999)
         self.digits_edit = QLineEdit()
         self.digits_edit.setObjectName("digitsEdit")
         self.digits_edit.setPlaceholderText("all digits (or e.g. 8,7)")
@@ -210,6 +203,16 @@ class ConfigPanel(QWidget):
     # ----------------------------------------------------------------------- helpers
 
     @staticmethod
+    def _spin(name: str, lo: int, hi: int, special: str = "") -> QSpinBox:
+        """A spin box whose range is exactly the valid range (so nothing is clamped)."""
+        spin = QSpinBox()
+        spin.setObjectName(name)
+        spin.setRange(lo, hi)
+        if special:
+            spin.setSpecialValueText(special)  # shown for the minimum value
+        return spin
+
+    @staticmethod
     def _combo(name: str, items, tips: dict | None = None) -> QComboBox:  # noqa: ANN001
         combo = QComboBox()
         combo.setObjectName(name)
@@ -224,7 +227,8 @@ class ConfigPanel(QWidget):
             self.loss_combo, self.init_combo, self.init_std_edit, self.bias_combo,
             self.optimizer_combo, self.lr_edit, self.momentum_edit, self.momentum_form_combo,
             self.schedule_combo, self.batch_spin, self.epochs_spin, self.weight_decay_edit,
-            self.dropout_edit, self.seed_spin, self.augment_combo, self.subset_spin,
+            self.dropout_edit, self.seed_spin, self.augment_combo, self.augment_schedule_combo,
+            self.subset_spin,
             self.subset_mode_combo, self.validation_spin, self.digits_edit,
             self.standardize_check,
         ]
@@ -266,6 +270,7 @@ class ConfigPanel(QWidget):
                 (self.bias_combo, config.bias_init), (self.optimizer_combo, config.optimizer),
                 (self.momentum_form_combo, config.momentum_form),
                 (self.schedule_combo, config.schedule), (self.augment_combo, config.augment),
+                (self.augment_schedule_combo, config.augment_schedule),
                 (self.subset_mode_combo, config.subset_mode),
             ):
                 combo.setCurrentIndex(max(combo.findData(value), 0))
@@ -320,6 +325,7 @@ class ConfigPanel(QWidget):
             dropout=self.dropout_edit.value(),
             seed=self.seed_spin.value(),
             augment=self.augment_combo.currentData(),
+            augment_schedule=self.augment_schedule_combo.currentData(),
             train_subset=self.subset_spin.value(),
             subset_mode=self.subset_mode_combo.currentData(),
             validation=self.validation_spin.value(),
