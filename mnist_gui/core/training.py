@@ -19,6 +19,7 @@ from typing import Iterator, Union
 
 import numpy as np
 
+from .augment import AUGMENT_SCHEDULES, AUGMENTATIONS, Augmenter
 from .data import DataSpec, Dataset
 from .errors import ConfigError
 from .layers import DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS
@@ -161,8 +162,6 @@ class TrainConfig:
         choice("schedule", SCHEDULES)
         choice("dtype", DTYPES)
         choice("subset_mode", ("first", "random"))
-        from .augment import AUGMENT_SCHEDULES, AUGMENTATIONS
-
         choice("augment", AUGMENTATIONS)
         choice("augment_schedule", AUGMENT_SCHEDULES)
         number("lr", 0.0, 1e4, lo_open=True)
@@ -366,8 +365,6 @@ class Trainer:
         self._stop_requested = False
         self._augmenter = None
         if config.augment != "none":
-            from .augment import Augmenter
-
             self._augmenter = Augmenter(
                 config.augment, dataset.image_shape, config.augment_strength, self._noise_rng,
                 fill=-dataset.input_mean / dataset.input_std,
