@@ -30,8 +30,8 @@ from ..core.training import (
     TrainingStarted,
 )
 
-PROGRESS_INTERVAL = 0.05  # s between progress signals (20 Hz)
-WEIGHTS_INTERVAL = 0.2  # s between weight snapshots (5 Hz)
+PROGRESS_INTERVAL = 0.1  # s between progress signals (10 Hz)
+WEIGHTS_INTERVAL = 0.25  # s between weight snapshots (4 Hz)
 EVALUATION_INTERVAL = 2.0  # s between full test-set evaluations (mistakes view)
 
 
