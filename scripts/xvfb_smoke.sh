@@ -14,7 +14,7 @@ xvfb-run -a -s "-screen 0 1600x1000x24" bash -c '
   mnist-gui > "$out/app.log" 2>&1 &
   app=$!
   for i in $(seq 1 100); do
-    win=$(xdotool search --name "mnist-gui" 2>/dev/null | head -1 || true)
+    win=$(xdotool search --onlyvisible --name "mnist-gui" 2>/dev/null | head -1 || true)
     [ -n "$win" ] && break
     sleep 0.1
   done
@@ -22,10 +22,10 @@ xvfb-run -a -s "-screen 0 1600x1000x24" bash -c '
   echo "window after $(echo "$(date +%s.%N) - $start" | bc) s"
   sleep 1
   import -window root "$out/1-launched.png"
-  xdotool windowactivate --sync "$win" key ctrl+t
+  xdotool windowfocus --sync "$win" key ctrl+t
   sleep 12
   import -window root "$out/2-trained.png"
-  xdotool windowactivate --sync "$win" key ctrl+Tab ctrl+Tab ctrl+Tab
+  xdotool windowfocus --sync "$win" key ctrl+4   # View > Draw
   sleep 1
   eval "$(xdotool getwindowgeometry --shell "$win")"
   xdotool mousemove $((X + 700)) $((Y + 250)) mousedown 1
@@ -33,7 +33,7 @@ xvfb-run -a -s "-screen 0 1600x1000x24" bash -c '
   xdotool mouseup 1
   sleep 1
   import -window root "$out/3-drawn.png"
-  xdotool windowactivate --sync "$win" key ctrl+q
+  xdotool windowfocus --sync "$win" key ctrl+q
   wait $app && echo "app exited cleanly: $?"
 ' _ "$out"
 ls -la "$out"

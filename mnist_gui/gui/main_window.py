@@ -189,6 +189,10 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Export curves…", "Ctrl+E", self._on_export_curves_triggered)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        view_menu = self.menuBar().addMenu("&View")
+        for index, title in enumerate(("&Curves", "&Weights", "&Mistakes", "&Draw")):
+            self._action(view_menu, title, f"Ctrl+{index + 1}",
+                         lambda _checked=False, i=index: self.tabs.setCurrentIndex(i))
         train_menu = self.menuBar().addMenu("&Training")
         self.train_action = self._action(train_menu, "&Train", "Ctrl+T", self.start_training)
         self.pause_action = self._action(train_menu, "&Pause / resume", "Ctrl+P", self.toggle_pause)

@@ -49,7 +49,9 @@ class CurvesPanel(QWidget):
             # no showGrid(): its translucent full-size lines cost ~15 ms per repaint, 30x the
             # rest of the plot, on the GUI thread that shares the GIL with training
             plot.setLabel("bottom", "epoch")
-            plot.addLegend(offset=(-10, 10))
+            # loss falls to the bottom right, accuracy rises to the top right: legends go
+            # where the curves are not
+            plot.addLegend(offset=(-10, 10) if plot is self.loss_plot else (-10, -10))
             layout.addWidget(plot, 1)
         self.accuracy_plot.setXLink(self.loss_plot)
 
