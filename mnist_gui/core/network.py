@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .blas import gemm_update
 from .errors import ConfigError
 from .layers import (
     DEFAULT_LEAKY_SLOPE,
@@ -58,6 +59,22 @@ class _Buffers:
     acts: list[np.ndarray]  # post-activation output of each weight layer, (N, size[l+1])
     grads: list[np.ndarray]  # dL/dz of each weight layer, (N, size[l+1])
     masks: list[np.ndarray] = field(default_factory=list)  # dropout masks of hidden layers
+    ones: np.ndarray | None = None  # (1, N): bias gradients as ones @ dZ, a GEMM like dW
+
+
+@dataclass
+class GradientSink:
+    """Where a backward pass accumulates the gradient g instead of writing it to ``grads``:
+    ``W[l] <- beta * W[l] + alpha * dW[l]`` and likewise for ``b[l]`` (views of a buffer laid
+    out like ``params``, see ``MLP.unflatten``). With momentum's velocity as the buffer,
+    beta = mu and alpha = -1 (lr folded into dL/dz) this is the velocity update, done by the
+    GEMM itself (core/blas.py says why that matters).
+    """
+
+    W: list[np.ndarray]
+    b: list[np.ndarray]
+    alpha: float
+    beta: float
 
 
 class MLP:
@@ -216,7 +233,8 @@ class MLP:
             acts = [np.empty((n, s), self.dtype) for s in sizes]
             grads = [np.empty((n, s), self.dtype) for s in sizes] if training else []
             masks = [np.empty((n, s), self.dtype) for s in sizes[:-1]] if training else []
-            bufs = self._buffers[key] = _Buffers(acts, grads, masks)
+            ones = np.ones((1, n), self.dtype) if training else None
+            bufs = self._buffers[key] = _Buffers(acts, grads, masks, ones)
         return bufs
 
     def _forward_into(
@@ -282,12 +300,15 @@ class MLP:
         dropout: float = 0.0,
         rng: np.random.Generator | None = None,
         grad_scale: float = 1.0,
+        into: GradientSink | None = None,
     ) -> tuple[float, np.ndarray]:
         """Mean loss on a batch and its gradient written into ``grads`` (dW, db views).
 
         ``grad_scale`` multiplies the gradient (not the returned loss) at no cost: backprop is
         linear in dL/dz, so scaling that (N, K) array scales every dW and db. SGD-type
         optimisers pass their learning rate here and save a pass over all parameters.
+        ``into`` accumulates the (scaled) gradient into another buffer instead of ``grads``
+        (which is then left as it was).
 
         X: (N, D) in the network's dtype, y: (N,) class indices. Returns (loss, z) where
         z: (N, K) are the batch's logits (a reused buffer: read it before the next call).
@@ -303,8 +324,13 @@ class MLP:
             dZ *= dZ.dtype.type(grad_scale)
         for l in range(self.n_layers - 1, -1, -1):
             A_prev = X if l == 0 else bufs.acts[l - 1]
-            np.matmul(A_prev.T, dZ, out=self.dW[l])
-            np.sum(dZ, axis=0, out=self.db[l])
+            if into is None:
+                np.matmul(A_prev.T, dZ, out=self.dW[l])
+                np.add.reduce(dZ, axis=0, out=self.db[l])
+            else:
+                gemm_update(into.alpha, A_prev, dZ, into.beta, into.W[l], transpose_a=True)
+                b_row = into.b[l].reshape(1, -1)
+                gemm_update(into.alpha, bufs.ones, dZ, into.beta, b_row)
             if l == 0:
                 break
             dA = bufs.grads[l - 1]

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import math
 
+from typing import Callable
+
 import numpy as np
 
+from .blas import axpy
 from .errors import ConfigError
+from .network import GradientSink
+
+#: unflatten(flat) -> (W views, b views) of a buffer laid out like the parameters
+Unflatten = Callable[[np.ndarray], "tuple[list[np.ndarray], list[np.ndarray]]"]
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
 MOMENTUM_FORMS = ("classic", "averaged")
@@ -28,12 +35,33 @@ class Optimizer:
 
     name = "optimizer"
     takes_scaled_gradient = False
+    #: whether the fused_* methods below exist: the backward pass then accumulates the
+    #: scaled gradient G = lr*g straight into the optimiser's velocity (see GradientSink)
+    fuses_with_backward = False
 
     def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
         raise NotImplementedError
 
     def step_scaled(self, params: np.ndarray, scaled_grads: np.ndarray) -> None:
         raise NotImplementedError(f"{type(self).__name__} needs the unscaled gradient")
+
+    # A fused step: sink = fused_sink(...); the backward pass writes into it (dL/dz scaled
+    # by lr); the caller may add weight decay to sink.W, checks fused_state for finiteness,
+    # then calls fused_apply(params) or, if it is not finite, fused_discard().
+
+    def fused_sink(self, params: np.ndarray, unflatten: Unflatten) -> GradientSink:
+        raise NotImplementedError(f"{type(self).__name__} cannot fuse with the backward pass")
+
+    @property
+    def fused_state(self) -> np.ndarray:
+        """The flat buffer the backward pass accumulated into (like params)."""
+        raise NotImplementedError
+
+    def fused_apply(self, params: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def fused_discard(self) -> None:
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={v}" for k, v in vars(self).items() if not k.startswith("_"))
@@ -83,8 +111,9 @@ class Momentum(Optimizer):
             raise ConfigError(f"unknown momentum form {form!r}; expected classic or averaged")
         self.momentum = momentum
         self.form = form
-        self.takes_scaled_gradient = form == "classic"
+        self.takes_scaled_gradient = self.fuses_with_backward = form == "classic"
         self._v: np.ndarray | None = None
+        self._sink: GradientSink | None = None
 
     def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
         if self._v is None:
@@ -111,6 +140,28 @@ class Momentum(Optimizer):
         v -= scaled_grads
         params += v
 
+    def fused_sink(self, params: np.ndarray, unflatten: Unflatten) -> GradientSink:
+        """Classic form: the backward pass computes v <- mu*v - G itself."""
+        if self.form != "classic":
+            raise NotImplementedError("averaged momentum needs the unscaled gradient")
+        if self._v is None or self._v.shape != params.shape or self._v.dtype != params.dtype:
+            self._v = np.zeros_like(params)
+            self._sink = None
+        if self._sink is None:
+            self._sink = GradientSink(*unflatten(self._v), alpha=-1.0, beta=self.momentum)
+        return self._sink
+
+    @property
+    def fused_state(self) -> np.ndarray:
+        return self._v
+
+    def fused_apply(self, params: np.ndarray) -> None:
+        axpy(1.0, self._v, params, _scratch(self, params))
+
+    def fused_discard(self) -> None:
+        """The velocity may hold NaN: start it afresh (the parameters were not touched)."""
+        self._v[...] = 0
+
 
 class Nesterov(Optimizer):
     """Nesterov accelerated gradient (Sutskever's form, as PyTorch's nesterov=True):
@@ -120,10 +171,13 @@ class Nesterov(Optimizer):
 
     name = "nesterov"
     takes_scaled_gradient = True
+    fuses_with_backward = True
 
     def __init__(self, momentum: float = 0.9) -> None:
         self.momentum = momentum
         self._v: np.ndarray | None = None
+        self._v_old: np.ndarray | None = None
+        self._sink: GradientSink | None = None
 
     def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
         scaled = np.multiply(grads, params.dtype.type(lr))
@@ -138,6 +192,29 @@ class Nesterov(Optimizer):
         params -= scaled_grads
         np.multiply(v, t(self.momentum), out=tmp)
         params += tmp
+
+    def fused_sink(self, params: np.ndarray, unflatten: Unflatten) -> GradientSink:
+        """The backward pass computes v' = mu*v - G; fused_apply then does
+        p <- p + mu*v' - G, which is p + (1+mu)*v' - mu*v (so we keep v)."""
+        if self._v is None or self._v.shape != params.shape or self._v.dtype != params.dtype:
+            self._v = np.zeros_like(params)
+            self._v_old = np.zeros_like(params)
+            self._sink = None
+        if self._sink is None:
+            self._sink = GradientSink(*unflatten(self._v), alpha=-1.0, beta=self.momentum)
+        np.copyto(self._v_old, self._v)
+        return self._sink
+
+    @property
+    def fused_state(self) -> np.ndarray:
+        return self._v
+
+    def fused_apply(self, params: np.ndarray) -> None:
+        axpy(1.0 + self.momentum, self._v, params, _scratch(self, params))
+        axpy(-self.momentum, self._v_old, params, _scratch(self, params))
+
+    def fused_discard(self) -> None:
+        np.copyto(self._v, self._v_old)
 
 
 class Adam(Optimizer):

@@ -20,6 +20,7 @@ from typing import Iterator, Union
 import numpy as np
 
 from .augment import AUGMENT_SCHEDULES, AUGMENTATIONS, Augmenter
+from .blas import axpy
 from .data import DataSpec, Dataset
 from .errors import ConfigError
 from .layers import DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS
@@ -358,6 +359,8 @@ class Trainer:
             )
         self.model = model
         self.optimizer = make_optimizer(config.optimizer, config.momentum, config.momentum_form)
+        # momentum and Nesterov take their velocity update from the backward pass's GEMMs
+        self._fused = self.optimizer.fuses_with_backward and self.optimizer.takes_scaled_gradient
         self.history: list[EpochFinished] = []
         self.base_lr = float(config.lr)
         self._lock = threading.Condition()
@@ -508,28 +511,43 @@ class Trainer:
         """One update on a batch. Returns (loss, correct predictions, finite?); when the
         loss or the gradient is not finite the update is skipped, so the weights stay finite.
         """
-        model, cfg = self.model, self.config
-        scaled = self.optimizer.takes_scaled_gradient
+        model, cfg, optimizer = self.model, self.config, self.optimizer
+        scaled = optimizer.takes_scaled_gradient
+        fused = self._fused
         # Overflow on the way to a divergence is expected and reported, not warned about
         with np.errstate(over="ignore", invalid="ignore"):
+            sink = optimizer.fused_sink(model.params, model.unflatten) if fused else None
             loss, z = model.loss_and_grads(
-                xs, ys, cfg.loss, cfg.dropout, dropout_rng, grad_scale=lr if scaled else 1.0
+                xs, ys, cfg.loss, cfg.dropout, dropout_rng,
+                grad_scale=lr if scaled else 1.0, into=sink,
             )
             if model.is_binary:
                 correct = int(np.count_nonzero((z[:, 0] > 0) == ys))
             else:
                 correct = int(np.count_nonzero(z.argmax(axis=1) == ys))
-            grad_sq = float(np.dot(model.grads, model.grads))
-            if not (math.isfinite(loss) and math.isfinite(grad_sq)):
-                return loss, correct, False
             if cfg.weight_decay:
-                wd = model.dtype.type(cfg.weight_decay * (lr if scaled else 1.0))
+                wd = cfg.weight_decay * (lr if scaled else 1.0)
+                if fused:  # v <- v - lr*wd*W: the decay is part of the gradient
+                    for W, vW in zip(model.W, sink.W):
+                        axpy(-wd, W, vW)
+            # The update waits for this check, so the weights stay finite whatever happens
+            update = optimizer.fused_state if fused else model.grads
+            update_sq = float(np.dot(update, update))
+            if not (math.isfinite(loss) and math.isfinite(update_sq)):
+                if fused:
+                    optimizer.fused_discard()
+                return loss, correct, False
+            if fused:
+                optimizer.fused_apply(model.params)
+                return loss, correct, True
+            if cfg.weight_decay:
+                wd_t = model.dtype.type(wd)
                 for W, dW in zip(model.W, model.dW):
-                    dW += wd * W
+                    dW += wd_t * W
             if scaled:
-                self.optimizer.step_scaled(model.params, model.grads)
+                optimizer.step_scaled(model.params, model.grads)
             else:
-                self.optimizer.step(model.params, model.grads, lr)
+                optimizer.step(model.params, model.grads, lr)
         return loss, correct, True
 
     def _finish(self, reason: str, message: str, epochs_completed: int) -> TrainingFinished:

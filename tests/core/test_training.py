@@ -148,13 +148,33 @@ def test_live_learning_rate_change(small_dataset):
         trainer.set_learning_rate(float("nan"))
 
 
-def test_divergence_stops_with_epoch_and_batch_and_keeps_finite_weights(small_dataset):
-    cfg = QUICK.updated(lr=100.0, optimizer="sgd", hidden=[64, 64], activation="leaky_relu")
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adam"])
+def test_divergence_stops_with_epoch_and_batch_and_keeps_finite_weights(small_dataset, optimizer):
+    lr = 1e4 if optimizer == "adam" else 100.0
+    cfg = QUICK.updated(lr=lr, optimizer=optimizer, hidden=[64, 64], activation="leaky_relu")
     trainer = Trainer(cfg, small_dataset)
     final = list(trainer.run())[-1]
     assert final.reason == "diverged"
     assert "epoch 1, batch" in final.message and "lower learning rate" in final.message
     assert np.isfinite(trainer.model.params).all()
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov"])
+def test_a_non_finite_update_is_never_applied(small_dataset, optimizer):
+    """A batch whose loss or update is not finite must leave the weights exactly as they
+    were (the fused momentum path checks the velocity before touching the weights)."""
+    trainer = Trainer(QUICK.updated(optimizer=optimizer, epochs=1), small_dataset)
+    events = trainer.run()
+    for event in events:
+        if isinstance(event, BatchFinished) and event.batch == 3:
+            break
+    before = trainer.model.params.copy()
+    trainer.model.W[-1][0, 0] = np.float32(3e38)  # the next batch overflows
+    poisoned = trainer.model.params.copy()
+    final = list(events)[-1]
+    assert final.reason == "diverged" and "batch 4/" in final.message
+    np.testing.assert_array_equal(trainer.model.params, poisoned)
+    assert not np.array_equal(poisoned, before)
 
 
 @pytest.mark.parametrize(
@@ -197,3 +217,17 @@ def test_per_layer_activations(small_dataset):
     assert trainer.model.activations == ["tanh", "relu", "softmax"]
     with pytest.raises(ConfigError, match="2 names for 1 hidden layers"):
         QUICK.updated(hidden_activations=["tanh", "relu"]).check()
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "nesterov"])
+@pytest.mark.parametrize("extras", [{}, {"weight_decay": 1e-3, "dropout": 0.2}])
+def test_velocity_fused_into_the_backward_pass_is_the_same_maths(small_dataset, optimizer, extras):
+    """Momentum and Nesterov let the backward GEMMs write v <- mu*v - lr*g directly; the
+    result must be the textbook update computed from the plain gradient."""
+    config = QUICK.updated(optimizer=optimizer, epochs=1, dtype="float64", **extras)
+    fused, plain = Trainer(config, small_dataset), Trainer(config, small_dataset)
+    assert fused._fused
+    plain._fused = False
+    fused.train(), plain.train()
+    np.testing.assert_allclose(fused.model.params, plain.model.params, rtol=1e-9, atol=1e-12)
+    assert not np.array_equal(fused.model.params, Trainer(config, small_dataset).model.params)
