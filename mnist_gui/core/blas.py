@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import weakref
 
 import numpy as np
 
@@ -81,6 +82,23 @@ def _built_with_64bit_ints(library: ctypes.CDLL, prefix: str, suffix: str) -> bo
 
 _CBLAS = _find_cblas()
 
+# ``a.ctypes.data`` costs a microsecond (it builds an object); a training step makes a
+# dozen BLAS calls on the same long-lived buffers, so their addresses are remembered. The
+# weak reference tells a recycled id() from the array it was taken for. (NumPy never moves
+# an array's data while the array lives, unless ndarray.resize is called: we never do.)
+_addresses: dict[int, tuple[weakref.ref, int]] = {}
+
+
+def _address(a: np.ndarray) -> int:
+    entry = _addresses.get(id(a))
+    if entry is not None and entry[0]() is a:
+        return entry[1]
+    if len(_addresses) > 1024:
+        _addresses.clear()
+    address = a.ctypes.data
+    _addresses[id(a)] = (weakref.ref(a), address)
+    return address
+
 
 def using_numpy_blas() -> bool:
     """True when gemm_update and axpy call BLAS directly (False: the NumPy fallback)."""
@@ -118,7 +136,7 @@ def gemm_update(
             C += product
         return C
     fn(_ROW_MAJOR, _TRANS if transpose_a else _NO_TRANS, _NO_TRANS, m, n, k,
-       alpha, A.ctypes.data, A.shape[1], B.ctypes.data, n, beta, C.ctypes.data, n)
+       alpha, _address(A), A.shape[1], _address(B), n, beta, _address(C), n)
     return C
 
 
@@ -137,5 +155,5 @@ def axpy(alpha: float, x: np.ndarray, y: np.ndarray, scratch: np.ndarray | None 
         tmp = np.multiply(x, y.dtype.type(alpha), out=scratch)
         y += tmp
         return y
-    fn(y.size, alpha, x.ctypes.data, 1, y.ctypes.data, 1)
+    fn(y.size, alpha, _address(x), 1, _address(y), 1)
     return y

@@ -319,9 +319,7 @@ class MLP:
         n = X.shape[0]
         bufs = self._get_buffers(n, True)
         z = self._forward_into(X, bufs, dropout, rng)
-        loss_value, dZ = LOSS_FUNCTIONS[loss](z, y, bufs.grads[-1])
-        if grad_scale != 1.0:
-            dZ *= dZ.dtype.type(grad_scale)
+        loss_value, dZ = LOSS_FUNCTIONS[loss](z, y, bufs.grads[-1], grad_scale)
         for l in range(self.n_layers - 1, -1, -1):
             A_prev = X if l == 0 else bufs.acts[l - 1]
             if into is None:

@@ -446,9 +446,11 @@ class Trainer:
                 lo, hi = batch * batch_size, min(n, (batch + 1) * batch_size)
                 m = hi - lo
                 if gather:
-                    np.take(X, order[lo:hi], axis=0, out=Xb[:m], mode="clip")
-                    np.take(y, order[lo:hi], out=yb[:m], mode="clip")
-                    xs, ys = Xb[:m], yb[:m]
+                    # full batches reuse the same array objects (BLAS remembers addresses)
+                    xs, ys = (Xb, yb) if m == batch_size else (Xb[:m], yb[:m])
+                    rows = order[lo:hi]
+                    X.take(rows, axis=0, out=xs, mode="clip")
+                    y.take(rows, out=ys, mode="clip")
                     if self._augmenter is not None:
                         self._augmenter.apply_(xs)
                 else:
