@@ -116,32 +116,47 @@ class TorchRunner:
         return time.perf_counter() - t, 0.0
 
 
-def run_epochs(kind: str, hidden: list[int], batch: int, epochs: int) -> list[tuple[float, float]]:
-    """(train s, eval s) of ``epochs`` epochs after one warm-up epoch, in this process."""
+class EpochServer:
+    """A process of its own that trains one framework and runs one more epoch each time it
+    is asked (a line on stdin; it answers with a JSON line). Two of them, ours and
+    PyTorch's, take turns epoch by epoch, so both see the machine in the same state: here
+    its speed drifts by up to 2x within seconds, which separate runs cannot tell from a
+    real difference. Separate processes, because each framework's BLAS/OpenMP threads spin
+    after a call and would slow the other in a shared one."""
+
+    CODE = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); "
+        "from scripts.bench import serve_epochs; "
+        "serve_epochs(sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4]))"
+    )
+
+    def __init__(self, kind: str, hidden: list[int], batch: int) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", self.CODE, str(ROOT), kind, json.dumps(hidden), str(batch)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+        )
+
+    def epoch(self) -> tuple[float, float]:
+        self.process.stdin.write("epoch\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"epoch server exited with {self.process.wait()}")
+        return tuple(json.loads(line))
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+
+def serve_epochs(kind: str, hidden: list[int], batch: int) -> None:
     dataset = prepare(load_raw(), DataSpec())
     runner = (OursRunner if kind == "ours" else TorchRunner)(dataset, hidden, batch)
-    runner.epoch()  # warm-up: buffers, caches, thread pools
-    return [runner.epoch() for _ in range(epochs)]  # noqa: C416
+    for _ in sys.stdin:
+        print(json.dumps(runner.epoch()), flush=True)
 
 
-def measure_in_subprocess(kind: str, hidden: list[int], batch: int, epochs: int) -> list:
-    """Each framework runs in a process of its own: PyTorch's OpenMP threads and OpenBLAS's
-    keep spinning after a call and would slow whichever of the two ran next in one process."""
-    code = (
-        "import json, sys; sys.path.insert(0, sys.argv[1]); "
-        "from scripts.bench import run_epochs; "
-        "print(json.dumps(run_epochs(sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code, str(ROOT), kind, json.dumps(hidden), str(batch), str(epochs)],
-        capture_output=True, text=True, timeout=1800,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"{kind} run failed: {result.stderr[-2000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def bench_headless(cases, repeats: int) -> list[dict]:  # noqa: ANN001
+def bench_headless(cases, turns: int) -> list[dict]:  # noqa: ANN001
     try:
         import torch  # noqa: F401
 
@@ -151,23 +166,39 @@ def bench_headless(cases, repeats: int) -> list[dict]:  # noqa: ANN001
         print("PyTorch not installed: pip install '.[bench]' (ratios will be missing)")
     rows = []
     for hidden, batch in cases:
-        ours, theirs = [], []
-        for _ in range(2):  # alternate, so that drifts of a noisy machine hit both
-            ours += measure_in_subprocess("ours", hidden, batch, repeats)
-            if have_torch:
-                theirs += measure_in_subprocess("torch", hidden, batch, repeats)
+        servers = [EpochServer("ours", hidden, batch)]
+        if have_torch:
+            servers.append(EpochServer("torch", hidden, batch))
+        try:
+            for server in servers:  # warm-up: buffers, caches, thread pools
+                server.epoch()
+            ours, evals, theirs, ratios = [], [], [], []
+            for _ in range(turns):
+                for server in servers:
+                    time.sleep(0.3)  # lets the other side's spinning threads go to sleep
+                    train_s, eval_s = server.epoch()
+                    if server is servers[0]:
+                        ours.append(train_s)
+                        evals.append(eval_s)
+                    else:
+                        theirs.append(train_s)
+                        ratios.append(ours[-1] / train_s)
+        finally:
+            for server in servers:
+                server.close()
         sizes = [784, *hidden, 10]
         flops = epoch_flops(sizes, 60_000)
         row = {
             "network": "-".join(map(str, sizes)),
             "batch": batch,
-            "ours_s": median([t for t, _ in ours]),
-            "torch_s": median([t for t, _ in theirs]) if theirs else None,
-            "eval_s": median([e for _, e in ours]),
+            "ours_s": median(ours),
+            "torch_s": median(theirs) if theirs else None,
+            "eval_s": median(evals),
             "gflop": flops / 1e9,
             "runs": len(ours),
+            "ratios": ratios,
+            "ratio": median(ratios) if ratios else None,
         }
-        row["ratio"] = row["ours_s"] / row["torch_s"] if row["torch_s"] else None
         row["ours_gflops"] = flops / row["ours_s"] / 1e9
         row["eval_fraction"] = row["eval_s"] / row["ours_s"]
         rows.append(row)
@@ -191,28 +222,66 @@ window.resize(1500, 950)
 window.show()
 app.processEvents()
 shown = time.time() - t_start
-epochs = int(sys.argv[3])
+turns = int(sys.argv[3])
 tab = int(sys.argv[4])
+interleave = sys.argv[5] == "1"  # else the window trains alone (peak memory, waits)
+import numpy as np
+from mnist_gui.core.data import DataSpec, load_raw, prepare
+from mnist_gui.core.training import EpochFinished, TrainConfig, Trainer
+config = TrainConfig(hidden=[128], optimizer="momentum", momentum=0.9, lr=0.01, batch_size=64,
+                     epochs=turns + 1)
 panel = window.config_panel
 panel.preset_combo.setCurrentIndex(panel.preset_combo.findData("custom"))
-panel.set_config(__import__("mnist_gui.core.training", fromlist=["TrainConfig"]).TrainConfig(
-    hidden=[128], optimizer="momentum", momentum=0.9, lr=0.01, batch_size=64, epochs=epochs))
+panel.set_config(config)
 window.tabs.setCurrentIndex(tab)
-gaps, last, reports = [], [time.perf_counter()], []
+# The same run headless, in this process, taking turns with the window epoch by epoch: the
+# machine's speed drifts by up to 2x within seconds, and adjacent epochs see the same state.
+if interleave:
+    headless = Trainer(config.updated(epochs=10_000), prepare(load_raw(), DataSpec()),
+                       copy_weights_each_epoch=False)
+    headless_events = headless.run()
+def headless_epoch():
+    for event in headless_events:
+        if isinstance(event, EpochFinished):
+            return event.train_seconds
+if interleave:
+    headless_epoch()  # warm-up
+gaps, last, gui_s, headless_s = [], [None], [], []
 def tick():
-    now = time.perf_counter(); gaps.append(now - last[0]); last[0] = now
+    now = time.perf_counter()
+    if last[0] is not None:
+        gaps.append(now - last[0])
+    last[0] = now
 probe = QTimer(); probe.setInterval(5); probe.timeout.connect(tick)
-def on_epoch(r):
-    reports.append((r.train_seconds, r.eval_seconds))
-    if len(reports) == 1:
-        probe.start(); last[0] = time.perf_counter()
+def take_turn():
+    headless_s.append(headless_epoch())
+    QTimer.singleShot(300, resume)
+def resume():
+    last[0] = None
+    probe.start()
+    window.toggle_pause()
+def on_epoch(report):
+    if not interleave:
+        if report.epoch > 1:
+            gui_s.append(report.train_seconds)
+        else:
+            probe.start()
+        return
+    probe.stop()
+    if report.epoch == 1:  # the GUI's warm-up epoch
+        window.toggle_pause()
+        QTimer.singleShot(300, resume)
+        return
+    gui_s.append(report.train_seconds)
+    if report.epoch < report.epochs:
+        window.toggle_pause()
+        QTimer.singleShot(300, take_turn)
 window.epoch_finished.connect(on_epoch)
 window.training_finished.connect(lambda f: app.quit())
 window.start_training()
 app.exec()
 probe.stop()
 # heatmap refresh of a 784x512 layer: new data in, and a complete render of the heatmaps
-import numpy as np
 weights = [np.random.default_rng(0).standard_normal((784, 512)).astype(np.float32) * 0.05,
            np.random.default_rng(1).standard_normal((512, 10)).astype(np.float32) * 0.05]
 window.tabs.setCurrentWidget(window.weights_panel)
@@ -225,10 +294,11 @@ for i in range(20):
     window.weights_panel.show_weights(weights, 1.0 + i)
     window.weights_panel.view.grab()  # renders the heatmap view completely, as a repaint would
     refresh.append(time.perf_counter() - t)
-waits = np.array(gaps[1:]) * 1000
+waits = np.array(gaps) * 1000
 print(json.dumps({
     "shown_s": shown,
-    "epoch_s": [t for t, _ in reports[1:]] or [reports[0][0]],
+    "epoch_s": gui_s,
+    "headless_epoch_s": headless_s[:len(gui_s)],
     "p99_wait_ms": float(np.percentile(waits, 99)) if len(waits) else None,
     "max_wait_ms": float(waits.max()) if len(waits) else None,
     "heatmap_refresh_ms": float(np.median(refresh) * 1000),
@@ -238,13 +308,14 @@ window.close()
 """
 
 
-def bench_gui(epochs: int, tab: int) -> dict:
+def bench_gui(turns: int, tab: int, interleave: bool) -> dict:
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
         result = subprocess.run(
-            [sys.executable, "-c", GUI_PROBE, str(time.time()), f"{tmp}/s.ini", str(epochs), str(tab)],
+            [sys.executable, "-c", GUI_PROBE, str(time.time()), f"{tmp}/s.ini", str(turns), str(tab),
+             "1" if interleave else "0"],
             capture_output=True, text=True, env=env, timeout=900,
         )
     lines = [ln for ln in result.stdout.splitlines() if ln.startswith("{")]
@@ -304,7 +375,10 @@ def bench_augmentation(raw, repeats: int) -> dict:  # noqa: ANN001
 def markdown(report: dict) -> str:
     lines = [
         f"Measured {report['date']} on {report['machine']} by `python scripts/bench.py`"
-        f"{' --quick' if report['quick'] else ''}; medians of {report['repeats']} runs.",
+        f"{' --quick' if report['quick'] else ''}. Headless: ours and PyTorch's each in a "
+        f"process of its own, taking turns epoch by epoch ({report['turns']} turns after a "
+        "warm-up epoch); times are medians, the ratio is the median of the ratios of "
+        "adjacent epochs.",
         "",
         f"float32 GEMM peak (2048²): **{report['gemm_gflops']:.0f} GFLOP/s**",
         "",
@@ -355,43 +429,32 @@ def main() -> int:
     parser.add_argument("--skip-headless", action="store_true", help="GUI, draw and augmentation only")
     args = parser.parse_args()
     repeats = 3 if args.quick else 5
+    turns = 5 if args.quick else 9
     raw = load_raw()
     report: dict = {
         "date": date.today().isoformat(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, NumPy {np.__version__}",
         "quick": args.quick,
         "repeats": repeats,
+        "turns": turns,
         "gemm_gflops": gemm_peak(),
     }
     print(f"GEMM peak {report['gemm_gflops']:.0f} GFLOP/s", flush=True)
     cases = [([128], 64), ([128], 8), ([128], 32), ([128], 256), ([128], 1000), ([512, 256], 64)]
     if args.only_first:
         cases = cases[:1] + cases[-1:]
-    if args.skip_headless:
-        # the GUI's throughput is compared with a headless run of the same configuration
-        cases = cases[:1]
-        ours = measure_in_subprocess("ours", *cases[0], repeats) + measure_in_subprocess("ours", *cases[0], repeats)
-        report["headless"] = [{"network": "784-128-10", "batch": 64, "ours_s": median([t for t, _ in ours]),
-                               "torch_s": None, "ratio": None, "eval_s": median([e for _, e in ours]),
-                               "ours_gflops": epoch_flops([784, 128, 10], 60_000) / 1e9 / median([t for t, _ in ours]),
-                               "eval_fraction": median([e for _, e in ours]) / median([t for t, _ in ours])}]
-    else:
-        report["headless"] = bench_headless(cases, repeats)
+    report["headless"] = [] if args.skip_headless else bench_headless(cases, turns)
     if not args.skip_gui:
-        # alternate a headless run and a GUI run of the same configuration, so that the
-        # machine's drift hits both; the throughput is the median of the per-pair ratios
-        runs, ratios = [], []
-        for _ in range(3 if args.quick else 5):
-            headless = median([t for t, _ in measure_in_subprocess("ours", [128], 64, 3)])
-            run = bench_gui(epochs=4, tab=0)
-            run["headless_s"] = headless
-            runs.append(run)
-            ratios.append(headless / median(run["epoch_s"]))
-        gui = {k: median([r[k] for r in runs]) for k in runs[0] if k != "epoch_s"}
-        gui["epoch_s"] = median([median(r["epoch_s"]) for r in runs])
-        gui["max_wait_ms"] = max(r["max_wait_ms"] for r in runs)
-        gui["throughput"] = median(ratios)
+        # the window alone: launch time, event-loop waits, heatmap refresh, peak memory
+        gui = bench_gui(turns=turns, tab=0, interleave=False)
+        # throughput: the window and a headless trainer in one process take turns epoch by
+        # epoch (see GUI_PROBE); the median ratio of adjacent epochs
+        turns_run = bench_gui(turns=turns, tab=0, interleave=True)
+        ratios = [h / g for h, g in zip(turns_run["headless_epoch_s"], turns_run["epoch_s"])]
+        gui["epoch_s"] = median(turns_run["epoch_s"])
+        gui["headless_s"] = median(turns_run["headless_epoch_s"])
         gui["throughputs"] = ratios
+        gui["throughput"] = median(ratios)
         report["gui"] = gui
         print(json.dumps(gui), flush=True)
         report["draw"] = bench_draw()

@@ -75,6 +75,10 @@ class GradientSink:
     b: list[np.ndarray]
     alpha: float
     beta: float
+    b_rows: list[np.ndarray] = field(init=False)  # b[l] as (1, fan_out), for the GEMM
+
+    def __post_init__(self) -> None:
+        self.b_rows = [b.reshape(1, -1) for b in self.b]
 
 
 class MLP:
@@ -327,8 +331,7 @@ class MLP:
                 np.add.reduce(dZ, axis=0, out=self.db[l])
             else:
                 gemm_update(into.alpha, A_prev, dZ, into.beta, into.W[l], transpose_a=True)
-                b_row = into.b[l].reshape(1, -1)
-                gemm_update(into.alpha, bufs.ones, dZ, into.beta, b_row)
+                gemm_update(into.alpha, bufs.ones, dZ, into.beta, into.b_rows[l])
             if l == 0:
                 break
             dA = bufs.grads[l - 1]

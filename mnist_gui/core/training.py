@@ -440,9 +440,12 @@ class Trainer:
             t0 = time.perf_counter()
             loss_sum, correct = 0.0, 0
             for batch in range(n_batches):
-                if self._wait_if_paused():
-                    yield self._finish("stopped", f"stopped during epoch {epoch}", epoch - 1)
-                    return
+                if self._paused or self._stop_requested:  # plain reads; the lock is below
+                    paused_at = time.perf_counter()
+                    if self._wait_if_paused():
+                        yield self._finish("stopped", f"stopped during epoch {epoch}", epoch - 1)
+                        return
+                    t0 += time.perf_counter() - paused_at  # a pause is not training time
                 lo, hi = batch * batch_size, min(n, (batch + 1) * batch_size)
                 m = hi - lo
                 if gather:

@@ -135,6 +135,19 @@ def test_pause_blocks_until_resume_and_stop_wakes_a_paused_loop(small_dataset):
     assert final.reason == "stopped"
 
 
+def test_paused_time_is_not_training_time(small_dataset):
+    """samples/s and epoch times must not drop because a person paused to look."""
+    trainer = Trainer(QUICK.updated(epochs=1), small_dataset)
+    events = trainer.run()
+    next(events), next(events)  # started, first batch
+    trainer.pause()
+    threading.Timer(0.6, trainer.resume).start()
+    rest = list(events)
+    epoch = next(e for e in rest if isinstance(e, EpochFinished))
+    last_batch = [e for e in rest if isinstance(e, BatchFinished)][-1]
+    assert epoch.train_seconds < 0.5 and last_batch.elapsed < 0.5
+
+
 def test_live_learning_rate_change(small_dataset):
     trainer = Trainer(QUICK.updated(epochs=1), small_dataset)
     lrs = []
