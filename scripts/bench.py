@@ -303,8 +303,13 @@ print(json.dumps({
     "max_wait_ms": float(waits.max()) if len(waits) else None,
     "heatmap_refresh_ms": float(np.median(refresh) * 1000),
     "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-}))
+}), flush=True)
+# tear down in order: window (and its threads) first, then the timers, then the app; left
+# to the interpreter's exit, module globals go in any order and Qt can crash
 window.close()
+window.deleteLater()
+del window, probe
+app.processEvents()
 """
 
 
