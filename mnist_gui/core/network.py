@@ -8,6 +8,7 @@ for NaN in one call, and keeps ``X @ W`` and ``A.T @ dZ`` free of transposed cop
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -151,6 +152,7 @@ class MLP:
             self.db.append(self.grads[offset : offset + fan_out])
             offset += fan_out
         self._buffers: dict[tuple[int, bool], _Buffers] = {}
+        self._last_training_buffers: _Buffers | None = None
 
     # ---------------------------------------------------------------------------- basics
 
@@ -321,7 +323,7 @@ class MLP:
         if loss not in LOSSES:
             raise ConfigError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES)}")
         n = X.shape[0]
-        bufs = self._get_buffers(n, True)
+        bufs = self._last_training_buffers = self._get_buffers(n, True)
         z = self._forward_into(X, bufs, dropout, rng)
         loss_value, dZ = LOSS_FUNCTIONS[loss](z, y, bufs.grads[-1], grad_scale)
         for l in range(self.n_layers - 1, -1, -1):
@@ -341,6 +343,24 @@ class MLP:
             activation_grad_(dA, bufs.acts[l - 1], self.activations[l - 1], self.leaky_relu_slope)
             dZ = dA
         return loss_value, z
+
+    def gradient_bound(self, X: np.ndarray) -> float:
+        """After ``loss_and_grads(X, ...)``: a bound on |every entry| of the gradient it made
+        (as scaled), from the small per-batch arrays only. dW = A.T @ dZ, so by
+        Cauchy-Schwarz |dW_ij| <= ||A||_F ||dZ||_F (for db, A is a column of ones). NaN or
+        inf in any of them gives inf or NaN, so "bound < limit" also proves finiteness.
+        """
+        bufs = self._last_training_buffers
+        bound = 0.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            for l in range(self.n_layers):
+                A_prev = X if l == 0 else bufs.acts[l - 1]
+                dZ = bufs.grads[l]
+                a_sq, dz_sq = float(np.vdot(A_prev, A_prev)), float(np.vdot(dZ, dZ))
+                if not (a_sq < math.inf and dz_sq < math.inf):  # inf or NaN
+                    return math.inf
+                bound = max(bound, math.sqrt(max(a_sq, len(dZ)) * dz_sq))
+        return bound
 
 
 def build_mlp(

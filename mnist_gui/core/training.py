@@ -32,6 +32,8 @@ DTYPES = ("float32", "float64")
 #: A batch loss this many times the first one (and above 1) counts as divergence: a network
 #: whose ReLUs all died after a huge step has a finite but meaningless loss.
 EXPLOSION_FACTOR = 1000.0
+#: Weights and velocities proved below this (in absolute value) cannot overflow in an update
+BOUND_LIMIT = 1e30
 
 
 @dataclass
@@ -361,6 +363,10 @@ class Trainer:
         self.optimizer = make_optimizer(config.optimizer, config.momentum, config.momentum_form)
         # momentum and Nesterov take their velocity update from the backward pass's GEMMs
         self._fused = self.optimizer.fuses_with_backward and self.optimizer.takes_scaled_gradient
+        # Bounds on max|v| and max|p| that prove a fused update finite without reading all
+        # of v (a pass over every parameter costs ~8% of an epoch); None = not known yet
+        self._velocity_bound: float | None = None
+        self._param_bound: float | None = None
         self.history: list[EpochFinished] = []
         self.base_lr = float(config.lr)
         self._lock = threading.Condition()
@@ -429,6 +435,7 @@ class Trainer:
         order = np.arange(n)
         dropout_rng = self._noise_rng if cfg.dropout > 0 else None
         last_good = model.params.copy()
+        self._tighten_bounds()
         lr = self.base_lr
         first_loss: float | None = None
         for epoch in range(start_epoch + 1, cfg.epochs + 1):
@@ -478,6 +485,7 @@ class Trainer:
                 yield self._diverged(epoch, n_batches, n_batches, float("nan"), last_good)
                 return
             np.copyto(last_good, model.params)
+            self._tighten_bounds()
             t1 = time.perf_counter()
             val_loss = val_acc = None
             if len(data.y_val):
@@ -530,12 +538,14 @@ class Trainer:
                 correct = int(np.count_nonzero((z[:, 0] > 0) == ys))
             else:
                 correct = int(np.count_nonzero(z.argmax(axis=1) == ys))
-            if cfg.weight_decay:
-                wd = cfg.weight_decay * (lr if scaled else 1.0)
-                if fused:  # v <- v - lr*wd*W: the decay is part of the gradient
-                    for W, vW in zip(model.W, sink.W):
-                        axpy(-wd, W, vW)
+            wd_scaled = cfg.weight_decay * (lr if scaled else 1.0)
+            if fused and cfg.weight_decay:  # v <- v - lr*wd*W: the decay is part of g
+                for W, vW in zip(model.W, sink.W):
+                    axpy(-wd_scaled, W, vW)
             # The update waits for this check, so the weights stay finite whatever happens
+            if fused and math.isfinite(loss) and self._fused_update_is_bounded(xs, wd_scaled):
+                optimizer.fused_apply(model.params)
+                return loss, correct, True
             update = optimizer.fused_state if fused else model.grads
             update_sq = float(np.dot(update, update))
             if not (math.isfinite(loss) and math.isfinite(update_sq)):
@@ -544,9 +554,10 @@ class Trainer:
                 return loss, correct, False
             if fused:
                 optimizer.fused_apply(model.params)
+                self._tighten_bounds()
                 return loss, correct, True
             if cfg.weight_decay:
-                wd_t = model.dtype.type(wd)
+                wd_t = model.dtype.type(wd_scaled)
                 for W, dW in zip(model.W, model.dW):
                     dW += wd_t * W
             if scaled:
@@ -554,6 +565,38 @@ class Trainer:
             else:
                 optimizer.step(model.params, model.grads, lr)
         return loss, correct, True
+
+    def _fused_update_is_bounded(self, xs: np.ndarray, wd_scaled: float) -> bool:
+        """True if the velocity the backward pass just wrote, and the weights after applying
+        it, are provably finite: every entry stays below BOUND_LIMIT, far from overflow.
+
+        v' = mu*v - G - lr*wd*W gives max|v'| <= mu*max|v| + max|G| + lr*wd*max|p|, and
+        p' = p + v' (Nesterov: p + (1+mu)*v' - mu*v) bounds max|p'|. max|G| comes from
+        the batch's small arrays (MLP.gradient_bound). The bounds only grow, by little per
+        step, and are made exact again at every epoch's end (_tighten_bounds).
+        """
+        if self._velocity_bound is None:
+            return False
+        mu = self.optimizer.momentum
+        v_old, p_old = self._velocity_bound, self._param_bound
+        v_new = mu * v_old + self.model.gradient_bound(xs) + wd_scaled * p_old
+        if self.config.optimizer == "nesterov":
+            p_new = p_old + (1 + mu) * v_new + mu * v_old
+        else:
+            p_new = p_old + v_new
+        if not (v_new < BOUND_LIMIT and p_new < BOUND_LIMIT):  # also False for NaN
+            return False
+        self._velocity_bound, self._param_bound = v_new, p_new
+        return True
+
+    def _tighten_bounds(self) -> None:
+        """Exact bounds again (max|x| <= ||x||_2; two passes over the parameters)."""
+        if not self._fused:
+            return
+        state = self.optimizer.fused_state
+        v_sq = float(np.dot(state, state)) if state is not None else 0.0
+        p_sq = float(np.dot(self.model.params, self.model.params))
+        self._velocity_bound, self._param_bound = math.sqrt(v_sq), math.sqrt(p_sq)
 
     def _finish(self, reason: str, message: str, epochs_completed: int) -> TrainingFinished:
         return TrainingFinished(reason, message, epochs_completed)

@@ -184,3 +184,26 @@ def test_float32_network_agrees_with_float64(rng):
     loss32, _ = model32.loss_and_grads(X.astype(np.float32), y, "ce")
     assert loss32 == pytest.approx(loss64, rel=1e-5)
     np.testing.assert_allclose(model32.grads, model64.grads, rtol=1e-3, atol=1e-5)
+
+
+@pytest.mark.parametrize("activation", layers.HIDDEN_ACTIVATIONS)
+@pytest.mark.parametrize("loss", ["ce", "mse", "bce"])
+@pytest.mark.parametrize("dropout", [0.0, 0.5])
+def test_gradient_bound_bounds_every_gradient_entry(activation, loss, dropout, rng):
+    """The trainer skips its full pass over the update when this bound proves it finite;
+    a bound that is ever below a real gradient entry would make that proof wrong."""
+    for trial in range(20):
+        model, X, y = _network_case(activation, loss, rng)
+        X *= 10.0 ** rng.uniform(-3, 3)
+        scale = 10.0 ** rng.uniform(-4, 1)
+        model.loss_and_grads(X, y, loss, dropout, rng, grad_scale=scale)
+        bound = model.gradient_bound(X)
+        assert np.abs(model.grads).max() <= bound
+
+
+def test_gradient_bound_is_infinite_when_the_batch_is_not_finite(rng):
+    model, X, y = _network_case("relu", "ce", rng)
+    X[2, 3] = np.nan
+    with np.errstate(invalid="ignore"):
+        model.loss_and_grads(X, y, "ce")
+    assert model.gradient_bound(X) == np.inf

@@ -244,3 +244,22 @@ def test_velocity_fused_into_the_backward_pass_is_the_same_maths(small_dataset, 
     fused.train(), plain.train()
     np.testing.assert_allclose(fused.model.params, plain.model.params, rtol=1e-9, atol=1e-12)
     assert not np.array_equal(fused.model.params, Trainer(config, small_dataset).model.params)
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "nesterov"])
+def test_healthy_training_proves_its_updates_finite_without_the_full_check(
+    small_dataset, optimizer, monkeypatch
+):
+    """The cheap bound (MLP.gradient_bound) must carry every step of a normal run, or the
+    fast path is dead code; the full pass over the update is only the fallback."""
+    results = []
+    original = Trainer._fused_update_is_bounded
+
+    def spy(self, xs, wd_scaled):
+        results.append(original(self, xs, wd_scaled))
+        return results[-1]
+
+    monkeypatch.setattr(Trainer, "_fused_update_is_bounded", spy)
+    config = QUICK.updated(optimizer=optimizer, weight_decay=1e-4, dropout=0.1)
+    assert Trainer(config, small_dataset).train().reason == "completed"
+    assert len(results) == 2 * 20 and all(results)
