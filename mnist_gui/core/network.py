@@ -128,6 +128,7 @@ class MLP:
         if len(classes) != expected_classes:
             raise ConfigError(f"{layer_sizes[-1]} outputs need {expected_classes} classes")
         self.layer_sizes = layer_sizes
+        self._is_binary = layer_sizes[-1] == 1
         self.activations = list(activations)
         self.classes = [int(c) for c in classes]
         self.leaky_relu_slope = float(leaky_relu_slope)
@@ -171,7 +172,7 @@ class MLP:
 
     @property
     def is_binary(self) -> bool:
-        return self.layer_sizes[-1] == 1
+        return self._is_binary
 
     def __repr__(self) -> str:
         sizes = "-".join(map(str, self.layer_sizes))
@@ -344,11 +345,12 @@ class MLP:
             dZ = dA
         return loss_value, z
 
-    def gradient_bound(self, X: np.ndarray) -> float:
+    def gradient_bound(self, X: np.ndarray, input_sq_bound: float | None = None) -> float:
         """After ``loss_and_grads(X, ...)``: a bound on |every entry| of the gradient it made
         (as scaled), from the small per-batch arrays only. dW = A.T @ dZ, so by
         Cauchy-Schwarz |dW_ij| <= ||A||_F ||dZ||_F (for db, A is a column of ones). NaN or
         inf in any of them gives inf or NaN, so "bound < limit" also proves finiteness.
+        ``input_sq_bound``, if given, is a known bound on ||X||_F^2 (saves reading X).
         """
         bufs = self._last_training_buffers
         bound = 0.0
@@ -356,7 +358,11 @@ class MLP:
             for l in range(self.n_layers):
                 A_prev = X if l == 0 else bufs.acts[l - 1]
                 dZ = bufs.grads[l]
-                a_sq, dz_sq = float(np.vdot(A_prev, A_prev)), float(np.vdot(dZ, dZ))
+                if l == 0 and input_sq_bound is not None:
+                    a_sq = input_sq_bound
+                else:
+                    a_sq = float(np.vdot(A_prev, A_prev))
+                dz_sq = float(np.vdot(dZ, dZ))
                 if not (a_sq < math.inf and dz_sq < math.inf):  # inf or NaN
                     return math.inf
                 bound = max(bound, math.sqrt(max(a_sq, len(dZ)) * dz_sq))

@@ -367,6 +367,7 @@ class Trainer:
         # of v (a pass over every parameter costs ~8% of an epoch); None = not known yet
         self._velocity_bound: float | None = None
         self._param_bound: float | None = None
+        self._input_max_abs: float | None = None  # max |pixel| of un-augmented inputs
         self.history: list[EpochFinished] = []
         self.base_lr = float(config.lr)
         self._lock = threading.Condition()
@@ -436,6 +437,8 @@ class Trainer:
         dropout_rng = self._noise_rng if cfg.dropout > 0 else None
         last_good = model.params.copy()
         self._tighten_bounds()
+        if self._fused and self._augmenter is None and len(X):
+            self._input_max_abs = max(float(X.max()), -float(X.min()))
         lr = self.base_lr
         first_loss: float | None = None
         for epoch in range(start_epoch + 1, cfg.epochs + 1):
@@ -579,7 +582,8 @@ class Trainer:
             return False
         mu = self.optimizer.momentum
         v_old, p_old = self._velocity_bound, self._param_bound
-        v_new = mu * v_old + self.model.gradient_bound(xs) + wd_scaled * p_old
+        x_sq = None if self._input_max_abs is None else len(xs) * xs.shape[1] * self._input_max_abs**2
+        v_new = mu * v_old + self.model.gradient_bound(xs, x_sq) + wd_scaled * p_old
         if self.config.optimizer == "nesterov":
             p_new = p_old + (1 + mu) * v_new + mu * v_old
         else:

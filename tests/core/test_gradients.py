@@ -207,3 +207,12 @@ def test_gradient_bound_is_infinite_when_the_batch_is_not_finite(rng):
     with np.errstate(invalid="ignore"):
         model.loss_and_grads(X, y, "ce")
     assert model.gradient_bound(X) == np.inf
+
+
+def test_gradient_bound_with_a_known_input_bound(rng):
+    """The trainer passes N*D*max|x|^2 instead of reading the batch; still a bound."""
+    model, X, y = _network_case("tanh", "ce", rng)
+    model.loss_and_grads(X, y, "ce")
+    known = X.size * float(np.abs(X).max()) ** 2
+    assert np.abs(model.grads).max() <= model.gradient_bound(X, known)
+    assert model.gradient_bound(X, known) >= model.gradient_bound(X)
