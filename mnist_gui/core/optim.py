@@ -8,7 +8,6 @@ buffer). Each keeps its state (velocity, moments) as arrays of the parameter's s
 from __future__ import annotations
 
 import math
-
 from typing import Callable
 
 import numpy as np
@@ -198,8 +197,9 @@ class Nesterov(Optimizer):
         p <- p + mu*v' - G, which is p + (1+mu)*v' - mu*v (so we keep v)."""
         if self._v is None or self._v.shape != params.shape or self._v.dtype != params.dtype:
             self._v = np.zeros_like(params)
-            self._v_old = np.zeros_like(params)
             self._sink = None
+        if self._v_old is None or self._v_old.shape != params.shape:  # step() made only v
+            self._v_old = np.zeros_like(self._v)
         if self._sink is None:
             self._sink = GradientSink(*unflatten(self._v), alpha=-1.0, beta=self.momentum)
         np.copyto(self._v_old, self._v)

@@ -74,3 +74,56 @@ def test_a_trained_net_still_reads_augmented_digits(raw_mnist, digits):
         augmenter.apply_(batch)
         accuracy[level] = np.mean(trainer.model.predict_index(batch) == labels)
     assert accuracy[0.3] > 0.85 and accuracy[1.0] > 0.4
+
+
+def _bilinear_reference(image, x, y, fill):
+    """One pixel sampled the slow, obvious way: (H, W) image at column x, row y."""
+    H, W = image.shape
+
+    def pixel(r, c):
+        return image[r, c] if 0 <= r < H and 0 <= c < W else fill
+
+    x = min(max(x, -1.0), W - 0.001)
+    y = min(max(y, -1.0), H - 0.001)
+    c0, r0 = int(np.floor(x)), int(np.floor(y))
+    fx, fy = x - c0, y - r0
+    top = pixel(r0, c0) * (1 - fx) + pixel(r0, c0 + 1) * fx
+    bottom = pixel(r0 + 1, c0) * (1 - fx) + pixel(r0 + 1, c0 + 1) * fx
+    return top * (1 - fy) + bottom * fy
+
+
+@pytest.mark.parametrize("fill", [0.0, -0.42])
+def test_bilinear_sampling_matches_a_pixel_by_pixel_reference(rng, fill):
+    from mnist_gui.core.augment import sample_bilinear_
+
+    H, W, m = 5, 7, 3
+    images = rng.random((m, H * W)).astype(np.float32)
+    sx = rng.uniform(-3, W + 2, (m, H * W)).astype(np.float32)  # some far outside
+    sy = rng.uniform(-3, H + 2, (m, H * W)).astype(np.float32)
+    sx[0, :W], sy[0, :W] = np.arange(W), 0  # exact pixel centres give the pixels back
+    expected = np.array([[_bilinear_reference(images[i].reshape(H, W), sx[i, j], sy[i, j], fill)
+                          for j in range(H * W)] for i in range(m)])
+    out = sample_bilinear_(images.copy(), sx.copy(), sy.copy(), H, W, fill)
+    np.testing.assert_allclose(out, expected, atol=1e-5)
+    np.testing.assert_allclose(out[0, :W], images[0, :W], atol=1e-6)
+
+
+def test_affine_coordinates_are_an_affine_map_and_elastic_ones_are_not():
+    affine = Augmenter("affine", (28, 28), 1.0, np.random.default_rng(0))
+    sx, _ = affine.source_coordinates(16)
+    grid = sx.reshape(16, 28, 28).astype(np.float64)
+    # an affine map has zero second differences along rows and columns
+    assert np.abs(np.diff(grid, 2, axis=1)).max() < 1e-3
+    assert np.abs(np.diff(grid, 2, axis=2)).max() < 1e-3
+    # and moves no pixel further than shift + rotation/scale/shear at the corners allow
+    columns = np.tile(np.arange(28), 28)
+    assert np.abs(sx - columns).max() < 2 + 19.1 * (0.175 + 0.1 + 0.1)
+    elastic = Augmenter("elastic", (28, 28), 1.0, np.random.default_rng(0))
+    sx, _ = elastic.source_coordinates(16)
+    assert np.abs(np.diff(sx.reshape(16, 28, 28), 2, axis=2)).max() > 0.01
+
+
+def test_float64_batches_are_distorted_too(digits):
+    batch = digits[:8].astype(np.float64)
+    Augmenter("elastic", (28, 28), 1.0, np.random.default_rng(0)).apply_(batch)
+    assert batch.dtype == np.float64 and not np.allclose(batch, digits[:8])
