@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 THUMB = 56  # thumbnail side in pixels (28 x 2)
+CELL = QSize(THUMB + 60, THUMB + 24)  # a thumbnail and its "6→1 100%" label
 SORTS = ("most confident first", "least confident first", "by true digit", "by predicted digit")
 
 
@@ -75,6 +76,8 @@ class DigitListModel(QAbstractListModel):
             t, p = self.classes[self.true[i]], self.classes[self.predicted[i]]
             return (f"test image #{self.rows[i]}: true {t}, predicted {p} "
                     f"with {100 * self.confidence[i]:.1f}% confidence")
+        if role == Qt.ItemDataRole.SizeHintRole:
+            return CELL  # else the label is cut to the icon's width ("6→1 1...")
         if role == Qt.ItemDataRole.ForegroundRole and self.true[i] != self.predicted[i]:
             return QColor("#b00000")
         return None
@@ -119,7 +122,7 @@ class MistakesPanel(QWidget):
         self.list_view.setModel(self.model)
         self.list_view.setViewMode(QListView.ViewMode.IconMode)
         self.list_view.setIconSize(QSize(THUMB, THUMB))
-        self.list_view.setGridSize(QSize(THUMB + 60, THUMB + 24))
+        self.list_view.setGridSize(CELL)
         self.list_view.setResizeMode(QListView.ResizeMode.Adjust)
         self.list_view.setMovement(QListView.Movement.Static)
         self.list_view.setUniformItemSizes(True)
