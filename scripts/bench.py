@@ -466,7 +466,7 @@ def main() -> int:
         gui["weights_tab_max_wait_ms"] = weights_tab["max_wait_ms"]
         # throughput: the window and a headless trainer in one process take turns epoch by
         # epoch (see GUI_PROBE); the median ratio of adjacent epochs
-        turns_run = bench_gui(turns=turns, tab=0, interleave=True)
+        turns_run = bench_gui(turns=turns if args.quick else 15, tab=0, interleave=True)
         ratios = [h / g for h, g in zip(turns_run["headless_epoch_s"], turns_run["epoch_s"])]
         gui["epoch_s"] = median(turns_run["epoch_s"])
         gui["headless_s"] = median(turns_run["headless_epoch_s"])

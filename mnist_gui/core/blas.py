@@ -3,9 +3,10 @@
 NumPy's ``matmul`` always computes ``C = A @ B``: an update such as momentum's
 ``v <- mu*v - lr * a.T @ dz`` then needs the gradient written to memory and two more passes
 over it. BLAS's GEMM does the scaling and the accumulation while the product is still in
-registers. On the 784x128 first layer of the default network that is 85 us instead of
-190 us per batch here: with two BLAS threads, half of a freshly written gradient sits in the
-other core's cache, and reading it back costs more than the product itself.
+registers. For the 784x128 first layer at batch 64, measured alone here: 85 us for the fused
+update against 190 us for matmul and two NumPy passes (with two BLAS threads, half of a
+freshly written gradient sits in the other core's cache). In a whole training step, where
+other work hides part of it, the fused update saves 3-13% of an epoch.
 
 NumPy does not expose alpha/beta, but it ships a BLAS and loads it; we call that same
 library through ctypes (no compiler, no extra dependency), found by threadpoolctl the way
