@@ -69,6 +69,8 @@ def softmax_cross_entropy(
     n, k = z.shape
     if dz is None:
         dz = np.empty_like(z)
+    elif not dz.flags.c_contiguous:  # the flat view below would silently be a copy
+        raise ValueError("softmax_cross_entropy: dz must be C-contiguous")
     # ufunc.reduce rather than .max()/.sum(): the methods' Python wrappers cost more than
     # the work on a (64, 10) batch
     np.subtract(z, np.maximum.reduce(z, axis=1, keepdims=True), out=dz)

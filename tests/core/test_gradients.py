@@ -216,3 +216,20 @@ def test_gradient_bound_with_a_known_input_bound(rng):
     known = X.size * float(np.abs(X).max()) ** 2
     assert np.abs(model.grads).max() <= model.gradient_bound(X, known)
     assert model.gradient_bound(X, known) >= model.gradient_bound(X)
+
+
+def test_softmax_cross_entropy_scale_and_buffers(rng):
+    """The learning rate folded into the loss's gradient is the same as multiplying after;
+    lr = 0 gives a zero gradient; a non-contiguous buffer is refused, never half-written."""
+    from mnist_gui.core.losses import softmax_cross_entropy
+
+    z = rng.standard_normal((16, 10))
+    y = rng.integers(0, 10, 16)
+    loss, plain = softmax_cross_entropy(z, y)
+    plain = plain.copy()
+    loss_scaled, scaled = softmax_cross_entropy(z, y, np.empty_like(z), scale=0.37)
+    assert loss_scaled == loss
+    np.testing.assert_allclose(scaled, 0.37 * plain, rtol=1e-12, atol=1e-15)
+    assert not softmax_cross_entropy(z, y, scale=0.0)[1].any()
+    with pytest.raises(ValueError, match="C-contiguous"):
+        softmax_cross_entropy(z, y, np.empty((10, 16)).T)
