@@ -263,3 +263,20 @@ def test_healthy_training_proves_its_updates_finite_without_the_full_check(
     config = QUICK.updated(optimizer=optimizer, weight_decay=1e-4, dropout=0.1)
     assert Trainer(config, small_dataset).train().reason == "completed"
     assert len(results) == 2 * 20 and all(results)
+
+
+def _blas_threads():
+    from threadpoolctl import threadpool_info
+
+    return max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+
+
+@pytest.mark.parametrize("batch_size,limited", [(8, True), (100, False)])
+def test_small_gemms_run_on_one_blas_thread_and_the_limit_is_lifted(
+    small_dataset, batch_size, limited
+):
+    before = _blas_threads()
+    trainer = Trainer(QUICK.updated(batch_size=batch_size, epochs=1), small_dataset)
+    during = [_blas_threads() for e in trainer.run() if isinstance(e, BatchFinished)][:3]
+    assert during == ([1] * 3 if limited else [before] * 3)
+    assert _blas_threads() == before
