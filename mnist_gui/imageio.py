@@ -20,7 +20,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 
 def read_grayscale(path: str | Path) -> np.ndarray:
     """The image at ``path`` as float64 grayscale (H, W) in [0, 255]. Raises ImageError."""
-    from PySide6.QtGui import QImage, QImageReader
+    from PySide6.QtGui import QImageReader
 
     path = Path(path)
     if not path.is_file():

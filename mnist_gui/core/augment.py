@@ -152,10 +152,6 @@ class Augmenter:
         if self.kind == "none" or self.strength == 0 or self.level <= 0 or len(X) == 0:
             return X
         return sample_bilinear_(X, *self.source_coordinates(len(X)), self.H, self.W, self.fill)
-        for start in range(0, len(X), self.CHUNK):
-            part = X[start : start + self.CHUNK]
-            sample_bilinear_(part, *self.source_coordinates(len(part)), self.H, self.W, self.fill)
-        return X
 
 
 def sample_bilinear_(

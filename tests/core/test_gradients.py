@@ -192,7 +192,7 @@ def test_float32_network_agrees_with_float64(rng):
 def test_gradient_bound_bounds_every_gradient_entry(activation, loss, dropout, rng):
     """The trainer skips its full pass over the update when this bound proves it finite;
     a bound that is ever below a real gradient entry would make that proof wrong."""
-    for trial in range(20):
+    for _ in range(20):
         model, X, y = _network_case(activation, loss, rng)
         X *= 10.0 ** rng.uniform(-3, 3)
         scale = 10.0 ** rng.uniform(-4, 1)
