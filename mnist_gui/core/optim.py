@@ -80,6 +80,32 @@ def _scratch(owner: object, like: np.ndarray) -> np.ndarray:
     return buffer
 
 
+class _Velocity:
+    """The velocity ``_v`` of momentum and Nesterov, and the sink the backward pass writes
+    v <- mu*v - G into (both made on first use)."""
+
+    momentum: float
+    _v: np.ndarray | None = None
+    _sink: GradientSink | None = None
+
+    def _velocity_sink(self, params: np.ndarray, unflatten: Unflatten) -> GradientSink:
+        v = self._v
+        if v is None or v.shape != params.shape or v.dtype != params.dtype:
+            self._v = np.zeros_like(params)
+            self._sink = None
+        if self._sink is None:
+            self._sink = GradientSink(*unflatten(self._v), alpha=-1.0, beta=self.momentum)
+        return self._sink
+
+    @property
+    def fused_state(self) -> np.ndarray | None:
+        return self._v
+
+    def step_bound(self, v_old: float, v_new: float) -> float:
+        """A bound on max|p' - p| from bounds on max|v| before and after a fused step."""
+        return v_new
+
+
 class SGD(Optimizer):
     """p <- p - lr * g."""
 
@@ -95,7 +121,7 @@ class SGD(Optimizer):
         params -= scaled_grads
 
 
-class Momentum(Optimizer):
+class Momentum(_Velocity, Optimizer):
     """Heavy-ball momentum in either of its two common forms.
 
     classic:  v <- mu*v - lr*g;        p <- p + v
@@ -112,7 +138,6 @@ class Momentum(Optimizer):
         self.form = form
         self.takes_scaled_gradient = self.fuses_with_backward = form == "classic"
         self._v: np.ndarray | None = None
-        self._sink: GradientSink | None = None
 
     def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
         if self._v is None:
@@ -143,16 +168,7 @@ class Momentum(Optimizer):
         """Classic form: the backward pass computes v <- mu*v - G itself."""
         if self.form != "classic":
             raise NotImplementedError("averaged momentum needs the unscaled gradient")
-        if self._v is None or self._v.shape != params.shape or self._v.dtype != params.dtype:
-            self._v = np.zeros_like(params)
-            self._sink = None
-        if self._sink is None:
-            self._sink = GradientSink(*unflatten(self._v), alpha=-1.0, beta=self.momentum)
-        return self._sink
-
-    @property
-    def fused_state(self) -> np.ndarray:
-        return self._v
+        return self._velocity_sink(params, unflatten)
 
     def fused_apply(self, params: np.ndarray) -> None:
         axpy(1.0, self._v, params, _scratch(self, params))
@@ -162,7 +178,7 @@ class Momentum(Optimizer):
         self._v[...] = 0
 
 
-class Nesterov(Optimizer):
+class Nesterov(_Velocity, Optimizer):
     """Nesterov accelerated gradient (Sutskever's form, as PyTorch's nesterov=True):
 
     v <- mu*v - lr*g;  p <- p + mu*v - lr*g
@@ -176,7 +192,6 @@ class Nesterov(Optimizer):
         self.momentum = momentum
         self._v: np.ndarray | None = None
         self._v_old: np.ndarray | None = None
-        self._sink: GradientSink | None = None
 
     def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
         scaled = np.multiply(grads, params.dtype.type(lr))
@@ -195,19 +210,11 @@ class Nesterov(Optimizer):
     def fused_sink(self, params: np.ndarray, unflatten: Unflatten) -> GradientSink:
         """The backward pass computes v' = mu*v - G; fused_apply then does
         p <- p + mu*v' - G, which is p + (1+mu)*v' - mu*v (so we keep v)."""
-        if self._v is None or self._v.shape != params.shape or self._v.dtype != params.dtype:
-            self._v = np.zeros_like(params)
-            self._sink = None
+        sink = self._velocity_sink(params, unflatten)
         if self._v_old is None or self._v_old.shape != params.shape:  # step() made only v
             self._v_old = np.zeros_like(self._v)
-        if self._sink is None:
-            self._sink = GradientSink(*unflatten(self._v), alpha=-1.0, beta=self.momentum)
         np.copyto(self._v_old, self._v)
-        return self._sink
-
-    @property
-    def fused_state(self) -> np.ndarray:
-        return self._v
+        return sink
 
     def fused_apply(self, params: np.ndarray) -> None:
         axpy(1.0 + self.momentum, self._v, params, _scratch(self, params))
@@ -215,6 +222,9 @@ class Nesterov(Optimizer):
 
     def fused_discard(self) -> None:
         np.copyto(self._v, self._v_old)
+
+    def step_bound(self, v_old: float, v_new: float) -> float:
+        return (1 + self.momentum) * v_new + self.momentum * v_old
 
 
 class Adam(Optimizer):

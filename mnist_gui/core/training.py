@@ -609,10 +609,7 @@ class Trainer:
         v_old, p_old = self._velocity_bound, self._param_bound
         x_sq = None if self._input_max_abs is None else len(xs) * xs.shape[1] * self._input_max_abs**2
         v_new = mu * v_old + self.model.gradient_bound(xs, x_sq) + wd_scaled * p_old
-        if self.config.optimizer == "nesterov":
-            p_new = p_old + (1 + mu) * v_new + mu * v_old
-        else:
-            p_new = p_old + v_new
+        p_new = p_old + self.optimizer.step_bound(v_old, v_new)
         if not (v_new < BOUND_LIMIT and p_new < BOUND_LIMIT):  # also False for NaN
             return False
         self._velocity_bound, self._param_bound = v_new, p_new
