@@ -375,6 +375,7 @@ class Trainer:
         self.history: list[EpochFinished] = []
         self.base_lr = float(config.lr)
         self._lock = threading.Condition()
+        self.paused_seconds = 0.0  # time the loop spent paused, over all runs
         self._paused = False
         self._stop_requested = False
         self._augmenter = None
@@ -480,7 +481,9 @@ class Trainer:
                     if self._wait_if_paused():
                         yield self._finish("stopped", f"stopped during epoch {epoch}", epoch - 1)
                         return
-                    t0 += time.perf_counter() - paused_at  # a pause is not training time
+                    paused = time.perf_counter() - paused_at  # a pause is not training time
+                    t0 += paused
+                    self.paused_seconds += paused
                 lo, hi = batch * batch_size, min(n, (batch + 1) * batch_size)
                 m = hi - lo
                 if gather:

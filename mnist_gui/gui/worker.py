@@ -94,8 +94,6 @@ class TrainingWorker(QObject):
         self._trainer: Trainer | None = None
         self._lock = threading.Lock()
         self._paused = False
-        self._paused_since: float | None = None
-        self._paused_seconds = 0.0  # so that a pause does not stretch the ETA
         self._stopped = False
         self._pending_lr: float | None = None
 
@@ -104,17 +102,12 @@ class TrainingWorker(QObject):
     def pause(self) -> None:
         with self._lock:
             self._paused = True
-            if self._paused_since is None:
-                self._paused_since = time.perf_counter()
             if self._trainer is not None:
                 self._trainer.pause()
 
     def resume(self) -> None:
         with self._lock:
             self._paused = False
-            if self._paused_since is not None:
-                self._paused_seconds += time.perf_counter() - self._paused_since
-                self._paused_since = None
             if self._trainer is not None:
                 self._trainer.resume()
 
@@ -185,10 +178,6 @@ class TrainingWorker(QObject):
         last_progress = last_weights = 0.0
         last_eval = time.perf_counter()
         epoch_started = time.perf_counter()
-        with self._lock:  # only pauses after this point come off the elapsed time
-            self._paused_seconds = 0.0
-            if self._paused_since is not None:
-                self._paused_since = epoch_started
         final = TrainingFinished("stopped", "no events", 0)
         n_epochs = config.epochs
         for event in trainer.run():
@@ -200,7 +189,7 @@ class TrainingWorker(QObject):
                     last_progress = now
                     rate = event.samples_done / event.elapsed if event.elapsed > 0 else 0.0
                     done = event.epoch - 1 + event.batch / event.n_batches
-                    total_elapsed = now - epoch_started - self._paused_seconds
+                    total_elapsed = now - epoch_started - trainer.paused_seconds
                     eta = total_elapsed / done * (n_epochs - done) if done > 0 else 0.0
                     self.progressed.emit(Progress(
                         event.epoch, n_epochs, event.batch, event.n_batches,

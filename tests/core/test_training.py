@@ -146,6 +146,7 @@ def test_paused_time_is_not_training_time(small_dataset):
     epoch = next(e for e in rest if isinstance(e, EpochFinished))
     last_batch = [e for e in rest if isinstance(e, BatchFinished)][-1]
     assert epoch.train_seconds < 0.5 and last_batch.elapsed < 0.5
+    assert trainer.paused_seconds >= 0.5  # what the GUI takes off its ETA
 
 
 def test_live_learning_rate_change(small_dataset):
