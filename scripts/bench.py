@@ -2,7 +2,7 @@
 and responsiveness, draw-to-prediction latency and the cost of augmentation.
 
     python scripts/bench.py              # everything (PyTorch from the 'bench' extra)
-    python scripts/bench.py --quick      # fewer repeats
+    python scripts/bench.py --quick      # fewer turns
     python scripts/bench.py --json out.json --markdown out.md
 
 Every figure is measured in this run; ratios compare runs made side by side (alternating
@@ -441,14 +441,12 @@ def main() -> int:
     parser.add_argument("--skip-augmentation", action="store_true")
     parser.add_argument("--skip-headless", action="store_true", help="GUI, draw and augmentation only")
     args = parser.parse_args()
-    repeats = 3 if args.quick else 5
     turns = 5 if args.quick else 9
     raw = load_raw()
     report: dict = {
         "date": date.today().isoformat(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, NumPy {np.__version__}",
         "quick": args.quick,
-        "repeats": repeats,
         "turns": turns,
         "gemm_gflops": gemm_peak(),
     }
