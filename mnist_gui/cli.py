@@ -73,48 +73,77 @@ def _finite(text: str) -> float:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from .core.augment import AUGMENTATIONS
-    from .core.layers import HIDDEN_ACTIVATIONS
-    from .core.losses import LOSSES
-    from .core.network import INITIALIZERS
-    from .core.optim import MOMENTUM_FORMS, OPTIMIZERS, SCHEDULES
+def _setting_parser(item):  # noqa: ANN001, ANN202 - a Setting -> an argparse type
+    """How a flag's text becomes the setting's value; values with a meaning of their own
+    (e.g. 0 = 'full' batch) may be given by that word."""
+    words = {label.split()[0].lower(): value for value, label in (item.special or {}).items()}
 
+    def parse(text: str):  # noqa: ANN202
+        word = text.strip().lower()
+        if word in words:
+            return words[word]
+        if item.kind == "float":
+            return _finite(text)
+        if item.kind == "int":
+            try:
+                return int(text)
+            except ValueError:
+                extra = f" or {', '.join(repr(w) for w in words)}" if words else ""
+                raise argparse.ArgumentTypeError(
+                    f"expected a whole number{extra}, got {text!r}") from None
+        if item.kind in ("int_list", "digits"):
+            values = _int_list(text)
+            return values or None if item.kind == "digits" else values
+        if item.kind == "choice_list":
+            names = [part.strip() for part in text.split(",") if part.strip()]
+            return names or None
+        return text
+
+    return parse
+
+
+def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per training setting, from the settings table (core/config.py)."""
+    from .core.config import GROUPS, SETTINGS
+
+    for group_name in GROUPS:
+        group = parser.add_argument_group(group_name.lower() + " settings")
+        for item in (s for s in SETTINGS if s.group == group_name):
+            flag = "--" + item.name.replace("_", "-")
+            text = item.help
+            extra = item.describe_range()
+            if item.special:
+                extra = ", ".join(
+                    [extra] * bool(extra) + [f"{v!r} = {label}" for v, label in item.special.items()])
+            if extra:
+                text += f" [{extra}]"
+            text = text.replace("%", "%%")
+            if item.kind == "bool":
+                group.add_argument(flag, action=argparse.BooleanOptionalAction, default=None,
+                                   help=text)
+            elif item.kind == "choice":
+                choices = item.choice_labels()
+                text += " (" + "; ".join(f"{k}: {v}" for k, v in choices.items()) + ")"
+                group.add_argument(flag, choices=list(choices), help=text.replace("%", "%%"))
+            else:
+                group.add_argument(flag, type=_setting_parser(item), help=text,
+                                   metavar=item.kind.upper().replace("_", "-"))
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="mnist-gui", description="Watch a NumPy MLP learn MNIST.")
     parser.add_argument("--version", action="version", version=f"mnist-gui {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     sub.add_parser("gui", help="open the desktop app (the default)")
 
-    train = sub.add_parser("train", help="train a network headless")
-    train.add_argument("--preset", default=None, help="start from a preset (see 'presets')")
-    train.add_argument("--hidden", type=_int_list, help="hidden layer sizes, e.g. 128,64")
-    train.add_argument("--activation", choices=HIDDEN_ACTIVATIONS)
-    train.add_argument("--loss", choices=LOSSES)
-    train.add_argument("--init", choices=INITIALIZERS)
-    train.add_argument("--init-std", type=_finite, help="std of the 'normal' initializer")
-    train.add_argument("--bias-init", choices=("zeros", "normal"))
-    train.add_argument("--optimizer", choices=OPTIMIZERS)
-    train.add_argument("--lr", type=_finite, help="learning rate")
-    train.add_argument("--momentum", type=_finite)
-    train.add_argument("--momentum-form", choices=MOMENTUM_FORMS)
-    train.add_argument("--batch-size", type=_batch_size, help="samples per update, or 'full'")
-    train.add_argument("--epochs", type=int)
-    train.add_argument("--weight-decay", type=_finite)
-    train.add_argument("--dropout", type=_finite)
-    train.add_argument("--schedule", choices=SCHEDULES)
-    train.add_argument("--seed", type=int)
-    train.add_argument("--validation", type=int, help="hold out the last N training images")
-    train.add_argument("--train-subset", type=int, help="train on N images (0 = all)")
-    train.add_argument("--subset-mode", choices=("first", "random"))
-    train.add_argument("--digits", type=_int_list, help="digit subset, e.g. 8,7")
-    train.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=None)
-    train.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=None)
-    train.add_argument("--augment", choices=AUGMENTATIONS)
-    train.add_argument("--augment-schedule", choices=("constant", "linear"),
-                       help="linear: distortions shrink to nothing by the last epoch")
-    train.add_argument("--augment-strength", type=_finite)
-    train.add_argument("--dtype", choices=("float32", "float64"))
+    train = sub.add_parser(
+        "train", help="train a network headless",
+        description="Train a network headless. Every setting defaults to the preset's value.",
+    )
+    train.add_argument("--preset", default=None,
+                       help="start from a preset (see 'presets'); default: fast")
+    _add_setting_flags(train)
     train.add_argument("--data", type=Path, help="folder with the four MNIST-format IDX files")
     train.add_argument("--save", type=Path, help="write the trained model here (.npz)")
     train.add_argument("--json", action="store_true", help="one JSON object per epoch")
@@ -134,25 +163,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_FLAG_FIELDS = (
-    "hidden", "activation", "loss", "init", "init_std", "bias_init", "optimizer", "lr",
-    "momentum", "momentum_form", "batch_size", "epochs", "weight_decay", "dropout",
-    "schedule", "seed", "validation", "train_subset", "subset_mode", "digits",
-    "standardize", "shuffle", "augment", "augment_schedule", "augment_strength", "dtype",
-)
-
-
 def config_from_args(args: argparse.Namespace):  # noqa: ANN201
     from .core.presets import DEFAULT_PRESET, get_preset
 
+    from .core.config import SETTINGS
+
     preset = get_preset(args.preset or DEFAULT_PRESET)
     changes: dict[str, Any] = {}
-    for name in _FLAG_FIELDS:
-        value = getattr(args, name, None)
+    for item in SETTINGS:
+        value = getattr(args, item.name, None)
         if value is not None:
-            changes[name] = value
-    if "digits" in changes and not changes["digits"]:
-        changes["digits"] = None
+            changes[item.name] = value
     return preset.config.updated(**changes)
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .blas import gemm_update
 from .errors import ConfigError
 
 AUGMENTATIONS = ("none", "affine", "elastic")
@@ -127,15 +126,19 @@ class Augmenter:
         coefficients_x = np.hstack([a11, a12, off_x]).astype(np.float32)  # (m, 3)
         coefficients_y = np.hstack([a21, a22, off_y]).astype(np.float32)
         if self._fields is None:
-            gemm_update(1.0, coefficients_x, self._basis, 0.0, sx)
-            gemm_update(1.0, coefficients_y, self._basis, 0.0, sy)
+            np.matmul(coefficients_x, self._basis, out=sx)
+            np.matmul(coefficients_y, self._basis, out=sy)
         else:
-            # s = k * field + coefficients @ basis: the field is gathered into s, and one
-            # GEMM (K = 3) adds the affine part and scales the field by the level k
+            # s = k * field + coefficients @ basis: the field is gathered into s, scaled by
+            # the level k, and one GEMM (K = 3) gives the affine part
             pick = rng.integers(0, len(self._fields[0]), m)
+            affine = self._buffer("affine", m)
             for out, bank, coefficients in zip((sx, sy), self._fields, (coefficients_x, coefficients_y)):
                 np.take(bank, pick, axis=0, out=out)
-                gemm_update(1.0, coefficients, self._basis, k, out)
+                if k != 1.0:
+                    out *= np.float32(k)
+                np.matmul(coefficients, self._basis, out=affine)
+                out += affine
         return sx, sy
 
     def _buffer(self, name: str, m: int) -> np.ndarray:

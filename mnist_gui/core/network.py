@@ -1,92 +1,52 @@
-"""The multilayer perceptron: parameters, forward pass, loss and gradients.
+"""The multilayer perceptron: a sequence of layers over one flat parameter buffer.
 
-All weights and biases live in one flat buffer ``params`` and are exposed as views
-``W[l]`` (fan_in, fan_out) and ``b[l]`` (fan_out,); gradients likewise in ``grads``. That
-lets an optimiser update the whole network in a few calls, lets a model be copied or checked
-for NaN in one call, and keeps ``X @ W`` and ``A.T @ dZ`` free of transposed copies.
+The layers (``core/layers.py``) do the maths; the network owns the flat buffers ``params``
+and ``grads`` every layer's parameters are views into (so an optimiser updates the whole
+network in a few calls, and a model is copied or checked for NaN in one), and adds what a
+classifier needs on top: the output activation fused with the loss, predictions, the
+activations of every layer for a batch, and unit masks for experiments.
+
+``layer_sizes`` and ``activations`` describe an MLP in the terms of the model file:
+``[784, 128, 10]`` with ``["relu", "softmax"]`` is Dense(784, 128), ReLU, Dense(128, 10),
+softmax. Dropout layers follow each hidden activation when ``dropout > 0``.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from .blas import gemm_update
 from .errors import ConfigError
 from .layers import (
     DEFAULT_LEAKY_SLOPE,
     HIDDEN_ACTIVATIONS,
-    activate_,
-    activation_grad_,
+    INITIALIZERS,
+    Activation,
+    Dense,
+    Dropout,
+    Layer,
+    Parameter,
     check_activation,
+    make_activation,
 )
 from .losses import LOSS_FUNCTIONS, LOSS_OUTPUT, LOSSES, output_probabilities
 
-INITIALIZERS = ("normal", "xavier", "lecun", "he")
-INIT_TITLES = {
-    "normal": "normal N(0, std^2)",
-    "xavier": "Xavier/Glorot normal, std sqrt(2/(fan_in+fan_out))",
-    "lecun": "LeCun normal, std sqrt(1/fan_in)",
-    "he": "He normal, std sqrt(2/fan_in)",
-}
+__all__ = ["INITIALIZERS", "MAX_PARAMETERS", "MLP", "build_mlp", "parameter_count"]
 
 #: The largest parameter count we accept (a 4-byte float each, ~2 GB); larger is surely a typo.
 MAX_PARAMETERS = 500_000_000
-
-
-def init_std(method: str, fan_in: int, fan_out: int, std: float = 0.01) -> float:
-    """Standard deviation of the normal distribution an initialiser draws from."""
-    if method == "normal":
-        return std
-    if method == "xavier":
-        return float(np.sqrt(2.0 / (fan_in + fan_out)))
-    if method == "lecun":
-        return float(np.sqrt(1.0 / fan_in))
-    if method == "he":
-        return float(np.sqrt(2.0 / fan_in))
-    raise ConfigError(f"unknown initializer {method!r}; expected one of {', '.join(INITIALIZERS)}")
 
 
 def parameter_count(layer_sizes: list[int]) -> int:
     return sum((a + 1) * b for a, b in zip(layer_sizes[:-1], layer_sizes[1:]))
 
 
-@dataclass
-class _Buffers:
-    """Per-batch-size scratch arrays, allocated once and reused every batch."""
-
-    acts: list[np.ndarray]  # post-activation output of each weight layer, (N, size[l+1])
-    grads: list[np.ndarray]  # dL/dz of each weight layer, (N, size[l+1])
-    masks: list[np.ndarray] = field(default_factory=list)  # dropout masks of hidden layers
-    ones: np.ndarray | None = None  # (1, N): bias gradients as ones @ dZ, a GEMM like dW
-
-
-@dataclass
-class GradientSink:
-    """Where a backward pass accumulates the gradient g instead of writing it to ``grads``:
-    ``W[l] <- beta * W[l] + alpha * dW[l]`` and likewise for ``b[l]`` (views of a buffer laid
-    out like ``params``, see ``MLP.unflatten``). With momentum's velocity as the buffer,
-    beta = mu and alpha = -1 (lr folded into dL/dz) this is the velocity update, done by the
-    GEMM itself (core/blas.py says why that matters).
-    """
-
-    W: list[np.ndarray]
-    b: list[np.ndarray]
-    alpha: float
-    beta: float
-    b_rows: list[np.ndarray] = field(init=False)  # b[l] as (1, fan_out), for the GEMM
-
-    def __post_init__(self) -> None:
-        self.b_rows = [b.reshape(1, -1) for b in self.b]
-
-
 class MLP:
-    """A fully connected network.
+    """A fully connected classifier.
 
     layer_sizes: e.g. [784, 128, 10]; activations: one per weight layer, the hidden ones from
-    sigmoid/tanh/relu/leaky_relu and the last "softmax" or "sigmoid". classes: the label each
+    ``HIDDEN_ACTIVATIONS`` and the last "softmax" or "sigmoid". classes: the label each
     output stands for (for one sigmoid unit: [negative, positive]). Inputs are expected as
     (pixel/255 - input_mean) / input_std.
     """
@@ -101,6 +61,7 @@ class MLP:
         input_mean: float = 0.0,
         input_std: float = 1.0,
         dtype: type | np.dtype = np.float32,
+        dropout: float = 0.0,
     ) -> None:
         layer_sizes = [int(s) for s in layer_sizes]
         if len(layer_sizes) < 2:
@@ -128,39 +89,46 @@ class MLP:
         if len(classes) != expected_classes:
             raise ConfigError(f"{layer_sizes[-1]} outputs need {expected_classes} classes")
         self.layer_sizes = layer_sizes
-        self._is_binary = layer_sizes[-1] == 1
         self.activations = list(activations)
         self.classes = [int(c) for c in classes]
         self.leaky_relu_slope = float(leaky_relu_slope)
         self.input_mean = float(input_mean)
         self.input_std = float(input_std)
         self.dtype = np.dtype(dtype)
-        self.params = np.zeros(n_params, self.dtype)
-        self.grads = np.zeros(n_params, self.dtype)
-        self.W: list[np.ndarray] = []
-        self.b: list[np.ndarray] = []
-        self.dW: list[np.ndarray] = []
-        self.db: list[np.ndarray] = []
+        self.dense: list[Dense] = []
+        self.hidden: list[Activation] = []  # the hidden activation layers, in order
+        for l, (fan_in, fan_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:])):
+            self.dense.append(Dense(fan_in, fan_out))
+            if l < len(layer_sizes) - 2:
+                self.hidden.append(make_activation(activations[l], self.leaky_relu_slope))
+        self._dropout: list[Dropout] = []
+        self.layers: list[Layer] = []
+        self.set_dropout(dropout)
+        self.params, self.grads = self._bind_parameters()
+        self._dz: dict[tuple[int, int], np.ndarray] = {}
+
+    def _bind_parameters(self) -> tuple[np.ndarray, np.ndarray]:
+        """Allocate the flat buffers and hand every layer views of its part, in layer order
+        (for an MLP: W1, b1, W2, b2, ... as in the model file)."""
+        total = sum(layer.n_parameters for layer in self.layers)
+        params, grads = np.zeros(total, self.dtype), np.zeros(total, self.dtype)
         offset = 0
-        for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:]):
-            for flat, store, shape in (
-                (self.params, self.W, (fan_in, fan_out)),
-                (self.grads, self.dW, (fan_in, fan_out)),
-            ):
-                store.append(flat[offset : offset + fan_in * fan_out].reshape(shape))
-            offset += fan_in * fan_out
-            self.b.append(self.params[offset : offset + fan_out])
-            self.db.append(self.grads[offset : offset + fan_out])
-            offset += fan_out
-        self._buffers: dict[tuple[int, bool], _Buffers] = {}
-        self._last_training_buffers: _Buffers | None = None
+        for layer in self.layers:
+            values, gradients = {}, {}
+            for name, shape in layer.parameter_shapes().items():
+                size = int(np.prod(shape))
+                values[name] = params[offset : offset + size].reshape(shape)
+                gradients[name] = grads[offset : offset + size].reshape(shape)
+                offset += size
+            layer.bind(values, gradients)
+        return params, grads
 
     # ---------------------------------------------------------------------------- basics
 
     @property
     def n_layers(self) -> int:
         """Number of weight layers."""
-        return len(self.W)
+        return len(self.dense)
 
     @property
     def n_parameters(self) -> int:
@@ -172,7 +140,26 @@ class MLP:
 
     @property
     def is_binary(self) -> bool:
-        return self._is_binary
+        """One sigmoid output unit standing for two classes."""
+        return self.layer_sizes[-1] == 1
+
+    @property
+    def W(self) -> list[np.ndarray]:
+        """Weight matrices (fan_in, fan_out) of the dense layers (views)."""
+        return [layer.W for layer in self.dense]
+
+    @property
+    def b(self) -> list[np.ndarray]:
+        """Bias vectors (fan_out,) of the dense layers (views)."""
+        return [layer.b for layer in self.dense]
+
+    @property
+    def parameters(self) -> list[Parameter]:
+        return [p for layer in self.layers for p in layer.parameters]
+
+    @property
+    def dropout(self) -> float:
+        return self._dropout[0].rate if self._dropout else 0.0
 
     def __repr__(self) -> str:
         sizes = "-".join(map(str, self.layer_sizes))
@@ -181,6 +168,25 @@ class MLP:
             f"params={self.n_parameters:,}, dtype={self.dtype})"
         )
 
+    def set_dropout(self, rate: float, rng: np.random.Generator | None = None) -> None:
+        """Put a Dropout layer of ``rate`` after every hidden activation (none for 0)."""
+        self._dropout = [Dropout(rate) for _ in self.hidden] if rate > 0 else []
+        for layer in self._dropout:
+            layer.rng = rng
+        layers: list[Layer] = []
+        for l, dense in enumerate(self.dense):
+            layers.append(dense)
+            if l < len(self.hidden):
+                layers.append(self.hidden[l])
+                if self._dropout:
+                    layers.append(self._dropout[l])
+        self.layers = layers
+
+    def set_noise_rng(self, rng: np.random.Generator) -> None:
+        """The generator dropout layers draw their masks from."""
+        for layer in self._dropout:
+            layer.rng = rng
+
     def initialize(
         self,
         rng: np.random.Generator,
@@ -188,34 +194,19 @@ class MLP:
         std: float = 0.01,
         bias: str = "zeros",
     ) -> MLP:
-        """Draw weights from N(0, s^2), s given by ``method``; biases zero or N(0, s^2)."""
+        """Draw initial weights (see ``layers.init_std``); biases zero or N(0, s^2)."""
         if bias not in ("zeros", "normal"):
             raise ConfigError(f"unknown bias init {bias!r}; expected zeros or normal")
-        for W, b in zip(self.W, self.b):
-            s = init_std(method, W.shape[0], W.shape[1], std)
-            W[...] = rng.standard_normal(W.shape, dtype=np.float64) * s
-            if bias == "normal":
-                b[...] = rng.standard_normal(b.shape, dtype=np.float64) * s
-            else:
-                b[...] = 0
+        for layer in self.layers:
+            layer.initialize(rng, method, std, bias)
         return self
 
     def copy_weights(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Independent copies of (W list, b list), safe to hand to another thread."""
-        snapshot = self.params.copy()
-        return self.unflatten(snapshot)
-
-    def unflatten(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Views (W list, b list) into a flat vector laid out like ``params``."""
-        Ws, bs, offset = [], [], 0
-        for fan_in, fan_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:]):
-            Ws.append(flat[offset : offset + fan_in * fan_out].reshape(fan_in, fan_out))
-            offset += fan_in * fan_out
-            bs.append(flat[offset : offset + fan_out])
-            offset += fan_out
-        return Ws, bs
+        return [W.copy() for W in self.W], [b.copy() for b in self.b]
 
     def clone(self, dtype: type | np.dtype | None = None) -> MLP:
+        """An independent copy (weights, unit scales; no dropout), e.g. for another thread."""
         other = MLP(
             self.layer_sizes,
             self.activations,
@@ -226,60 +217,72 @@ class MLP:
             dtype=dtype or self.dtype,
         )
         other.params[...] = self.params
+        for mine, theirs in zip(self.hidden, other.hidden):
+            theirs.unit_scale = None if mine.unit_scale is None else mine.unit_scale.copy()
         return other
+
+    def spec(self) -> dict[str, Any]:
+        """The architecture as the model file records it (JSON-safe)."""
+        spec: dict[str, Any] = {
+            "layer_sizes": self.layer_sizes,
+            "activations": self.activations,
+            "classes": self.classes,
+            "input_mean": self.input_mean,
+            "input_std": self.input_std,
+        }
+        if "leaky_relu" in self.activations:
+            spec["leaky_relu_slope"] = self.leaky_relu_slope
+        return spec
+
+    def named_arrays(self) -> dict[str, np.ndarray]:
+        """Every parameter by its file name: the parameter's name and the 1-based index of
+        its layer among those with parameters (W1, b1, W2, b2, ... for an MLP)."""
+        arrays, index = {}, 0
+        for layer in self.layers:
+            if layer.parameters:
+                index += 1
+                for parameter in layer.parameters:
+                    arrays[f"{parameter.name}{index}"] = parameter.value
+        return arrays
+
+    # ------------------------------------------------------------------------ unit masks
+
+    def set_unit_scale(self, hidden_layer: int, unit: int | None, scale: float = 0.0) -> None:
+        """Multiply unit ``unit`` of hidden layer ``hidden_layer`` (0-based) by ``scale``
+        (0 switches it off, 1 restores it; ``unit=None`` restores the whole layer)."""
+        if not 0 <= hidden_layer < len(self.hidden):
+            raise ConfigError(
+                f"hidden layer {hidden_layer} does not exist (the network has {len(self.hidden)})"
+            )
+        self.hidden[hidden_layer].set_unit_scale(self.layer_sizes[hidden_layer + 1], unit, scale)
+
+    def clear_unit_scales(self) -> None:
+        for layer in self.hidden:
+            layer.unit_scale = None
 
     # --------------------------------------------------------------------------- forward
 
-    def _get_buffers(self, n: int, training: bool) -> _Buffers:
-        key = (n, training)
-        bufs = self._buffers.get(key)
-        if bufs is None:
-            if len(self._buffers) > 8:  # odd batch sizes (last batch, chunks) come and go
-                self._buffers.clear()
-            sizes = self.layer_sizes[1:]
-            acts = [np.empty((n, s), self.dtype) for s in sizes]
-            grads = [np.empty((n, s), self.dtype) for s in sizes] if training else []
-            masks = [np.empty((n, s), self.dtype) for s in sizes[:-1]] if training else []
-            ones = np.ones((1, n), self.dtype) if training else None
-            bufs = self._buffers[key] = _Buffers(acts, grads, masks, ones)
-        return bufs
+    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        """Logits z: (N, K) for inputs X: (N, D) in the network's dtype. The result is a
+        reused buffer: read it before the next call, or copy it."""
+        out = X
+        for layer in self.layers:
+            out = layer.forward(out, training)
+        return out
 
-    def _forward_into(
-        self,
-        X: np.ndarray,
-        bufs: _Buffers,
-        dropout: float = 0.0,
-        rng: np.random.Generator | None = None,
-    ) -> np.ndarray:
-        A = X
-        last = self.n_layers - 1
-        for l, (W, b) in enumerate(zip(self.W, self.b)):
-            Z = bufs.acts[l]
-            np.matmul(A, W, out=Z)
-            Z += b
-            if l < last:
-                activate_(Z, self.activations[l], self.leaky_relu_slope)
-                if dropout > 0.0 and rng is not None:
-                    mask = bufs.masks[l]
-                    keep = 1.0 - dropout
-                    rng.random(dtype=mask.dtype, out=mask)
-                    np.less(mask, keep, out=mask, casting="unsafe")  # 1.0 keeps, 0.0 drops
-                    mask *= mask.dtype.type(1.0 / keep)
-                    Z *= mask
-            A = Z
-        return A
-
-    def logits(self, X: np.ndarray, chunk: int = 8192) -> np.ndarray:
-        """Output pre-activations z: (N, K) for inputs X: (N, D) (a new array)."""
+    def _chunks(self, X: np.ndarray, chunk: int):  # noqa: ANN202 - yields (start, part)
         X = np.asarray(X)
-        out = np.empty((X.shape[0], self.layer_sizes[-1]), self.dtype)
         for start in range(0, X.shape[0], chunk):
             part = X[start : start + chunk]
             if part.dtype != self.dtype:
                 part = part.astype(self.dtype)
-            out[start : start + len(part)] = self._forward_into(
-                part, self._get_buffers(len(part), False)
-            )
+            yield start, part
+
+    def logits(self, X: np.ndarray, chunk: int = 8192) -> np.ndarray:
+        """Output pre-activations z: (N, K) for inputs X: (N, D) (a new array)."""
+        out = np.empty((np.shape(X)[0], self.layer_sizes[-1]), self.dtype)
+        for start, part in self._chunks(X, chunk):
+            out[start : start + len(part)] = self.forward(part)
         return out
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
@@ -287,86 +290,83 @@ class MLP:
 
         For a single sigmoid unit the two columns are [P(negative), P(positive)].
         """
-        p = output_probabilities(self.logits(X), self.output_activation)
+        return self.probabilities_from_logits(self.logits(X))
+
+    def probabilities_from_logits(self, z: np.ndarray) -> np.ndarray:
+        p = output_probabilities(z, self.output_activation)
         if self.is_binary:
             return np.concatenate([1 - p, p], axis=1)
         return p
 
-    def predict_index(self, X: np.ndarray) -> np.ndarray:
-        """Index into ``classes`` of the most likely class for each row of X: (N,) int."""
-        z = self.logits(X)
+    def predicted_index(self, z: np.ndarray) -> np.ndarray:
+        """Index into ``classes`` of the most likely class for logits z: (N, K) -> (N,)."""
         return (z[:, 0] > 0).astype(np.int64) if self.is_binary else z.argmax(axis=1)
 
-    # -------------------------------------------------------------------------- training
+    def predict_index(self, X: np.ndarray) -> np.ndarray:
+        """Index into ``classes`` of the most likely class for each row of X: (N,) int."""
+        return self.predicted_index(self.logits(X))
+
+    def layer_outputs(self, X: np.ndarray) -> list[np.ndarray]:
+        """Every hidden layer's activations for X: (N, D), as new arrays (N, units), then
+        the logits (N, K). Inference mode: no dropout; unit scales applied."""
+        outputs: list[list[np.ndarray]] = [[] for _ in range(len(self.hidden) + 1)]
+        for _, part in self._chunks(X, 8192):
+            out, hidden = part, 0
+            for layer in self.layers:
+                out = layer.forward(out, False)
+                if isinstance(layer, Activation):
+                    outputs[hidden].append(out.copy())
+                    hidden += 1
+            outputs[-1].append(out.copy())
+        return [np.concatenate(parts) if parts else np.empty((0, size), self.dtype)
+                for parts, size in zip(outputs, self.layer_sizes[1:])]
+
+    # -------------------------------------------------------------------------- backward
+
+    def backward(self, dz: np.ndarray, need_input_grad: bool = False,
+                 param_grads: bool = True) -> np.ndarray | None:
+        """Backpropagate dL/dz (N, K) of the last ``forward`` through every layer; fills
+        ``grads`` (unless ``param_grads`` is False) and returns dL/dX (N, D) if asked."""
+        grad = dz
+        for i in range(len(self.layers) - 1, -1, -1):
+            need_dx = i > 0 or need_input_grad
+            grad = self.layers[i].backward(grad, need_dx=need_dx, param_grads=param_grads)
+        return grad
+
+    def input_gradient(self, X: np.ndarray, dz: np.ndarray) -> np.ndarray:
+        """d(sum(z * dz))/dX for inputs X: (N, D) and output weights dz: (N, K): the
+        gradient of any linear function of the logits with respect to the input (a new
+        array). Parameter gradients are left alone."""
+        self.forward(np.asarray(X, self.dtype))
+        return np.array(self.backward(np.asarray(dz, self.dtype), True, param_grads=False))
 
     def loss_and_grads(
-        self,
-        X: np.ndarray,
-        y: np.ndarray,
-        loss: str,
-        dropout: float = 0.0,
-        rng: np.random.Generator | None = None,
-        grad_scale: float = 1.0,
-        into: GradientSink | None = None,
+        self, X: np.ndarray, y: np.ndarray, loss: str, grad_scale: float = 1.0
     ) -> tuple[float, np.ndarray]:
-        """Mean loss on a batch and its gradient written into ``grads`` (dW, db views).
+        """Mean loss on a batch and its gradient written into ``grads`` (training mode:
+        dropout active).
 
-        ``grad_scale`` multiplies the gradient (not the returned loss) at no cost: backprop is
-        linear in dL/dz, so scaling that (N, K) array scales every dW and db. SGD-type
-        optimisers pass their learning rate here and save a pass over all parameters.
-        ``into`` accumulates the (scaled) gradient into another buffer instead of ``grads``
-        (which is then left as it was).
+        ``grad_scale`` multiplies the gradient (not the returned loss) at no cost: backprop
+        is linear in dL/dz, so scaling that (N, K) array scales every dW and db; optimisers
+        whose update depends on lr*g only receive it already multiplied.
 
         X: (N, D) in the network's dtype, y: (N,) class indices. Returns (loss, z) where
         z: (N, K) are the batch's logits (a reused buffer: read it before the next call).
-        Weight decay is not included here (the trainer adds it to dW).
+        Weight decay is not included here (the trainer adds it).
         """
-        if loss not in LOSSES:
+        loss_function = LOSS_FUNCTIONS.get(loss)
+        if loss_function is None:
             raise ConfigError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES)}")
-        n = X.shape[0]
-        bufs = self._last_training_buffers = self._get_buffers(n, True)
-        z = self._forward_into(X, bufs, dropout, rng)
-        loss_value, dZ = LOSS_FUNCTIONS[loss](z, y, bufs.grads[-1], grad_scale)
-        for l in range(self.n_layers - 1, -1, -1):
-            A_prev = X if l == 0 else bufs.acts[l - 1]
-            if into is None:
-                np.matmul(A_prev.T, dZ, out=self.dW[l])
-                np.add.reduce(dZ, axis=0, out=self.db[l])
-            else:
-                gemm_update(into.alpha, A_prev, dZ, into.beta, into.W[l], transpose_a=True)
-                gemm_update(into.alpha, bufs.ones, dZ, into.beta, into.b_rows[l])
-            if l == 0:
-                break
-            dA = bufs.grads[l - 1]
-            np.matmul(dZ, self.W[l].T, out=dA)
-            if dropout > 0.0 and rng is not None:
-                dA *= bufs.masks[l - 1]
-            activation_grad_(dA, bufs.acts[l - 1], self.activations[l - 1], self.leaky_relu_slope)
-            dZ = dA
+        z = self.forward(X, training=True)
+        key = z.shape
+        dz = self._dz.get(key)
+        if dz is None:
+            if len(self._dz) > 8:
+                self._dz.clear()
+            dz = self._dz[key] = np.empty_like(z)
+        loss_value, dz = loss_function(z, y, dz, grad_scale)
+        self.backward(dz)
         return loss_value, z
-
-    def gradient_bound(self, X: np.ndarray, input_sq_bound: float | None = None) -> float:
-        """After ``loss_and_grads(X, ...)``: a bound on |every entry| of the gradient it made
-        (as scaled), from the small per-batch arrays only. dW = A.T @ dZ, so by
-        Cauchy-Schwarz |dW_ij| <= ||A||_F ||dZ||_F (for db, A is a column of ones). NaN or
-        inf in any of them gives inf or NaN, so "bound < limit" also proves finiteness.
-        ``input_sq_bound``, if given, is a known bound on ||X||_F^2 (saves reading X).
-        """
-        bufs = self._last_training_buffers
-        bound = 0.0
-        with np.errstate(over="ignore", invalid="ignore"):
-            for l in range(self.n_layers):
-                A_prev = X if l == 0 else bufs.acts[l - 1]
-                dZ = bufs.grads[l]
-                if l == 0 and input_sq_bound is not None:
-                    a_sq = input_sq_bound
-                else:
-                    a_sq = float(np.vdot(A_prev, A_prev))
-                dz_sq = float(np.vdot(dZ, dZ))
-                if not (a_sq < math.inf and dz_sq < math.inf):  # inf or NaN
-                    return math.inf
-                bound = max(bound, math.sqrt(max(a_sq, len(dZ)) * dz_sq))
-        return bound
 
 
 def build_mlp(
@@ -382,6 +382,7 @@ def build_mlp(
     dtype: type | np.dtype = np.float32,
     input_mean: float = 0.0,
     input_std: float = 1.0,
+    dropout: float = 0.0,
 ) -> MLP:
     """An MLP for ``loss``: softmax outputs for "ce", sigmoid ones for "mse", and a single
     sigmoid unit for "bce" (which needs exactly 2 classes). ``hidden_activations`` (one per
@@ -400,13 +401,13 @@ def build_mlp(
     hidden_acts = list(hidden_activations or [activation] * len(hidden_sizes))
     if len(hidden_acts) != len(hidden_sizes):
         raise ConfigError(f"{len(hidden_acts)} activations for {len(hidden_sizes)} hidden layers")
-    acts = hidden_acts + [LOSS_OUTPUT[loss]]
     return MLP(
         sizes,
-        acts,
+        hidden_acts + [LOSS_OUTPUT[loss]],
         classes=classes,
         leaky_relu_slope=leaky_relu_slope,
         dtype=dtype,
         input_mean=input_mean,
         input_std=input_std,
+        dropout=dropout,
     )

@@ -1,127 +1,108 @@
 """Optimisers and learning-rate schedules.
 
-Optimisers update one flat parameter vector from one flat gradient vector in a few NumPy
-calls, whatever the number of layers (the network keeps all W and b as views into one
-buffer). Each keeps its state (velocity, moments) as arrays of the parameter's shape.
+One contract: ``Optimizer.step(params, grads, lr)`` updates the flat parameter vector in
+place from the flat gradient vector (the network keeps every W and b as views into one
+buffer, so a step is a few NumPy calls whatever the number of layers). A new optimiser is a
+subclass plus ``@register_optimizer``.
+
+Optimisers whose update depends on lr and g only through lr*g (SGD, classic momentum,
+Nesterov) say so with ``folds_learning_rate``: the trainer then has the network produce
+lr*g directly (free, see ``MLP.loss_and_grads``) and calls ``step(params, lr*g, 1.0)``,
+which is the same maths with one pass fewer over the parameters.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Any, ClassVar
 
 import numpy as np
 
-from .blas import axpy
 from .errors import ConfigError
-from .network import GradientSink
 
-#: unflatten(flat) -> (W views, b views) of a buffer laid out like the parameters
-Unflatten = Callable[[np.ndarray], "tuple[list[np.ndarray], list[np.ndarray]]"]
-
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
 MOMENTUM_FORMS = ("classic", "averaged")
 SCHEDULES = ("constant", "step", "cosine")
 
 
 class Optimizer:
-    """Base class: ``step(params, grads, lr)`` updates ``params`` in place.
+    """Base class. Subclasses set ``name`` and implement ``step``; state arrays are made
+    on first use, shaped like the parameters."""
 
-    Optimisers whose update is linear in lr*g (SGD, classic momentum, Nesterov) also offer
-    ``step_scaled(params, scaled_grads)``, taking G = lr*g already multiplied in (the
-    network can produce it for free); it is the same maths in one pass fewer.
-    """
+    name: ClassVar[str] = "optimizer"
+    title: ClassVar[str] = ""
+    #: how many arrays as large as the parameters it keeps (for memory estimates)
+    state_copies: ClassVar[int] = 0
+    #: the update depends on (lr, g) only through lr*g (see the module docstring)
+    folds_learning_rate: bool = False
 
-    name = "optimizer"
-    takes_scaled_gradient = False
-    #: whether the fused_* methods below exist: the backward pass then accumulates the
-    #: scaled gradient G = lr*g straight into the optimiser's velocity (see GradientSink)
-    fuses_with_backward = False
+    @classmethod
+    def from_settings(cls, settings: Any) -> Optimizer:
+        """Build from a TrainConfig (or anything with the same attributes)."""
+        return cls()
 
     def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
         raise NotImplementedError
 
-    def step_scaled(self, params: np.ndarray, scaled_grads: np.ndarray) -> None:
-        raise NotImplementedError(f"{type(self).__name__} needs the unscaled gradient")
+    def state(self) -> dict[str, Any]:
+        """Arrays and counters to resume from (copies)."""
+        return {
+            k: (v.copy() if isinstance(v, np.ndarray) else v)
+            for k, v in vars(self).items()
+            if k.startswith("_") and k != "_tmp" and v is not None
+        }
 
-    # A fused step: sink = fused_sink(...); the backward pass writes into it (dL/dz scaled
-    # by lr); the caller may add weight decay to sink.W, checks fused_state for finiteness,
-    # then calls fused_apply(params) or, if it is not finite, fused_discard().
-
-    def fused_sink(self, params: np.ndarray, unflatten: Unflatten) -> GradientSink:
-        raise NotImplementedError(f"{type(self).__name__} cannot fuse with the backward pass")
-
-    @property
-    def fused_state(self) -> np.ndarray:
-        """The flat buffer the backward pass accumulated into (like params)."""
-        raise NotImplementedError
-
-    def fused_apply(self, params: np.ndarray) -> None:
-        raise NotImplementedError
-
-    def fused_discard(self) -> None:
-        raise NotImplementedError
+    def load_state(self, state: dict[str, Any]) -> None:
+        for key, value in state.items():
+            setattr(self, key, value.copy() if isinstance(value, np.ndarray) else value)
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={v}" for k, v in vars(self).items() if not k.startswith("_"))
         return f"{type(self).__name__}({fields})"
 
+    def _scratch(self, like: np.ndarray) -> np.ndarray:
+        """A buffer shaped like the parameters, allocated once. A temporary that large on
+        every step costs more than the update: above ~128 KB malloc takes fresh pages from
+        the kernel each time."""
+        buffer = getattr(self, "_tmp", None)
+        if buffer is None or buffer.shape != like.shape or buffer.dtype != like.dtype:
+            buffer = self._tmp = np.empty_like(like)
+        return buffer
 
-def _scratch(owner: object, like: np.ndarray) -> np.ndarray:
-    """A buffer shaped like ``like``, allocated once per optimiser.
-
-    A temporary as large as the parameters on every step costs more than the update itself:
-    above ~128 KB, malloc hands out fresh pages from the kernel each time.
-    """
-    buffer = getattr(owner, "_tmp", None)
-    if buffer is None or buffer.shape != like.shape or buffer.dtype != like.dtype:
-        buffer = np.empty_like(like)
-        owner._tmp = buffer  # type: ignore[attr-defined]
-    return buffer
-
-
-class _Velocity:
-    """The velocity ``_v`` of momentum and Nesterov, and the sink the backward pass writes
-    v <- mu*v - G into (both made on first use)."""
-
-    momentum: float
-    _v: np.ndarray | None = None
-    _sink: GradientSink | None = None
-
-    def _velocity_sink(self, params: np.ndarray, unflatten: Unflatten) -> GradientSink:
-        v = self._v
-        if v is None or v.shape != params.shape or v.dtype != params.dtype:
-            self._v = np.zeros_like(params)
-            self._sink = None
-        if self._sink is None:
-            self._sink = GradientSink(*unflatten(self._v), alpha=-1.0, beta=self.momentum)
-        return self._sink
-
-    @property
-    def fused_state(self) -> np.ndarray | None:
-        return self._v
-
-    def step_bound(self, v_old: float, v_new: float) -> float:
-        """A bound on max|p' - p| from bounds on max|v| before and after a fused step."""
-        return v_new
+    def _state_array(self, name: str, like: np.ndarray) -> np.ndarray:
+        array = getattr(self, name, None)
+        if array is None or array.shape != like.shape or array.dtype != like.dtype:
+            array = np.zeros_like(like)
+            setattr(self, name, array)
+        return array
 
 
+OPTIMIZER_TYPES: dict[str, type[Optimizer]] = {}
+
+
+def register_optimizer(cls: type[Optimizer]) -> type[Optimizer]:
+    OPTIMIZER_TYPES[cls.name] = cls
+    return cls
+
+
+@register_optimizer
 class SGD(Optimizer):
     """p <- p - lr * g."""
 
     name = "sgd"
-    takes_scaled_gradient = True
+    title = "Plain SGD"
+    folds_learning_rate = True
 
     def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
-        tmp = _scratch(self, params)
+        if lr == 1.0:
+            params -= grads
+            return
+        tmp = self._scratch(params)
         np.multiply(grads, params.dtype.type(lr), out=tmp)
-        self.step_scaled(params, tmp)
-
-    def step_scaled(self, params: np.ndarray, scaled_grads: np.ndarray) -> None:
-        params -= scaled_grads
+        params -= tmp
 
 
-class Momentum(_Velocity, Optimizer):
+@register_optimizer
+class Momentum(Optimizer):
     """Heavy-ball momentum in either of its two common forms.
 
     classic:  v <- mu*v - lr*g;        p <- p + v
@@ -130,107 +111,79 @@ class Momentum(_Velocity, Optimizer):
     """
 
     name = "momentum"
+    title = "Momentum"
+    state_copies = 1
 
     def __init__(self, momentum: float = 0.9, form: str = "classic") -> None:
         if form not in MOMENTUM_FORMS:
             raise ConfigError(f"unknown momentum form {form!r}; expected classic or averaged")
         self.momentum = momentum
         self.form = form
-        self.takes_scaled_gradient = self.fuses_with_backward = form == "classic"
+        self.folds_learning_rate = form == "classic"
         self._v: np.ndarray | None = None
 
+    @classmethod
+    def from_settings(cls, settings: Any) -> Optimizer:
+        return cls(settings.momentum, settings.momentum_form)
+
     def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
-        if self._v is None:
-            self._v = np.zeros_like(params)
-        v, t, tmp = self._v, params.dtype.type, _scratch(self, params)
+        v, t = self._state_array("_v", params), params.dtype.type
+        v *= t(self.momentum)
+        tmp = self._scratch(params)
         if self.form == "classic":
-            np.multiply(grads, t(lr), out=tmp)
-            self.step_scaled(params, tmp)
+            if lr == 1.0:
+                v -= grads
+            else:
+                np.multiply(grads, t(lr), out=tmp)
+                v -= tmp
+            params += v
         else:
-            v *= t(self.momentum)
             np.multiply(grads, t(1 - self.momentum), out=tmp)
             v += tmp
             np.multiply(v, t(lr), out=tmp)
             params -= tmp
 
-    def step_scaled(self, params: np.ndarray, scaled_grads: np.ndarray) -> None:
-        """Classic form only: v <- mu*v - G; p <- p + v, with G = lr*g."""
-        if self.form != "classic":
-            raise NotImplementedError("averaged momentum needs the unscaled gradient")
-        if self._v is None:
-            self._v = np.zeros_like(params)
-        v = self._v
-        v *= params.dtype.type(self.momentum)
-        v -= scaled_grads
-        params += v
 
-    def fused_sink(self, params: np.ndarray, unflatten: Unflatten) -> GradientSink:
-        """Classic form: the backward pass computes v <- mu*v - G itself."""
-        if self.form != "classic":
-            raise NotImplementedError("averaged momentum needs the unscaled gradient")
-        return self._velocity_sink(params, unflatten)
-
-    def fused_apply(self, params: np.ndarray) -> None:
-        axpy(1.0, self._v, params, _scratch(self, params))
-
-    def fused_discard(self) -> None:
-        """The velocity may hold NaN: start it afresh (the parameters were not touched)."""
-        self._v[...] = 0
-
-
-class Nesterov(_Velocity, Optimizer):
+@register_optimizer
+class Nesterov(Optimizer):
     """Nesterov accelerated gradient (Sutskever's form, as PyTorch's nesterov=True):
 
     v <- mu*v - lr*g;  p <- p + mu*v - lr*g
     """
 
     name = "nesterov"
-    takes_scaled_gradient = True
-    fuses_with_backward = True
+    title = "Nesterov momentum"
+    state_copies = 1
+    folds_learning_rate = True
 
     def __init__(self, momentum: float = 0.9) -> None:
         self.momentum = momentum
         self._v: np.ndarray | None = None
-        self._v_old: np.ndarray | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Optimizer:
+        return cls(settings.momentum)
 
     def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
-        scaled = np.multiply(grads, params.dtype.type(lr))
-        self.step_scaled(params, scaled)
-
-    def step_scaled(self, params: np.ndarray, scaled_grads: np.ndarray) -> None:
-        if self._v is None:
-            self._v = np.zeros_like(params)
-        v, t, tmp = self._v, params.dtype.type, _scratch(self, params)
+        v, t, tmp = self._state_array("_v", params), params.dtype.type, self._scratch(params)
+        if lr == 1.0:
+            scaled = grads
+        else:
+            scaled = np.multiply(grads, t(lr), out=tmp)
         v *= t(self.momentum)
-        v -= scaled_grads
-        params -= scaled_grads
+        v -= scaled
+        params -= scaled
         np.multiply(v, t(self.momentum), out=tmp)
         params += tmp
 
-    def fused_sink(self, params: np.ndarray, unflatten: Unflatten) -> GradientSink:
-        """The backward pass computes v' = mu*v - G; fused_apply then does
-        p <- p + mu*v' - G, which is p + (1+mu)*v' - mu*v (so we keep v)."""
-        sink = self._velocity_sink(params, unflatten)
-        if self._v_old is None or self._v_old.shape != params.shape:  # step() made only v
-            self._v_old = np.zeros_like(self._v)
-        np.copyto(self._v_old, self._v)
-        return sink
 
-    def fused_apply(self, params: np.ndarray) -> None:
-        axpy(1.0 + self.momentum, self._v, params, _scratch(self, params))
-        axpy(-self.momentum, self._v_old, params, _scratch(self, params))
-
-    def fused_discard(self) -> None:
-        np.copyto(self._v, self._v_old)
-
-    def step_bound(self, v_old: float, v_new: float) -> float:
-        return (1 + self.momentum) * v_new + self.momentum * v_old
-
-
+@register_optimizer
 class Adam(Optimizer):
     """Adam (Kingma & Ba 2015) with bias correction."""
 
     name = "adam"
+    title = "Adam"
+    state_copies = 2
 
     def __init__(self, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
@@ -239,10 +192,8 @@ class Adam(Optimizer):
         self._t = 0
 
     def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
-        if self._m is None:
-            self._m = np.zeros_like(params)
-            self._v = np.zeros_like(params)
-        m, v, tmp, t = self._m, self._v, _scratch(self, params), params.dtype.type
+        m, v = self._state_array("_m", params), self._state_array("_v", params)
+        tmp, t = self._scratch(params), params.dtype.type
         self._t += 1
         m *= t(self.beta1)
         np.multiply(grads, t(1 - self.beta1), out=tmp)
@@ -261,16 +212,17 @@ class Adam(Optimizer):
         params -= tmp
 
 
-def make_optimizer(name: str, momentum: float = 0.9, momentum_form: str = "classic") -> Optimizer:
-    if name == "sgd":
-        return SGD()
-    if name == "momentum":
-        return Momentum(momentum, momentum_form)
-    if name == "nesterov":
-        return Nesterov(momentum)
-    if name == "adam":
-        return Adam()
-    raise ConfigError(f"unknown optimizer {name!r}; expected one of {', '.join(OPTIMIZERS)}")
+OPTIMIZERS = tuple(OPTIMIZER_TYPES)
+
+
+def make_optimizer(settings: Any) -> Optimizer:
+    """The optimiser a TrainConfig (``settings.optimizer`` and its options) asks for."""
+    cls = OPTIMIZER_TYPES.get(settings.optimizer)
+    if cls is None:
+        raise ConfigError(
+            f"unknown optimizer {settings.optimizer!r}; expected one of {', '.join(OPTIMIZER_TYPES)}"
+        )
+    return cls.from_settings(settings)
 
 
 def scheduled_lr(

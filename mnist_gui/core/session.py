@@ -1,0 +1,192 @@
+"""A training session for a live display: the trainer's events, thinned out for a window.
+
+``TrainingSession.events()`` is a generator of plain objects, with no Qt in sight: the GUI's
+worker thread forwards whatever it yields (``gui/worker.py``), and a test can simply iterate
+it. The policy of *what* a window needs and *how often* lives here:
+
+* ``DataLoaded`` once, if the session had to read the data (the window keeps it);
+* ``TrainingStarted``, then a ``ModelSnapshot`` of the untrained model;
+* ``Progress`` at most every ``progress_interval`` s: the batch losses and accuracies since
+  the last one, the learning rate, speed and time left;
+* ``ModelSnapshot`` at most every ``snapshot_interval`` s and after every epoch: an
+  independent copy of the model, safe to read in another thread while training goes on;
+* every ``EpochFinished``;
+* ``ModelEvaluation`` (test-set report with mistakes) at most every ``evaluation_interval``
+  s, after the last epoch, and for the final weights of a run that ended early;
+* always one ``TrainingFinished`` last (reason "failed" if the run could not start).
+
+Pausing, stopping and the learning rate go through ``controls``, usable from any thread
+before and during the run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+from .data import RawMnist, load_raw, prepare
+from .errors import MnistGuiError
+from .evaluation import ModelEvaluation, evaluate_model
+from .network import MLP
+from .training import (
+    BatchFinished,
+    EpochFinished,
+    TrainConfig,
+    Trainer,
+    TrainingControls,
+    TrainingFinished,
+    TrainingStarted,
+)
+
+_session_ids = itertools.count(1)
+
+
+@dataclass
+class DataLoaded:
+    raw: RawMnist
+
+
+@dataclass
+class Progress:
+    """Where an epoch is, and the batches since the last Progress."""
+
+    epoch: int
+    epochs: int
+    batch: int
+    n_batches: int
+    steps: np.ndarray  # (n,) fractional epochs of those batches
+    losses: np.ndarray  # (n,) their losses
+    accuracies: np.ndarray  # (n,) their accuracies, in [0, 1]
+    lr: float
+    samples_per_second: float
+    eta_seconds: float
+
+
+@dataclass
+class ModelSnapshot:
+    """An independent copy of the model at ``epoch_progress`` (fractional epochs)."""
+
+    model: MLP
+    epoch_progress: float
+    session_id: int
+
+    @property
+    def weights(self) -> list[np.ndarray]:
+        return self.model.W
+
+    @property
+    def biases(self) -> list[np.ndarray]:
+        return self.model.b
+
+
+def eta_seconds(training_seconds: float, epochs_done: float, epochs_total: float) -> float:
+    """Time left at the average speed so far: training time per epoch x epochs to go."""
+    if epochs_done <= 0:
+        return float("nan")
+    return training_seconds / epochs_done * max(epochs_total - epochs_done, 0.0)
+
+
+class TrainingSession:
+    """One run for a display. ``raw`` is the data if already loaded (else it is read from
+    ``data_dir`` or the bundled copy)."""
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        raw: RawMnist | None = None,
+        data_dir: str | None = None,
+        *,
+        progress_interval: float = 0.1,
+        snapshot_interval: float = 0.25,
+        evaluation_interval: float = 2.0,
+    ) -> None:
+        self.config = config
+        self.controls = TrainingControls()
+        self.id = next(_session_ids)
+        self._raw = raw
+        self._data_dir = data_dir
+        self.progress_interval = progress_interval
+        self.snapshot_interval = snapshot_interval
+        self.evaluation_interval = evaluation_interval
+        self.trainer: Trainer | None = None
+
+    def events(self) -> Iterator[object]:
+        try:
+            yield from self._events()
+        except MnistGuiError as exc:
+            yield TrainingFinished("failed", str(exc), self._epochs_done())
+        except MemoryError:
+            yield TrainingFinished(
+                "failed", "out of memory: try a smaller network, batch size or data subset",
+                self._epochs_done(),
+            )
+
+    def _epochs_done(self) -> int:
+        return len(self.trainer.history) if self.trainer is not None else 0
+
+    def _snapshot(self, progress: float) -> ModelSnapshot:
+        return ModelSnapshot(self.trainer.model.clone(), progress, self.id)
+
+    def _evaluation(self, dataset, epoch: int) -> ModelEvaluation:  # noqa: ANN001
+        report = evaluate_model(self.trainer.model, dataset.X_test, dataset.y_test)
+        return ModelEvaluation(report, dataset.test_images, epoch)
+
+    def _events(self) -> Iterator[object]:
+        config = self.config
+        if self._raw is None:
+            self._raw = load_raw(self._data_dir)
+            yield DataLoaded(self._raw)
+        dataset = prepare(self._raw, config.data_spec())
+        trainer = self.trainer = Trainer(config, dataset, controls=self.controls)
+        steps: list[float] = []
+        losses: list[float] = []
+        accuracies: list[float] = []
+        last_progress = last_snapshot = 0.0
+        last_evaluation = time.perf_counter()
+        training_seconds = 0.0  # of finished epochs (pauses excluded)
+        position = 0.0  # fractional epochs trained so far
+        final = TrainingFinished("stopped", "no events", 0)
+        for event in trainer.run():
+            now = time.perf_counter()
+            if isinstance(event, BatchFinished):
+                position = event.progress
+                steps.append(position)
+                losses.append(event.loss)
+                accuracies.append(event.accuracy)
+                if now - last_progress >= self.progress_interval or event.batch == event.n_batches:
+                    last_progress = now
+                    rate = event.samples_done / event.elapsed if event.elapsed > 0 else 0.0
+                    yield Progress(
+                        event.epoch, config.epochs, event.batch, event.n_batches,
+                        np.array(steps), np.array(losses), np.array(accuracies), event.lr, rate,
+                        eta_seconds(training_seconds + event.elapsed, event.progress, config.epochs),
+                    )
+                    steps, losses, accuracies = [], [], []
+                if now - last_snapshot >= self.snapshot_interval:
+                    last_snapshot = now
+                    yield self._snapshot(event.progress)
+            elif isinstance(event, EpochFinished):
+                training_seconds += event.train_seconds
+                yield event
+                last_snapshot = time.perf_counter()
+                yield self._snapshot(float(event.epoch))
+                if (
+                    time.perf_counter() - last_evaluation >= self.evaluation_interval
+                    or event.epoch == event.epochs
+                ):
+                    yield self._evaluation(dataset, event.epoch)
+                    last_evaluation = time.perf_counter()
+            elif isinstance(event, TrainingStarted):
+                yield event
+                yield self._snapshot(0.0)
+            elif isinstance(event, TrainingFinished):
+                final = event
+        if final.reason != "completed" and trainer.history:
+            # the views should show the model as it ended, not as of the last evaluation
+            yield self._snapshot(position)
+            yield self._evaluation(dataset, len(trainer.history))
+        yield final
