@@ -187,13 +187,15 @@ class _Progress:
     def update(self, event) -> None:  # noqa: ANN001
         if not self.enabled:
             return
+        from .core.session import eta_seconds
+
         now = time.perf_counter()
         if now - self._last < 0.1 and event.batch != event.n_batches:
             return
         self._last = now
         frac = event.batch / event.n_batches
         rate = event.samples_done / event.elapsed if event.elapsed > 0 else 0.0
-        eta = event.elapsed * (1 - frac) / frac if frac > 0 else 0.0
+        eta = eta_seconds(event.elapsed, frac, 1.0)  # of this epoch
         bar = "#" * int(frac * 30)
         sys.stderr.write(
             f"\repoch {event.epoch} [{bar:<30}] {frac:4.0%}  {rate:,.0f} samples/s  "
@@ -295,19 +297,14 @@ def _clean(values: dict) -> dict:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from .core.data import load_raw, test_set_for
-    from .core.evaluation import evaluate_model
+    from .core.data import load_raw
+    from .core.evaluation import evaluate_on_test_set
     from .core.model_file import load_model
 
     model, _meta = load_model(args.model)
     raw = load_raw(args.data)
-    if raw.test_images.shape[1] != model.layer_sizes[0]:
-        raise ConfigError(
-            f"the model takes {model.layer_sizes[0]} inputs, the data's images have "
-            f"{raw.test_images.shape[1]} pixels"
-        )
-    X, y, _ = test_set_for(raw, model.classes, model.input_mean, model.input_std)
-    report = evaluate_model(model, X, y)
+    report = evaluate_on_test_set(model, raw).report
+    y = report.y_true
     if args.json:
         print(json.dumps(_clean(report.as_dict())))
         return 0

@@ -85,15 +85,15 @@ def test_presets_lists_every_preset():
     "args,code,message",
     [
         (("train", "--lr", "nan"), 2, "expected a finite number"),
-        (("train", "--lr", "-0.1"), 1, "lr: -0.1 is out of range"),
-        (("train", "--hidden", "0"), 1, "positive integers"),
-        (("train", "--hidden", "128,-4"), 1, "positive integers"),
-        (("train", "--batch-size", "0"), 2, "must be at least 1 (use 'full'"),
-        (("train", "--batch-size", "-3"), 2, "must be at least 1"),
-        (("train", "--lr", "0"), 1, "lr: 0.0 is out of range"),
+        (("train", "--lr", "-0.1"), 1, "Learning rate (lr): -0.1 is out of range (expected > 0"),
+        (("train", "--hidden", "0"), 1, "Hidden layers (hidden): 0 is out of range"),
+        (("train", "--hidden", "128,-4"), 1, "Hidden layers (hidden): -4 is out of range"),
+        (("train", "--batch-size", "-3"), 1, "Batch size (batch_size): -3 is out of range"),
+        (("train", "--batch-size", "many"), 2, "expected a whole number or 'full', got 'many'"),
+        (("train", "--lr", "0"), 1, "Learning rate (lr): 0 is out of range"),
         (("train", "--lr", "inf"), 2, "expected a finite number"),
-        (("train", "--epochs", "0"), 1, "epochs: 0 is out of range"),
-        (("train", "--hidden", "200000,200000"), 1, "parameters"),
+        (("train", "--epochs", "0"), 1, "Epochs (epochs): 0 is out of range"),
+        (("train", "--hidden", "90000,90000"), 1, "parameters"),
         (("train", "--hidden", "100000", "--batch-size", "full"), 1, "memory is available"),
         (("train", "--preset", "nope"), 1, "unknown preset 'nope'"),
         (("train", "--activation", "swish"), 2, "invalid choice"),
@@ -136,3 +136,25 @@ def test_diverging_run_exits_3_and_still_saves(tmp_path):
 
     model, meta = load_model(path)
     assert np.isfinite(model.params).all() and meta["metrics"]["reason"] == "diverged"
+
+
+def test_every_setting_has_a_flag_with_help_and_reaches_the_config():
+    """The settings table drives the CLI: each setting is a flag with its help text."""
+    from mnist_gui.cli import build_parser, config_from_args
+    from mnist_gui.core.config import SETTINGS
+
+    train = build_parser()._subparsers._group_actions[0].choices["train"]
+    flags = {action.dest: action for action in train._actions}
+    for item in SETTINGS:
+        assert item.name in flags, item.name
+        assert item.help.replace("%", "%%") in flags[item.name].help
+    args = build_parser().parse_args([
+        "train", "--step-size", "3", "--gamma", "0.5", "--warmup-epochs", "0.25",
+        "--leaky-relu-slope", "0.2", "--batch-size", "full", "--digits", "3,5",
+        "--hidden-activations", "tanh,relu", "--hidden", "32,16", "--no-shuffle",
+    ])
+    config = config_from_args(args)
+    assert (config.step_size, config.gamma, config.warmup_epochs) == (3, 0.5, 0.25)
+    assert config.leaky_relu_slope == 0.2 and config.batch_size == 0 and config.digits == [3, 5]
+    assert config.hidden_activations == ["tanh", "relu"] and config.shuffle is False
+    config.check()

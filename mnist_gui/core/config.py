@@ -167,7 +167,7 @@ class TrainConfig:
 
     # --- network
     hidden: list[int] = setting(
-        [128], label="Hidden layers", group="Network", kind="int_list", low=1, high=16384,
+        [128], label="Hidden layers", group="Network", kind="int_list", low=1, high=100_000,
         help="units in each hidden layer, e.g. 128 or 256,128 (input 784 and the output layer "
         "are added); more units learn more but train slower",
     )

@@ -260,7 +260,7 @@ class Activation(Layer):
         raise NotImplementedError
 
     def derivative_(self, da: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """out <- da * f'(z), with f' written in terms of a = f(z)."""
+        """out <- da * f'(z), with f' written in terms of a = f(z); out may be da."""
         raise NotImplementedError
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
@@ -371,10 +371,10 @@ class Tanh(Activation):
         return np.tanh(z, out=out)
 
     def derivative_(self, da: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
-        np.multiply(a, a, out=out)
-        np.subtract(1, out, out=out)
-        out *= da
-        return out
+        slope = self._buffer("slope", a.shape, a.dtype)  # out may be da: keep da intact
+        np.multiply(a, a, out=slope)
+        np.subtract(1, slope, out=slope)
+        return np.multiply(da, slope, out=out)
 
 
 def make_activation(name: str, leaky_relu_slope: float = DEFAULT_LEAKY_SLOPE) -> Activation:

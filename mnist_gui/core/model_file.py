@@ -25,8 +25,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ConfigError, ModelFileError
-from .layers import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from .network import MAX_PARAMETERS, MLP, parameter_count
+from .network import MLP
 
 FORMAT = "mnist-gui-mlp"
 VERSION = 1
@@ -47,17 +46,7 @@ def _json_safe(value: Any) -> Any:
 
 
 def model_metadata(model: MLP, config: dict | None = None, metrics: dict | None = None) -> dict:
-    meta: dict[str, Any] = {
-        "format": FORMAT,
-        "version": VERSION,
-        "layer_sizes": model.layer_sizes,
-        "activations": model.activations,
-        "classes": model.classes,
-        "input_mean": model.input_mean,
-        "input_std": model.input_std,
-    }
-    if "leaky_relu" in model.activations:
-        meta["leaky_relu_slope"] = model.leaky_relu_slope
+    meta: dict[str, Any] = {"format": FORMAT, "version": VERSION, **model.spec()}
     if config is not None:
         meta["config"] = _json_safe(config)
     if metrics is not None:
@@ -77,10 +66,10 @@ def save_model(
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ModelFileError(f"{path}: folder {folder} does not exist")
-    arrays: dict[str, np.ndarray] = {}
-    for i, (W, b) in enumerate(zip(model.W, model.b), start=1):
-        arrays[f"W{i}"] = np.ascontiguousarray(W, dtype=np.float32)
-        arrays[f"b{i}"] = np.ascontiguousarray(b, dtype=np.float32)
+    arrays = {
+        name: np.ascontiguousarray(value, dtype=np.float32)
+        for name, value in model.named_arrays().items()
+    }
     meta = json.dumps(model_metadata(model, config, metrics), allow_nan=False)
     arrays["meta"] = np.array(meta)
     tmp_name = None
@@ -90,6 +79,9 @@ def save_model(
             np.savez(fh, **arrays)
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp makes the file private (0600); a saved model gets the permissions any
+        # other file the user saves would get (0666 less the umask)
+        os.chmod(tmp_name, 0o666 & ~_umask())
         os.replace(tmp_name, path)
         tmp_name = None
     except OSError as exc:
@@ -98,6 +90,17 @@ def save_model(
         if tmp_name is not None and os.path.exists(tmp_name):
             os.unlink(tmp_name)
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+#: What an .npz (a zip archive) or an .npy file starts with
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_NPY_MAGIC = b"\x93NUMPY"
 
 
 def _fail(path: Path, why: str) -> ModelFileError:
@@ -129,6 +132,17 @@ def load_model(path: str | Path) -> tuple[MLP, dict]:
     if not path.is_file():
         raise ModelFileError(f"{path}: file not found")
     try:
+        with open(path, "rb") as fh:
+            head = fh.read(6)
+    except OSError as exc:
+        raise ModelFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if not head.startswith(_ZIP_MAGIC):
+        # anything else (a text file, an image, a pickle) is refused before NumPy sees it:
+        # NumPy would call it "pickled data" and suggest allow_pickle, which we never use
+        what = "a single .npy array" if head.startswith(_NPY_MAGIC) else (
+            "an empty file" if not head else "not an .npz archive")
+        raise _fail(path, f"{what}; an mnist-gui model is an .npz file saved by mnist-gui")
+    try:
         with np.load(path, allow_pickle=False) as npz:
             if not hasattr(npz, "files"):
                 raise _fail(path, "a single .npy array, expected an .npz archive")
@@ -145,32 +159,23 @@ def load_model(path: str | Path) -> tuple[MLP, dict]:
                 meta = json.loads(meta_text)
             except json.JSONDecodeError as exc:
                 raise _fail(path, f"'meta' is not JSON ({exc.msg})") from None
-            sizes, activations, classes = _check_meta(path, meta)
-            n_layers = len(sizes) - 1
-            expected = {f"W{i}" for i in range(1, n_layers + 1)}
-            expected |= {f"b{i}" for i in range(1, n_layers + 1)} | {"meta"}
+            _check_meta(path, meta)
+            model = MLP.from_spec(meta)
+            targets = model.named_arrays()
+            expected = set(targets) | {"meta"}
             if names != expected:
                 missing, extra = sorted(expected - names), sorted(names - expected)
                 raise _fail(path, f"arrays missing {missing} / unexpected {extra}")
-            model = MLP(
-                sizes,
-                activations,
-                classes=classes,
-                leaky_relu_slope=float(meta.get("leaky_relu_slope", 0.01)),
-                input_mean=float(meta["input_mean"]),
-                input_std=float(meta["input_std"]),
-            )
-            for i in range(n_layers):
-                for name, target in ((f"W{i + 1}", model.W[i]), (f"b{i + 1}", model.b[i])):
-                    shape, dtype = _array_header(npz, name)
-                    if shape != target.shape:
-                        raise _fail(path, f"{name} has shape {shape}, expected {target.shape}")
-                    if dtype.kind != "f":
-                        raise _fail(path, f"{name} has dtype {dtype}, expected float")
-                    array = npz[name]
-                    if not np.isfinite(array).all():
-                        raise _fail(path, f"{name} contains NaN or infinite values")
-                    target[...] = array
+            for name, target in targets.items():
+                shape, dtype = _array_header(npz, name)
+                if shape != target.shape:
+                    raise _fail(path, f"{name} has shape {shape}, expected {target.shape}")
+                if dtype.kind != "f":
+                    raise _fail(path, f"{name} has dtype {dtype}, expected float")
+                array = npz[name]
+                if not np.isfinite(array).all():
+                    raise _fail(path, f"{name} contains NaN or infinite values")
+                target[...] = array
     except ModelFileError:
         raise
     except ConfigError as exc:
@@ -186,47 +191,11 @@ def load_model(path: str | Path) -> tuple[MLP, dict]:
     return model, meta
 
 
-def _check_meta(path: Path, meta: Any) -> tuple[list[int], list[str], list[int]]:
+def _check_meta(path: Path, meta: Any) -> None:
+    """The file-level fields; the architecture is the network's to check (MLP.from_spec)."""
     if not isinstance(meta, dict):
         raise _fail(path, "'meta' JSON must be an object")
     if meta.get("format") != FORMAT:
         raise _fail(path, f"format is {meta.get('format')!r}, expected {FORMAT!r}")
     if meta.get("version") != VERSION:
         raise _fail(path, f"version {meta.get('version')!r} is not supported (expected {VERSION})")
-    sizes = meta.get("layer_sizes")
-    if (
-        not isinstance(sizes, list)
-        or len(sizes) < 2
-        or len(sizes) > 50
-        or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sizes)
-    ):
-        raise _fail(path, f"layer_sizes must be a list of 2+ positive integers, got {sizes!r}")
-    if parameter_count(sizes) > MAX_PARAMETERS:
-        raise _fail(path, "too many parameters")
-    activations = meta.get("activations")
-    if not isinstance(activations, list) or len(activations) != len(sizes) - 1:
-        raise _fail(path, f"activations must list one name per weight layer, got {activations!r}")
-    if any(a not in HIDDEN_ACTIVATIONS for a in activations[:-1]) or (
-        activations[-1] not in OUTPUT_ACTIVATIONS
-    ):
-        raise _fail(path, f"unknown activation in {activations}")
-    classes = meta.get("classes")
-    n_out = sizes[-1]
-    want = 2 if n_out == 1 else n_out
-    if (
-        not isinstance(classes, list)
-        or len(classes) != want
-        or not all(isinstance(c, int) and not isinstance(c, bool) for c in classes)
-        or len(set(classes)) != len(classes)
-    ):
-        raise _fail(path, f"classes must be {want} distinct integers, got {classes!r}")
-    for key in ("input_mean", "input_std"):
-        value = meta.get(key)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise _fail(path, f"{key} must be a finite number, got {value!r}")
-    if meta["input_std"] <= 0:
-        raise _fail(path, "input_std must be positive")
-    slope = meta.get("leaky_relu_slope", 0.01)
-    if isinstance(slope, bool) or not isinstance(slope, (int, float)) or not 0 <= slope <= 1:
-        raise _fail(path, f"leaky_relu_slope must be in [0, 1], got {slope!r}")
-    return sizes, activations, classes

@@ -13,6 +13,7 @@ softmax. Dropout layers follow each hidden activation when ``dropout > 0``.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -233,6 +234,49 @@ class MLP:
         if "leaky_relu" in self.activations:
             spec["leaky_relu_slope"] = self.leaky_relu_slope
         return spec
+
+    @classmethod
+    def from_spec(cls, spec: dict[str, Any], dtype: type | np.dtype = np.float32) -> MLP:
+        """A network (zero weights) from ``spec()``'s fields, each checked: raises
+        ConfigError naming the field, whatever the spec holds (it may come from a file)."""
+        sizes = spec.get("layer_sizes")
+        if (
+            not isinstance(sizes, list)
+            or not 2 <= len(sizes) <= 50
+            or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sizes)
+        ):
+            raise ConfigError(f"layer_sizes must be a list of 2+ positive integers, got {sizes!r}")
+        if parameter_count(sizes) > MAX_PARAMETERS:
+            raise ConfigError("too many parameters")
+        activations = spec.get("activations")
+        if not isinstance(activations, list) or len(activations) != len(sizes) - 1:
+            raise ConfigError(
+                f"activations must list one name per weight layer, got {activations!r}")
+        if any(a not in HIDDEN_ACTIVATIONS for a in activations[:-1]) or (
+            activations[-1] not in ("softmax", "sigmoid")
+        ):
+            raise ConfigError(f"unknown activation in {activations}")
+        classes = spec.get("classes")
+        want = 2 if sizes[-1] == 1 else sizes[-1]
+        if (
+            not isinstance(classes, list)
+            or len(classes) != want
+            or not all(isinstance(c, int) and not isinstance(c, bool) for c in classes)
+            or len(set(classes)) != len(classes)
+        ):
+            raise ConfigError(f"classes must be {want} distinct integers, got {classes!r}")
+        numbers = {}
+        for key, default in (("input_mean", None), ("input_std", None),
+                             ("leaky_relu_slope", DEFAULT_LEAKY_SLOPE)):
+            value = spec.get(key, default)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ConfigError(f"{key} must be a finite number, got {value!r}")
+            numbers[key] = float(value)
+        if numbers["input_std"] <= 0:
+            raise ConfigError("input_std must be positive")
+        if not 0 <= numbers["leaky_relu_slope"] <= 1:
+            raise ConfigError(f"leaky_relu_slope must be in [0, 1], got {numbers['leaky_relu_slope']!r}")
+        return cls(sizes, activations, classes=classes, dtype=dtype, **numbers)
 
     def named_arrays(self) -> dict[str, np.ndarray]:
         """Every parameter by its file name: the parameter's name and the 1-based index of

@@ -44,58 +44,120 @@ def test_numeric_grad_helper_detects_a_wrong_gradient(rng):
     assert rel_error(num, 3.01 * x**2) > TOLERANCE
 
 
-def test_dense_backward(rng):
-    x = rng.standard_normal((4, 5))
-    W = rng.standard_normal((5, 3))
-    b = rng.standard_normal(3)
-    dout = rng.standard_normal((4, 3))
-    _, cache = layers.dense_forward(x, W, b)
-    dx, dW, db = layers.dense_backward(dout, cache)
+def _layer_check(layer, x, rng, training=False):
+    """Backward of ``layer`` against central differences of sum(forward(x) * dout), for the
+    input and every parameter."""
+    out = layer.forward(x, training)
+    dout = rng.standard_normal(out.shape)
 
     def f():
-        return float(np.sum(layers.dense_forward(x, W, b)[0] * dout))
+        return float(np.sum(layer.forward(x, training) * dout))
 
+    layer.forward(x, training)
+    dx = np.array(layer.backward(dout))
+    grads = {p.name: p.grad.copy() for p in layer.parameters}
     assert rel_error(dx, numeric_grad(f, x)) < TOLERANCE
-    assert rel_error(dW, numeric_grad(f, W)) < TOLERANCE
-    assert rel_error(db, numeric_grad(f, b)) < TOLERANCE
+    for p in layer.parameters:
+        assert rel_error(grads[p.name], numeric_grad(f, p.value)) < TOLERANCE
+
+
+def _bound_dense(fan_in, fan_out, rng):
+    layer = layers.Dense(fan_in, fan_out)
+    shapes = layer.parameter_shapes()
+    values = {k: rng.standard_normal(v) for k, v in shapes.items()}
+    layer.bind(values, {k: np.zeros(v) for k, v in shapes.items()})
+    return layer
+
+
+def test_dense_backward(rng):
+    _layer_check(_bound_dense(5, 3, rng), rng.standard_normal((4, 5)), rng)
+
+
+def _kink_free(rng, shape):
+    z = rng.standard_normal(shape)
+    z[np.abs(z) < 0.05] += 0.2  # keep ReLU's kink out of the finite-difference step
+    return z
 
 
 @pytest.mark.parametrize("name", layers.HIDDEN_ACTIVATIONS)
 def test_activation_backward(name, rng):
-    z = rng.standard_normal((6, 4))
-    z[np.abs(z) < 0.05] += 0.2  # keep ReLU's kink out of the finite-difference step
-    da = rng.standard_normal((6, 4))
-    _, cache = layers.activation_forward(z, name, slope=0.1)
-    dz = layers.activation_backward(da, cache)
+    _layer_check(layers.make_activation(name, 0.1), _kink_free(rng, (6, 4)), rng)
+
+
+@pytest.mark.parametrize("name", layers.HIDDEN_ACTIVATIONS)
+def test_activation_with_units_switched_off(name, rng):
+    layer = layers.make_activation(name, 0.1)
+    layer.set_unit_scale(4, 1, 0.0)
+    layer.set_unit_scale(4, 3, 2.5)
+    x = _kink_free(rng, (6, 4))
+    out = layer.forward(x)
+    assert not out[:, 1].any()
+    _layer_check(layer, x, rng)
+
+
+def test_dropout_backward_with_a_fixed_mask(rng):
+    layer = layers.Dropout(0.5)
+    layer.fixed_mask = (rng.random((6, 4)) < 0.5) * 2.0
+    _layer_check(layer, rng.standard_normal((6, 4)), rng, training=True)
+
+
+def test_dropout_draws_inverted_masks_and_is_identity_at_inference(rng):
+    layer = layers.Dropout(0.5)
+    layer.rng = np.random.default_rng(0)
+    x = rng.standard_normal((50, 40))
+    out = layer.forward(x, training=True).copy()
+    dropped = out == 0
+    assert 0.3 < dropped.mean() < 0.7
+    np.testing.assert_allclose(out[~dropped], x[~dropped] * 2)  # inverted scaling
+    dout = rng.standard_normal(x.shape)
+    np.testing.assert_allclose(layer.backward(dout), dout * (~dropped) * 2)
+    np.testing.assert_array_equal(layer.forward(x, training=False), x)
+
+
+@pytest.mark.parametrize("name", layers.HIDDEN_ACTIVATIONS)
+def test_activation_followed_by_dropout_keeps_its_own_output(name, rng):
+    """The sigmoid/tanh + dropout bug: the derivative must come from the activation's own
+    output, not from the buffer dropout zeroed and rescaled."""
+    activation, dropout = layers.make_activation(name, 0.1), layers.Dropout(0.5)
+    dropout.fixed_mask = (rng.random((6, 4)) < 0.5) * 2.0
+    x = _kink_free(rng, (6, 4))
+    dout = rng.standard_normal((6, 4))
 
     def f():
-        return float(np.sum(layers.activation_forward(z, name, slope=0.1)[0] * da))
+        return float(np.sum(dropout.forward(activation.forward(x, True), True) * dout))
 
-    assert rel_error(dz, numeric_grad(f, z)) < TOLERANCE
+    f()
+    dx = activation.backward(dropout.backward(dout))
+    assert rel_error(dx, numeric_grad(f, x)) < TOLERANCE
 
 
 def test_activation_values():
     z = np.array([[-2.0, 0.0, 3.0]])
-    np.testing.assert_allclose(layers.activation_forward(z, "relu")[0], [[0, 0, 3]])
-    np.testing.assert_allclose(layers.activation_forward(z, "leaky_relu", 0.1)[0], [[-0.2, 0, 3]])
-    np.testing.assert_allclose(layers.activation_forward(z, "sigmoid")[0], 1 / (1 + np.exp(-z)))
-    np.testing.assert_allclose(layers.activation_forward(z, "tanh")[0], np.tanh(z))
+
+    def act(name, slope=0.01):
+        return layers.make_activation(name, slope).forward(z)
+
+    np.testing.assert_allclose(act("relu"), [[0, 0, 3]])
+    np.testing.assert_allclose(act("leaky_relu", 0.1), [[-0.2, 0, 3]])
+    np.testing.assert_allclose(act("sigmoid"), 1 / (1 + np.exp(-z)))
+    np.testing.assert_allclose(act("tanh"), np.tanh(z))
 
 
 def test_sigmoid_is_stable_for_huge_inputs():
     z = np.array([-1e4, -100.0, 100.0, 1e4], dtype=np.float32)
     with np.errstate(all="raise"):
         out = layers.sigmoid_(z.copy())
+        layer_out = layers.make_activation("sigmoid").forward(z.reshape(1, -1))
     np.testing.assert_allclose(out, [0, 0, 1, 1], atol=1e-30)
+    np.testing.assert_allclose(layer_out[0], [0, 0, 1, 1], atol=1e-30)
 
 
-def test_dropout_backward_uses_the_mask(rng):
-    x = rng.standard_normal((50, 40))
-    out, mask = layers.dropout_forward(x, 0.5, np.random.default_rng(0))
-    assert 0.3 < np.mean(mask == 0) < 0.7
-    np.testing.assert_allclose(out[mask > 0], x[mask > 0] * 2)  # inverted scaling
-    dout = rng.standard_normal(x.shape)
-    np.testing.assert_allclose(layers.dropout_backward(dout, mask), dout * mask)
+def test_layers_describe_themselves():
+    assert repr(layers.Dense(784, 128)) == "Dense(fan_in=784, fan_out=128)"
+    assert repr(layers.Dropout(0.5)) == "Dropout(rate=0.5)"
+    assert repr(layers.make_activation("leaky_relu", 0.2)) == "LeakyReLU(slope=0.2)"
+    spec = layers.Dense(3, 2).spec()
+    assert layers.layer_from_spec(spec).spec() == spec
 
 
 @pytest.mark.parametrize("loss_name,k", [("ce", 5), ("mse", 5), ("bce", 1)])
@@ -137,20 +199,30 @@ def test_mse_matches_the_quadratic_cost(rng):
     assert losses.mse_sigmoid(z, y)[0] == pytest.approx(expected, rel=1e-12)
 
 
-def _network_case(activation: str, loss: str, rng):
+def _network_case(activation: str, loss: str, rng, dropout: float = 0.0):
     sizes = [6, 5, 4, 1 if loss == "bce" else 3]
     output = "softmax" if loss == "ce" else "sigmoid"
-    model = MLP(sizes, [activation, activation, output], leaky_relu_slope=0.1, dtype=np.float64)
+    model = MLP(sizes, [activation, activation, output], leaky_relu_slope=0.1,
+                dtype=np.float64, dropout=dropout)
     model.initialize(rng, "normal", std=0.8, bias="normal")
     X = rng.standard_normal((8, 6))
     y = rng.integers(0, 2 if loss == "bce" else 3, 8)
+    for layer in model.layers:  # a fixed mask per dropout layer, drawn once
+        if isinstance(layer, layers.Dropout):
+            layer.fixed_mask = (rng.random((8, layer_width(model, layer))) >= dropout) / (1 - dropout)
     return model, X, y
+
+
+def layer_width(model, dropout_layer):
+    index = model.layers.index(dropout_layer)
+    return model.layers[index - 2].fan_out  # Dense, activation, dropout
 
 
 @pytest.mark.parametrize("activation", layers.HIDDEN_ACTIVATIONS)
 @pytest.mark.parametrize("loss", ["ce", "mse", "bce"])
-def test_whole_network_gradients(activation, loss, rng):
-    model, X, y = _network_case(activation, loss, rng)
+@pytest.mark.parametrize("dropout", [0.0, 0.5])
+def test_whole_network_gradients(activation, loss, dropout, rng):
+    model, X, y = _network_case(activation, loss, rng, dropout)
     model.loss_and_grads(X, y, loss)
     analytic = model.grads.copy()
 
@@ -164,17 +236,48 @@ def test_whole_network_gradients(activation, loss, rng):
 def test_network_gradient_check_catches_a_broken_backward(rng, monkeypatch):
     # the check above must fail if backprop is wrong: break the sigmoid derivative
     model, X, y = _network_case("sigmoid", "ce", rng)
-    import mnist_gui.core.network as network
 
-    def wrong(da, a, name, slope):
-        da *= a  # forgets the (1 - a) factor
-        return da
+    def wrong(self, da, a, out):
+        return np.multiply(da, a, out=out)  # forgets the (1 - a) factor
 
-    monkeypatch.setattr(network, "activation_grad_", wrong)
+    monkeypatch.setattr(layers.Sigmoid, "derivative_", wrong)
     model.loss_and_grads(X, y, "ce")
     analytic = model.grads.copy()
     numeric = numeric_grad(lambda: model.loss_and_grads(X, y, "ce")[0], model.params)
     assert rel_error(analytic, numeric) > TOLERANCE
+
+
+def test_input_gradient_is_the_derivative_of_the_logits(rng):
+    model, X, _ = _network_case("tanh", "ce", rng)
+    weights = rng.standard_normal((8, 3))
+    analytic = model.input_gradient(X, weights)
+    numeric = numeric_grad(lambda: float(np.sum(model.logits(X) * weights)), X)
+    assert rel_error(analytic, numeric) < TOLERANCE
+
+
+def test_layer_outputs_equal_a_plain_numpy_forward_pass(rng):
+    model, X, _ = _network_case("relu", "ce", rng, dropout=0.5)
+    hidden1, hidden2, logits = model.layer_outputs(X)
+    a1 = np.maximum(X @ model.W[0] + model.b[0], 0)
+    a2 = np.maximum(a1 @ model.W[1] + model.b[1], 0)
+    np.testing.assert_allclose(hidden1, a1)
+    np.testing.assert_allclose(hidden2, a2)
+    np.testing.assert_allclose(logits, a2 @ model.W[2] + model.b[2])
+
+
+def test_a_unit_switched_off_without_copying_the_model(rng):
+    model, X, _ = _network_case("relu", "ce", rng)
+    before = model.params.copy()
+    model.set_unit_scale(0, 2, 0.0)
+    hidden1, _, logits = model.layer_outputs(X)
+    assert not hidden1[:, 2].any()
+    a1 = np.maximum(X @ model.W[0] + model.b[0], 0)
+    a1[:, 2] = 0
+    a2 = np.maximum(a1 @ model.W[1] + model.b[1], 0)
+    np.testing.assert_allclose(logits, a2 @ model.W[2] + model.b[2])
+    np.testing.assert_array_equal(model.params, before)
+    model.set_unit_scale(0, 2, 1.0)
+    assert model.layer_outputs(X)[0][:, 2].any()
 
 
 def test_float32_network_agrees_with_float64(rng):
@@ -186,36 +289,44 @@ def test_float32_network_agrees_with_float64(rng):
     np.testing.assert_allclose(model32.grads, model64.grads, rtol=1e-3, atol=1e-5)
 
 
-@pytest.mark.parametrize("activation", layers.HIDDEN_ACTIVATIONS)
-@pytest.mark.parametrize("loss", ["ce", "mse", "bce"])
-@pytest.mark.parametrize("dropout", [0.0, 0.5])
-def test_gradient_bound_bounds_every_gradient_entry(activation, loss, dropout, rng):
-    """The trainer skips its full pass over the update when this bound proves it finite;
-    a bound that is ever below a real gradient entry would make that proof wrong."""
-    for _ in range(20):
-        model, X, y = _network_case(activation, loss, rng)
-        X *= 10.0 ** rng.uniform(-3, 3)
-        scale = 10.0 ** rng.uniform(-4, 1)
-        model.loss_and_grads(X, y, loss, dropout, rng, grad_scale=scale)
-        bound = model.gradient_bound(X)
-        assert np.abs(model.grads).max() <= bound
+def test_a_new_layer_type_needs_no_change_elsewhere(rng):
+    """A layer registered by kind is built from its spec and checked like the others."""
 
+    @layers.register_layer
+    class Scale(layers.Layer):
+        kind = "test_scale"
 
-def test_gradient_bound_is_infinite_when_the_batch_is_not_finite(rng):
-    model, X, y = _network_case("relu", "ce", rng)
-    X[2, 3] = np.nan
-    with np.errstate(invalid="ignore"):
-        model.loss_and_grads(X, y, "ce")
-    assert model.gradient_bound(X) == np.inf
+        def __init__(self, units: int) -> None:
+            super().__init__()
+            self.units = units
 
+        def parameter_shapes(self):
+            return {"s": (self.units,)}
 
-def test_gradient_bound_with_a_known_input_bound(rng):
-    """The trainer passes N*D*max|x|^2 instead of reading the batch; still a bound."""
-    model, X, y = _network_case("tanh", "ce", rng)
-    model.loss_and_grads(X, y, "ce")
-    known = X.size * float(np.abs(X).max()) ** 2
-    assert np.abs(model.grads).max() <= model.gradient_bound(X, known)
-    assert model.gradient_bound(X, known) >= model.gradient_bound(X)
+        def bind(self, values, grads):
+            super().bind(values, grads)
+            self.s, self.ds = values["s"], grads["s"]
+
+        def forward(self, x, training=False):
+            self._x = x
+            return x * self.s
+
+        def backward(self, dout, need_dx=True, param_grads=True):
+            if param_grads:
+                self.ds[...] = (dout * self._x).sum(axis=0)
+            return dout * self.s if need_dx else None
+
+        def spec(self):
+            return {"kind": self.kind, "units": self.units}
+
+    try:
+        layer = layers.layer_from_spec({"kind": "test_scale", "units": 4})
+        shapes = layer.parameter_shapes()
+        layer.bind({"s": rng.standard_normal(4)}, {"s": np.zeros(4)})
+        _layer_check(layer, rng.standard_normal((3, 4)), rng)
+        assert repr(layer) == "Scale(units=4)" and shapes == {"s": (4,)}
+    finally:
+        del layers.LAYER_TYPES["test_scale"]
 
 
 def test_softmax_cross_entropy_scale_and_buffers(rng):

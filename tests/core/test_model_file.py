@@ -140,3 +140,34 @@ def test_binary_model_round_trip(tmp_path, rng):
     probs = loaded.predict_proba(rng.random((4, 784), dtype=np.float32))
     assert probs.shape == (4, 2)
     np.testing.assert_allclose(probs.sum(axis=1), 1, rtol=1e-6)
+
+
+def test_a_text_file_named_npz_is_not_a_model_and_no_pickle_is_suggested(tmp_path):
+    path = tmp_path / "notes.npz"
+    path.write_text("these are my notes, not a model\n")
+    with pytest.raises(ModelFileError) as info:
+        load_model(path)
+    message = str(info.value)
+    assert "not a valid mnist-gui model" in message and "not an .npz archive" in message
+    assert "pickle" not in message.lower()
+
+
+def test_saved_models_respect_the_umask(tmp_path):
+    import os
+
+    model = MLP([4, 3, 2], ["relu", "softmax"])
+    old = os.umask(0o022)
+    try:
+        path = save_model(tmp_path / "m.npz", model)
+    finally:
+        os.umask(old)
+    assert (path.stat().st_mode & 0o777) == 0o644
+
+
+def test_the_file_names_every_parameter_like_version_1(tmp_path):
+    """W1, b1, W2, b2 and meta, nothing else: the documented format is unchanged."""
+    model = MLP([4, 3, 2], ["tanh", "softmax"], dropout=0.5)
+    path = save_model(tmp_path / "m.npz", model)
+    with np.load(path, allow_pickle=False) as npz:
+        assert sorted(npz.files) == ["W1", "W2", "b1", "b2", "meta"]
+        assert npz["W1"].shape == (4, 3) and npz["b2"].shape == (2,)

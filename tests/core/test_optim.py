@@ -67,8 +67,32 @@ def test_float32_parameters_stay_float32():
 
 
 def test_unknown_optimizer_is_refused():
+    from mnist_gui.core.config import TrainConfig
+
     with pytest.raises(ConfigError, match="unknown optimizer 'rmsprop'"):
-        make_optimizer("rmsprop")
+        make_optimizer(TrainConfig(optimizer="rmsprop"))
+
+
+def test_a_new_optimizer_is_one_class_and_a_registration():
+    """The contract: subclass, implement step, register; settings, CLI and trainer follow."""
+    from mnist_gui.core.config import SETTINGS_BY_NAME, TrainConfig
+    from mnist_gui.core.optim import OPTIMIZER_TYPES, Optimizer, register_optimizer
+
+    @register_optimizer
+    class SignSGD(Optimizer):
+        name = "signsgd"
+        title = "Sign SGD"
+
+        def step(self, params, grads, lr):
+            params -= lr * np.sign(grads)
+
+    try:
+        assert "signsgd" in SETTINGS_BY_NAME["optimizer"].choice_labels()
+        TrainConfig(optimizer="signsgd").check()
+        optimizer = make_optimizer(TrainConfig(optimizer="signsgd"))
+        np.testing.assert_allclose(run_steps(optimizer, G, 0.1), [0.8, -2.0])
+    finally:
+        del OPTIMIZER_TYPES["signsgd"]
 
 
 def test_schedules():
@@ -86,21 +110,47 @@ def test_schedules():
 
 
 @pytest.mark.parametrize("make", [SGD, lambda: Momentum(0.9, "classic"), lambda: Nesterov(0.9)])
-def test_scaled_gradient_path_is_the_same_maths(make):
+def test_folding_the_learning_rate_into_the_gradient_is_the_same_maths(make):
+    """Optimisers that declare folds_learning_rate give the same step for (lr*g, 1.0)."""
     rng = np.random.default_rng(0)
     a, b = make(), make()
-    assert a.takes_scaled_gradient
+    assert a.folds_learning_rate
     p1 = rng.standard_normal(50)
     p2 = p1.copy()
     for lr in (0.1, 0.05, 0.2):  # a changing learning rate, as under a schedule
         g = rng.standard_normal(50)
         a.step(p1, g, lr)
-        b.step_scaled(p2, lr * g)
+        b.step(p2, lr * g, 1.0)
     np.testing.assert_allclose(p1, p2, rtol=1e-12)
 
 
-def test_averaged_momentum_and_adam_refuse_scaled_gradients():
-    for opt in (Momentum(0.9, "averaged"), Adam()):
-        assert not opt.takes_scaled_gradient
-        with pytest.raises(NotImplementedError):
-            opt.step_scaled(np.zeros(2), np.zeros(2))
+@pytest.mark.parametrize("make", [lambda: Momentum(0.9, "averaged"), Adam])
+def test_averaged_momentum_and_adam_do_not_fold_the_learning_rate(make):
+    """Their step is not a function of lr*g alone, so they must not claim it: folding would
+    change the maths (the trainer relies on the flag)."""
+    rng = np.random.default_rng(0)
+    a, b = make(), make()
+    assert not a.folds_learning_rate
+    p1 = rng.standard_normal(50)
+    p2 = p1.copy()
+    for lr in (0.1, 0.05, 0.2):
+        g = rng.standard_normal(50)
+        a.step(p1, g, lr)
+        b.step(p2, lr * g, 1.0)
+    assert not np.allclose(p1, p2, rtol=1e-6)
+
+
+def test_optimizer_state_round_trips():
+    rng = np.random.default_rng(1)
+    for make in (lambda: Momentum(0.9), lambda: Nesterov(0.9), Adam):
+        a = make()
+        p = rng.standard_normal(8)
+        for _ in range(3):
+            a.step(p, rng.standard_normal(8), 0.1)
+        b = make()
+        b.load_state(a.state())
+        g = rng.standard_normal(8)
+        pa, pb = p.copy(), p.copy()
+        a.step(pa, g, 0.1)
+        b.step(pb, g, 0.1)
+        np.testing.assert_array_equal(pa, pb)

@@ -1,0 +1,84 @@
+"""The Qt-free session the window runs: what it yields, how often, and its controls."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from mnist_gui.core.evaluation import ModelEvaluation
+from mnist_gui.core.session import (
+    DataLoaded,
+    ModelSnapshot,
+    Progress,
+    TrainingSession,
+    eta_seconds,
+)
+from mnist_gui.core.training import EpochFinished, TrainConfig, TrainingFinished, TrainingStarted
+
+SMALL = TrainConfig(hidden=[16], epochs=2, batch_size=100, train_subset=1000, validation=200)
+
+
+def test_a_session_yields_what_a_window_needs_in_order(raw_mnist):
+    session = TrainingSession(SMALL, raw_mnist, progress_interval=0.0, snapshot_interval=1e9,
+                              evaluation_interval=1e9)
+    events = list(session.events())
+    kinds = [type(e) for e in events]
+    assert kinds[0] is TrainingStarted and kinds[1] is ModelSnapshot
+    assert kinds[-1] is TrainingFinished and events[-1].reason == "completed"
+    assert kinds.count(EpochFinished) == 2
+    # with progress_interval 0, every batch is reported once, with its loss and accuracy
+    progress = [e for e in events if isinstance(e, Progress)]
+    steps = np.concatenate([p.steps for p in progress])
+    np.testing.assert_allclose(steps, np.arange(1, 21) / 10)
+    accuracies = np.concatenate([p.accuracies for p in progress])
+    assert ((0 <= accuracies) & (accuracies <= 1)).all() and accuracies[-1] > accuracies[0]
+    # a snapshot after each epoch; the evaluation after the last one
+    snapshots = [e for e in events if isinstance(e, ModelSnapshot)]
+    assert [s.epoch_progress for s in snapshots] == [0.0, 1.0, 2.0]
+    assert all(s.session_id == session.id for s in snapshots)
+    evaluations = [e for e in events if isinstance(e, ModelEvaluation)]
+    assert len(evaluations) == 1 and evaluations[0].epoch == 2
+    assert len(evaluations[0].images) == len(evaluations[0].report.y_true) == 10_000
+
+
+def test_snapshots_are_independent_of_the_training_model(raw_mnist):
+    session = TrainingSession(SMALL, raw_mnist)
+    events = session.events()
+    snapshot = next(e for e in events if isinstance(e, ModelSnapshot))
+    before = snapshot.model.params.copy()
+    list(events)
+    np.testing.assert_array_equal(snapshot.model.params, before)
+    assert not np.array_equal(session.trainer.model.params, before)
+
+
+def test_a_session_loads_the_data_itself_when_not_given():
+    session = TrainingSession(SMALL.updated(epochs=1))
+    events = session.events()
+    assert isinstance(next(events), DataLoaded)
+    session.controls.stop()
+    assert list(events)[-1].reason == "stopped"
+
+
+def test_stop_from_another_thread_ends_with_the_final_model_evaluated(raw_mnist):
+    session = TrainingSession(SMALL.updated(epochs=50), raw_mnist, evaluation_interval=1e9)
+    events = []
+    for event in session.events():
+        events.append(event)
+        if isinstance(event, EpochFinished) and event.epoch == 1:
+            threading.Thread(target=session.controls.stop).start()
+    assert events[-1].reason == "stopped"
+    assert isinstance(events[-2], ModelEvaluation) and isinstance(events[-3], ModelSnapshot)
+
+
+def test_an_invalid_run_fails_with_a_message_instead_of_raising(raw_mnist):
+    session = TrainingSession(SMALL.updated(batch_size=5000), raw_mnist)
+    events = list(session.events())
+    assert len(events) == 1 and events[0].reason == "failed"
+    assert "larger than the 1,000 training samples" in events[0].message
+
+
+def test_eta():
+    assert eta_seconds(10.0, 2.0, 5.0) == 15.0
+    assert eta_seconds(10.0, 5.0, 5.0) == 0.0
+    assert np.isnan(eta_seconds(0.0, 0.0, 5.0))
