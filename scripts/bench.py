@@ -4,9 +4,16 @@ and responsiveness, draw-to-prediction latency and the cost of augmentation.
     python scripts/bench.py              # everything (PyTorch from the 'bench' extra)
     python scripts/bench.py --quick      # fewer turns
     python scripts/bench.py --json out.json --markdown out.md
+    python scripts/bench.py --versus /tmp/old-checkout --skip-gui   # A/B against another tree
 
 Every figure is measured in this run; ratios compare runs made side by side (alternating
 ours and PyTorch's epochs), and each cell is the median of several runs.
+
+OpenBLAS kernels: these machines set OPENBLAS_CORETYPE=Haswell and OPENBLAS_L2_SIZE (a guard
+for old OpenBLAS builds), which makes a current NumPy run its AVX2 kernels at about half the
+speed of the native ones. A user's machine sets neither, so the headless rows run with both
+unset in the benchmark's own processes ("native"; never in tests or CI) and report the
+kernel OpenBLAS chose; ``--kernel set`` keeps the variables, for continuity with old tables.
 """
 
 from __future__ import annotations
@@ -129,12 +136,37 @@ class EpochServer:
         "from scripts.bench import serve_epochs; "
         "serve_epochs(sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4]))"
     )
+    #: prints the OpenBLAS kernel and the GEMM peak of the process's own environment
+    HELLO = (
+        "import json, sys; from threadpoolctl import threadpool_info; "
+        "sys.path.insert(0, sys.argv[1]); from scripts.bench import gemm_peak; "
+        "blas = [i for i in threadpool_info() if i['user_api'] == 'blas']; "
+        "print(json.dumps({'kernel': blas[0].get('architecture') if blas else None, "
+        "'gemm_gflops': gemm_peak()}), flush=True)"
+    )
 
-    def __init__(self, kind: str, hidden: list[int], batch: int) -> None:
+    def __init__(self, kind: str, hidden: list[int], batch: int, native: bool = True,
+                 root: Path = ROOT) -> None:
+        env = dict(os.environ)
+        if native:
+            env.pop("OPENBLAS_CORETYPE", None)
+            env.pop("OPENBLAS_L2_SIZE", None)
         self.process = subprocess.Popen(
-            [sys.executable, "-c", self.CODE, str(ROOT), kind, json.dumps(hidden), str(batch)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+            [sys.executable, "-c", self.CODE, str(root), kind, json.dumps(hidden), str(batch)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, env=env,
+            cwd=str(root),
         )
+
+    @staticmethod
+    def environment(native: bool) -> dict:
+        """The kernel and GEMM peak a server process sees (measured in a process alike)."""
+        env = dict(os.environ)
+        if native:
+            env.pop("OPENBLAS_CORETYPE", None)
+            env.pop("OPENBLAS_L2_SIZE", None)
+        out = subprocess.run([sys.executable, "-c", EpochServer.HELLO, str(ROOT)], env=env,
+                             capture_output=True, text=True, check=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
 
     def epoch(self) -> tuple[float, float]:
         self.process.stdin.write("epoch\n")
@@ -156,7 +188,10 @@ def serve_epochs(kind: str, hidden: list[int], batch: int) -> None:
         print(json.dumps(runner.epoch()), flush=True)
 
 
-def bench_headless(cases, turns: int) -> list[dict]:  # noqa: ANN001
+def bench_headless(cases, turns: int, native: bool = True,
+                   versus: Path | None = None) -> list[dict]:  # noqa: ANN001
+    """Ours, PyTorch's and (``versus``) another checkout's trainer, each in a process of its
+    own, taking turns epoch by epoch; ratios are medians of adjacent-epoch ratios."""
     try:
         import torch  # noqa: F401
 
@@ -164,42 +199,57 @@ def bench_headless(cases, turns: int) -> list[dict]:  # noqa: ANN001
     except ImportError:
         have_torch = False
         print("PyTorch not installed: pip install '.[bench]' (ratios will be missing)")
+    environment = EpochServer.environment(native)
+    print(f"OpenBLAS kernel {environment['kernel']}, GEMM peak "
+          f"{environment['gemm_gflops']:.0f} GFLOP/s ({'native' if native else 'variables set'})",
+          flush=True)
     rows = []
     for hidden, batch in cases:
-        servers = [EpochServer("ours", hidden, batch)]
+        servers = {"ours": EpochServer("ours", hidden, batch, native)}
         if have_torch:
-            servers.append(EpochServer("torch", hidden, batch))
+            servers["torch"] = EpochServer("torch", hidden, batch, native)
+        if versus is not None:
+            servers["versus"] = EpochServer("ours", hidden, batch, native, root=versus)
+        times: dict[str, list[float]] = {name: [] for name in servers}
+        evals: list[float] = []
         try:
-            for server in servers:  # warm-up: buffers, caches, thread pools
+            for server in servers.values():  # warm-up: buffers, caches, thread pools
                 server.epoch()
-            ours, evals, theirs, ratios = [], [], [], []
             for _ in range(turns):
-                for server in servers:
+                for name, server in servers.items():
                     time.sleep(0.3)  # lets the other side's spinning threads go to sleep
                     train_s, eval_s = server.epoch()
-                    if server is servers[0]:
-                        ours.append(train_s)
+                    times[name].append(train_s)
+                    if name == "ours":
                         evals.append(eval_s)
-                    else:
-                        theirs.append(train_s)
-                        ratios.append(ours[-1] / train_s)
         finally:
-            for server in servers:
+            for server in servers.values():
                 server.close()
         sizes = [784, *hidden, 10]
         flops = epoch_flops(sizes, 60_000)
+        ours = times["ours"]
+        ratios = [a / b for a, b in zip(ours, times.get("torch", []))]
         row = {
             "network": "-".join(map(str, sizes)),
             "batch": batch,
+            "kernel": environment["kernel"],
+            "native": native,
             "ours_s": median(ours),
-            "torch_s": median(theirs) if theirs else None,
+            "torch_s": median(times["torch"]) if "torch" in times else None,
             "eval_s": median(evals),
             "gflop": flops / 1e9,
             "runs": len(ours),
             "ratios": ratios,
             "ratio": median(ratios) if ratios else None,
         }
+        if versus is not None:
+            versus_ratios = [a / b for a, b in zip(ours, times["versus"])]
+            row["versus_s"] = median(times["versus"])
+            row["versus_ratios"] = versus_ratios
+            row["versus_ratio"] = median(versus_ratios)
         row["ours_gflops"] = flops / row["ours_s"] / 1e9
+        row["gemm_gflops"] = environment["gemm_gflops"]
+        row["peak_fraction"] = row["ours_gflops"] / environment["gemm_gflops"]
         row["eval_fraction"] = row["eval_s"] / row["ours_s"]
         rows.append(row)
         print(json.dumps(row), flush=True)
@@ -390,18 +440,20 @@ def markdown(report: dict) -> str:
         "warm-up epoch); times are medians, the ratio is the median of the ratios of "
         "adjacent epochs.",
         "",
-        f"float32 GEMM peak (2048²): **{report['gemm_gflops']:.0f} GFLOP/s**",
         "",
-        "| network | batch | ours (s/epoch) | PyTorch (s/epoch) | ours / PyTorch | ours GFLOP/s (% of peak) | evaluation / epoch |",
-        "|---|---|---|---|---|---|---|",
+        "| network | batch | OpenBLAS kernel | ours (s/epoch) | PyTorch (s/epoch) | ours / PyTorch "
+        "| ours GFLOP/s (% of that kernel's GEMM peak) | evaluation / epoch | vs --versus tree |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in report["headless"]:
         torch_s = f"{r['torch_s']:.3f}" if r["torch_s"] else "-"
         ratio = f"**{r['ratio']:.2f}**" if r["ratio"] else "-"
+        versus = f"{r['versus_ratio']:.2f}" if r.get("versus_ratio") else "-"
+        kernel = f"{r['kernel']} ({'native' if r['native'] else 'variables set'})"
         lines.append(
-            f"| {r['network']} | {r['batch']} | {r['ours_s']:.3f} | {torch_s} | {ratio} | "
-            f"{r['ours_gflops']:.0f} ({100 * r['ours_gflops'] / report['gemm_gflops']:.0f}%) | "
-            f"{100 * r['eval_fraction']:.1f}% |"
+            f"| {r['network']} | {r['batch']} | {kernel} | {r['ours_s']:.3f} | {torch_s} | {ratio} | "
+            f"{r['ours_gflops']:.0f} ({100 * r['peak_fraction']:.0f}%) | "
+            f"{100 * r['eval_fraction']:.1f}% | {versus} |"
         )
     if report.get("gui"):
         g = report["gui"]
@@ -440,6 +492,12 @@ def main() -> int:
     parser.add_argument("--only-first", action="store_true", help="only batch 64 and the big network")
     parser.add_argument("--skip-augmentation", action="store_true")
     parser.add_argument("--skip-headless", action="store_true", help="GUI, draw and augmentation only")
+    parser.add_argument("--kernel", choices=("native", "set", "both"), default="both",
+                        help="headless rows with OPENBLAS_CORETYPE/L2_SIZE unset (native), as "
+                        "set on this machine, or both (native rows, plus one row as set)")
+    parser.add_argument("--versus", type=Path,
+                        help="another checkout (e.g. a git worktree of the previous commit) "
+                        "whose trainer takes turns with ours: the 'vs' column is ours/theirs")
     args = parser.parse_args()
     turns = 5 if args.quick else 9
     raw = load_raw()
@@ -448,13 +506,17 @@ def main() -> int:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, NumPy {np.__version__}",
         "quick": args.quick,
         "turns": turns,
-        "gemm_gflops": gemm_peak(),
     }
-    print(f"GEMM peak {report['gemm_gflops']:.0f} GFLOP/s", flush=True)
-    cases = [([128], 64), ([128], 8), ([128], 32), ([128], 256), ([128], 1000), ([512, 256], 64)]
+    cases = [([128], 64), ([128], 8), ([128], 32), ([128], 256), ([128], 1000), ([512, 256], 64),
+             ([512], 64), ([800, 800], 128)]
     if args.only_first:
-        cases = cases[:1] + cases[-1:]
-    report["headless"] = [] if args.skip_headless else bench_headless(cases, turns)
+        cases = [([128], 64), ([512], 64), ([800, 800], 128)]
+    report["headless"] = []
+    if not args.skip_headless:
+        if args.kernel in ("native", "both"):
+            report["headless"] += bench_headless(cases, turns, True, args.versus)
+        if args.kernel in ("set", "both"):
+            report["headless"] += bench_headless(cases[:1], turns, False, args.versus)
     if not args.skip_gui:
         # the window alone: launch time, event-loop waits, heatmap refresh, peak memory
         gui = bench_gui(turns=turns, tab=0, interleave=False)

@@ -442,12 +442,13 @@ class Dropout(Layer):
         return {"kind": self.kind, "rate": self.rate}
 
 
+#: the built-in hidden activations (ACTIVATION_TYPES also has any registered later)
 HIDDEN_ACTIVATIONS = tuple(ACTIVATION_TYPES)
 OUTPUT_ACTIVATIONS = ("softmax", "sigmoid")
 
 
 def check_activation(name: str, *, hidden: bool = True) -> str:
-    allowed = HIDDEN_ACTIVATIONS if hidden else OUTPUT_ACTIVATIONS
+    allowed = tuple(ACTIVATION_TYPES) if hidden else OUTPUT_ACTIVATIONS
     if name not in allowed:
         where = "hidden" if hidden else "output"
         raise ConfigError(f"unknown {where} activation {name!r}; expected one of {', '.join(allowed)}")

@@ -21,7 +21,7 @@ import numpy as np
 from .errors import ConfigError
 from .layers import (
     DEFAULT_LEAKY_SLOPE,
-    HIDDEN_ACTIVATIONS,
+    ACTIVATION_TYPES,
     INITIALIZERS,
     Activation,
     Dense,
@@ -47,7 +47,7 @@ class MLP:
     """A fully connected classifier.
 
     layer_sizes: e.g. [784, 128, 10]; activations: one per weight layer, the hidden ones from
-    ``HIDDEN_ACTIVATIONS`` and the last "softmax" or "sigmoid". classes: the label each
+    ``layers.ACTIVATION_TYPES`` and the last "softmax" or "sigmoid". classes: the label each
     output stands for (for one sigmoid unit: [negative, positive]). Inputs are expected as
     (pixel/255 - input_mean) / input_std.
     """
@@ -252,7 +252,7 @@ class MLP:
         if not isinstance(activations, list) or len(activations) != len(sizes) - 1:
             raise ConfigError(
                 f"activations must list one name per weight layer, got {activations!r}")
-        if any(a not in HIDDEN_ACTIVATIONS for a in activations[:-1]) or (
+        if any(a not in ACTIVATION_TYPES for a in activations[:-1]) or (
             activations[-1] not in ("softmax", "sigmoid")
         ):
             raise ConfigError(f"unknown activation in {activations}")
@@ -433,8 +433,7 @@ def build_mlp(
     hidden layer) overrides ``activation``."""
     if loss not in LOSSES:
         raise ConfigError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES)}")
-    if activation not in HIDDEN_ACTIVATIONS:
-        check_activation(activation)
+    check_activation(activation)
     if loss == "bce":
         if n_classes != 2:
             raise ConfigError(f"binary cross-entropy needs exactly 2 classes, got {n_classes}")
