@@ -8,6 +8,8 @@ thus looks like the training data.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .errors import ImageError
@@ -75,11 +77,28 @@ def to_ink(gray: np.ndarray) -> np.ndarray:
     return ink
 
 
-def mnist_preprocess(ink: np.ndarray, box: int = 20, size: int = 28) -> np.ndarray:
-    """MNIST-style 28x28 image in [0, 1] from an ink image (H, W) (white on black).
+@dataclass
+class PreprocessSteps:
+    """The stages of ``mnist_preprocess``, to show a person why a digit drawn in a corner is
+    still recognised. Images are float64 in [0, 1], white ink on black."""
 
-    Raises ImageError when there is no ink at all.
-    """
+    ink: np.ndarray  # (H, W) the input ink
+    box: tuple[int, int, int, int]  # the ink's bounding box in ``ink``: top, bottom, left, right (inclusive)
+    crop: np.ndarray  # the ink inside the bounding box
+    scaled: np.ndarray  # (size, size): the crop scaled to fit box x box, placed in the middle
+    shift: tuple[int, int]  # (dy, dx) pixels that move the centre of mass to the centre
+    final: np.ndarray  # (size, size): what the network gets
+
+    def images(self) -> list[tuple[str, np.ndarray]]:
+        """(caption, image) for each stage, in order."""
+        return [("ink", self.ink), ("bounding box", self.crop),
+                ("scaled into the 20x20 box", self.scaled),
+                ("centre of mass centred", self.final)]
+
+
+def mnist_preprocess_steps(ink: np.ndarray, box: int = 20, size: int = 28) -> PreprocessSteps:
+    """``mnist_preprocess`` keeping every intermediate image. Raises ImageError when there is
+    no ink at all."""
     ink = np.asarray(ink, dtype=np.float64)
     if ink.ndim != 2:
         raise ImageError(f"expected a 2-D image, got shape {ink.shape}")
@@ -104,8 +123,19 @@ def mnist_preprocess(ink: np.ndarray, box: int = 20, size: int = 28) -> np.ndarr
     # the training set: 14.00, 14.01), and were moved by whole pixels, which keeps strokes
     # as sharp as the training data's.
     dy, dx = int(round(size / 2 - cy)), int(round(size / 2 - cx))
-    centred = shift_image(canvas, dy, dx)
-    return np.clip(centred, 0.0, 1.0)
+    centred = np.clip(shift_image(canvas, dy, dx), 0.0, 1.0)
+    return PreprocessSteps(
+        ink=ink, box=(int(rows[0]), int(rows[-1]), int(cols[0]), int(cols[-1])), crop=crop,
+        scaled=canvas, shift=(dy, dx), final=centred,
+    )
+
+
+def mnist_preprocess(ink: np.ndarray, box: int = 20, size: int = 28) -> np.ndarray:
+    """MNIST-style 28x28 image in [0, 1] from an ink image (H, W) (white on black).
+
+    Raises ImageError when there is no ink at all.
+    """
+    return mnist_preprocess_steps(ink, box, size).final
 
 
 def model_input(image28: np.ndarray, input_mean: float, input_std: float) -> np.ndarray:
