@@ -1,4 +1,4 @@
-"""Headless command line: train, evaluate, predict, presets. ``mnist-gui`` alone opens the app.
+"""Headless command line: train, evaluate, predict, explain, presets. ``mnist-gui`` alone opens the app.
 
 Exit status: 0 success, 1 bad input (one line on stderr), 2 bad usage, 3 training
 diverged, 130 interrupted by Ctrl+C.
@@ -160,6 +160,29 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--json", action="store_true")
 
     sub.add_parser("presets", help="list the presets")
+
+    explain = sub.add_parser(
+        "explain", help="look inside a prediction: activations, attributions, counterfactual",
+        description="Explain a model's answer for one digit: its hidden activations, which "
+        "pixels pushed towards a class, and what change would make it another class.",
+    )
+    explain.add_argument("model", type=Path)
+    explain.add_argument("image", help="a digit image (PNG, JPEG, ...) or test:N, the N-th test image")
+    explain.add_argument("--method", default="gradient",
+                         choices=["gradient", "gradient-x-input", "integrated-gradients", "smoothgrad"],
+                         help="attribution method (default: gradient)")
+    explain.add_argument("--target", type=int, metavar="K",
+                         help="the class to explain (default: the predicted one)")
+    explain.add_argument("--versus", type=int, metavar="K2",
+                         help="explain target minus this class (a confusion)")
+    explain.add_argument("--output", default="logit", choices=["logit", "probability"],
+                         help="explain the class's logit (pre-softmax score, default) or its probability")
+    explain.add_argument("--steps", type=int, default=64, metavar="N",
+                         help="integrated gradients: path steps; smoothgrad: noisy samples (default 64)")
+    explain.add_argument("--counterfactual", type=int, metavar="K",
+                         help="also find the smallest change that makes the network answer K")
+    explain.add_argument("--data", type=Path, help="MNIST folder for test:N (default: bundled)")
+    explain.add_argument("--json", action="store_true")
     return parser
 
 
@@ -355,6 +378,123 @@ def _cmd_presets(args: argparse.Namespace) -> int:  # noqa: ARG001
     return 0
 
 
+def _explain_image(spec: str, data: Path | None) -> tuple[Any, int | None]:
+    """(28x28 image in [0, 1], its label or None) for a file (preprocessed as the app does)
+    or ``test:N`` (the N-th test image, as it is)."""
+    import numpy as np
+
+    if spec.startswith("test:"):
+        from .core.data import load_raw
+
+        try:
+            n = int(spec[5:])
+        except ValueError:
+            raise ConfigError(f"expected test:N with a whole number N, got {spec!r}") from None
+        raw = load_raw(data)
+        if not 0 <= n < len(raw.test_images):
+            raise ConfigError(f"test:{n}: the test set has images 0 to {len(raw.test_images) - 1}")
+        if raw.image_shape != (28, 28):
+            raise ConfigError(f"the test images are {raw.image_shape}, not 28x28")
+        return raw.test_images[n].reshape(28, 28) / np.float64(255), int(raw.test_labels[n])
+    from .core.preprocess import mnist_preprocess, to_ink
+    from .imageio import read_grayscale
+
+    return mnist_preprocess(to_ink(read_grayscale(spec))), None
+
+
+def _ascii_map(values: Any, signed: bool) -> list[str]:
+    """A 28x28 array as 28 lines of two-character cells (darker = larger |value|)."""
+    import numpy as np
+
+    ramp = " .:-=+*#%@"
+    top = float(np.abs(values).max()) or 1.0
+    lines = []
+    for row in values:
+        cells = []
+        for v in row:
+            level = min(int(abs(v) / top * (len(ramp) - 1) + 0.5), len(ramp) - 1)
+            mark = ramp[level]
+            if signed and level > 0:
+                mark = ("+#" if v > 0 else "-=")[level > 4]  # weak or strong, towards or against
+            cells.append(mark * 2)
+        lines.append("".join(cells))
+    return lines
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from .core import explain as ex
+    from .core.model_file import load_model
+
+    model, _meta = load_model(args.model)
+    ex.check_model(model)
+    for flag in ("target", "versus", "counterfactual"):
+        if getattr(args, flag) is not None:
+            ex.class_index(model, getattr(args, flag))
+    image, label = _explain_image(args.image, args.data)
+    seen = ex.forward(model, image)
+    attribution = ex.attribute(model, image, args.method, target=args.target, versus=args.versus,
+                               output=args.output, steps=args.steps, samples=args.steps)
+    found = None if args.counterfactual is None else ex.counterfactual(model, image, args.counterfactual)
+    # the network's own outputs: 10 probabilities, or the one sigmoid unit of a binary model
+    outputs = seen.probabilities[1:] if model.is_binary else seen.probabilities
+    if args.json:
+        result: dict[str, Any] = {
+            "predicted": seen.predicted,
+            "classes": model.classes,
+            "probabilities": outputs.tolist(),
+            "input": image.tolist(),
+            "activations": [a.tolist() for a in seen.activations],
+            "method": attribution.method,
+            "target": attribution.target,
+            "output": attribution.output,
+            "value": attribution.value,
+            "attributions": attribution.attributions.tolist(),
+        }
+        if label is not None:
+            result["label"] = label
+        if attribution.versus is not None:
+            result["versus"] = attribution.versus
+        if attribution.baseline_value is not None:
+            result["baseline_value"] = attribution.baseline_value
+            result["steps"] = attribution.steps
+        if found is not None:
+            probabilities = found.probabilities[1:] if model.is_binary else found.probabilities
+            result.update({
+                "counterfactual": found.image.tolist(),
+                "counterfactual_probabilities": probabilities.tolist(),
+                "counterfactual_predicted": found.predicted,
+                "counterfactual_reached": found.reached,
+                "counterfactual_l2": found.l2,
+            })
+        print(json.dumps(result))
+        return 0
+    best = int(seen.probabilities.argmax())
+    known = "" if label is None else f" (label {label})"
+    print(f"{args.image}{known}: predicted {seen.predicted} ({100 * seen.probabilities[best]:.1f}%)")
+    print("  " + "  ".join(f"{c}: {100 * p:.1f}%" for c, p in zip(model.classes, seen.probabilities)))
+    for i, a in enumerate(seen.activations, 1):
+        print(f"hidden layer {i}: {len(a)} units, {int((a > 0).sum())} positive, max {a.max():.3g}")
+    what = f"{attribution.output} of {attribution.target}"
+    if attribution.versus is not None:
+        what += f" minus that of {attribution.versus}"
+    line = f"{attribution.method}: {what} = {attribution.value:.4g}"
+    if attribution.baseline_value is not None:
+        line += (f" (black baseline {attribution.baseline_value:.4g}; attributions sum to "
+                 f"{attribution.attributions.sum():.4g} over {attribution.steps} steps)")
+    print(line)
+    print("input" + " " * 53 + "attributions (+ # towards, - = against; weak, strong)")
+    for left, right in zip(_ascii_map(image, False), _ascii_map(attribution.attributions, True)):
+        print(f"{left}  {right}")
+    if found is not None:
+        verdict = "answers" if found.reached else "still does not answer"
+        print(f"counterfactual: after {found.steps} steps the network {verdict} {found.target} "
+              f"(predicts {found.predicted}, {100 * found.probabilities.max():.1f}%), "
+              f"change L2 {found.l2:.3f}")
+        for line in _ascii_map(found.delta, True):
+            print(line)
+    return 0
+
+
 def _cmd_gui(args: argparse.Namespace) -> int:  # noqa: ARG001
     try:
         from .gui.app import main as gui_main
@@ -369,6 +509,7 @@ COMMANDS = {
     "evaluate": _cmd_evaluate,
     "predict": _cmd_predict,
     "presets": _cmd_presets,
+    "explain": _cmd_explain,
     "gui": _cmd_gui,
     None: _cmd_gui,
 }
