@@ -21,7 +21,7 @@ Numpy only; never imports Qt.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -214,7 +214,7 @@ class Attribution:
     versus: int | None
     output: str
     value: float  # the output at the image
-    attributions: np.ndarray  # (28, 28) float64, with respect to the image in [0, 1]
+    attributions: np.ndarray = field(repr=False)  # (28, 28) float64, w.r.t. the image in [0, 1]
     baseline_value: float | None = None  # integrated gradients: the output at the baseline
     steps: int | None = None  # integrated gradients: path steps; smoothgrad: samples
 
@@ -306,9 +306,9 @@ class Counterfactual:
     """The smallest change found that makes the network answer ``target``."""
 
     target: int
-    image: np.ndarray  # (28, 28) in [0, 1]
-    delta: np.ndarray  # (28, 28) image - original: ink to add (> 0) or remove (< 0)
-    probabilities: np.ndarray  # of ``image``, in the order of model.classes
+    image: np.ndarray = field(repr=False)  # (28, 28) in [0, 1]
+    delta: np.ndarray = field(repr=False)  # (28, 28) image - original: ink to add (> 0) or remove (< 0)
+    probabilities: np.ndarray = field(repr=False)  # of ``image``, in the order of model.classes
     predicted: int  # the network's answer for ``image``
     reached: bool  # predicted == target
     steps: int  # gradient steps taken
@@ -424,11 +424,11 @@ class NeighbourIndex:
     Built once per model (one forward pass over the training images, in chunks). Memory: the
     features are kept as float32 when the layer has at most ``max_dims`` units; wider layers
     are stored through a fixed Gaussian random projection to ``max_dims`` dimensions
-    (Johnson-Lindenstrauss: distances kept within a few percent), and a query re-ranks its
+    (Johnson-Lindenstrauss: distances kept to within about 10-20%), and a query re-ranks its
     ``rerank`` best candidates by their exact hidden-layer distances (recomputed for those few
     images). For 784-800-800-10 on the 60,000 MNIST training digits that is 60,000 x 128
-    float32 = 31 MB, plus a private copy of the model (5 MB); the training images themselves
-    are referenced, not copied.
+    float32 = 31 MB, plus a private copy of the model (10 MB with its
+    gradient buffer); the training images themselves are referenced, not copied.
     """
 
     model: MLP
@@ -447,7 +447,7 @@ class NeighbourIndex:
         images: np.ndarray,
         labels: np.ndarray,
         max_dims: int = 128,
-        chunk: int = 2048,
+        chunk: int = 1024,
         seed: int = 0,
         should_stop: Callable[[], bool] | None = None,
     ) -> NeighbourIndex:
@@ -481,6 +481,8 @@ class NeighbourIndex:
             part = rows[start : start + chunk]
             h = _features(mine, standardise(mine, images[part].astype(np.float32) / 255.0))
             features[start : start + len(part)] = h if projection is None else h @ projection
+        for layer in mine.layers:  # the chunks' scratch arrays would stay allocated
+            layer.release_buffers()
         sq_norms = np.einsum("ij,ij->i", features, features)
         return cls(mine, images, labels, rows, features, sq_norms, projection)
 
@@ -489,7 +491,7 @@ class NeighbourIndex:
         """Memory this index holds of its own (features, norms, projection, model copy)."""
         own = self.features.nbytes + self.sq_norms.nbytes + self.rows.nbytes
         own += 0 if self.projection is None else self.projection.nbytes
-        return own + self.model.params.nbytes
+        return own + self.model.params.nbytes + self.model.grads.nbytes
 
     def query(self, image: np.ndarray, k: int = 8) -> list[Neighbour]:
         """The ``k`` training digits nearest to ``image`` (28x28 in [0, 1]), nearest first."""
