@@ -148,6 +148,27 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--save", type=Path, help="write the trained model here (.npz)")
     train.add_argument("--json", action="store_true", help="one JSON object per epoch")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument("--no-record", action="store_true",
+                       help="do not keep this run in the run store (see 'runs')")
+    train.add_argument("--name", help="a name for the recorded run")
+
+    runs = sub.add_parser("runs", help="list, show, rename, delete or export recorded runs",
+                          description="Recorded training runs (in $MNIST_GUI_HOME, or the "
+                          "per-user data folder).")
+    runs.add_argument("--json", action="store_true", help="a JSON list of runs")
+    runs_sub = runs.add_subparsers(dest="runs_command", parser_class=_Parser)
+    show = runs_sub.add_parser("show", help="one run's settings and epochs")
+    show.add_argument("id")
+    show.add_argument("--json", action="store_true")
+    rename = runs_sub.add_parser("rename", help="give a run a name")
+    rename.add_argument("id")
+    rename.add_argument("name")
+    delete = runs_sub.add_parser("delete", help="delete a run and its snapshots")
+    delete.add_argument("id")
+    export = runs_sub.add_parser("export", help="write a run's model (final or any epoch)")
+    export.add_argument("id")
+    export.add_argument("out", type=Path)
+    export.add_argument("--epoch", type=int, help="the snapshot after this epoch (0 = untrained)")
 
     evaluate = sub.add_parser("evaluate", help="score a saved model on the test set")
     evaluate.add_argument("model", type=Path)
@@ -247,6 +268,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
     raw = load_raw(args.data)
     dataset = prepare(raw, config.data_spec())
     trainer = Trainer(config, dataset, copy_weights_each_epoch=False)
+    recorder = None
+    if not args.no_record:
+        from .core.runs import RunStore
+
+        recorder = RunStore().start(trainer, name=args.name or "")
     out = sys.stdout
     if not args.json:
         out.write(
@@ -269,6 +295,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     finished = None
     try:
         for event in trainer.run():
+            if recorder is not None:
+                recorder.record(event)
             if isinstance(event, BatchFinished):
                 progress.update(event)
             elif isinstance(event, EpochFinished):
@@ -366,6 +394,58 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     print(f"{digit}  ({100 * probabilities[best]:.1f}%)")
     for c, p in zip(model.classes, probabilities):
         print(f"  {c}: {100 * p:5.1f}% {'#' * int(round(p * 40))}")
+    return 0
+
+
+def _differing_settings(runs: list) -> list[str]:  # noqa: ANN001
+    """The settings whose values differ between runs (what tells them apart)."""
+    keys = sorted({k for run in runs for k in run.config})
+    return [k for k in keys if len({json.dumps(run.config.get(k)) for run in runs}) > 1]
+
+
+def _cmd_runs(args: argparse.Namespace) -> int:
+    from .core.runs import RunStore
+
+    store = RunStore()
+    command = getattr(args, "runs_command", None)
+    if command == "rename":
+        store.rename(args.id, args.name)
+        return 0
+    if command == "delete":
+        store.delete(args.id)
+        return 0
+    if command == "export":
+        print(store.export(args.id, args.out, args.epoch))
+        return 0
+    if command == "show":
+        run = store.get(args.id)
+        if args.json:
+            print(json.dumps(run.summary(), default=str))
+            return 0
+        print(f"run {run.id} {run.name!r}: {run.outcome}"
+              + (f" (damaged: {run.damaged})" if run.damaged else ""))
+        print("settings: " + ", ".join(f"{k}={v}" for k, v in run.config.items()))
+        for e in run.epochs:
+            print(f"epoch {e['epoch']:>3}  loss {e['train_loss']:.4f}  "
+                  f"val {_pct(e.get('val_accuracy'))}  test {_pct(e.get('test_accuracy'))}")
+        return 0
+    runs = store.runs()
+    if args.json:
+        print(json.dumps([run.summary() for run in runs], default=str))
+        return 0
+    if not runs:
+        print(f"no runs yet in {store.root}")
+        return 0
+    differing = _differing_settings([r for r in runs if not r.damaged])
+    for run in runs:
+        if run.damaged:
+            print(f"{run.id}  damaged: {run.damaged}")
+            continue
+        settings = ", ".join(f"{k}={run.config.get(k)}" for k in differing[:6])
+        duration = f"{run.duration:.0f}s" if run.duration else "-"
+        print(f"{run.id}  {run.name or '-':<16} {run.outcome:<11} epochs {len(run.epochs):>3}  "
+              f"best {_pct(run.best_test_accuracy)}  final {_pct(run.final_test_accuracy)}  "
+              f"{duration:>6}  {settings}")
     return 0
 
 
@@ -509,6 +589,7 @@ COMMANDS = {
     "evaluate": _cmd_evaluate,
     "predict": _cmd_predict,
     "presets": _cmd_presets,
+    "runs": _cmd_runs,
     "explain": _cmd_explain,
     "gui": _cmd_gui,
     None: _cmd_gui,

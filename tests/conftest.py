@@ -6,6 +6,11 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+# Runs recorded by tests (CLI subprocesses included) go to a folder of this test session,
+# never to the user's data folder.
+import tempfile  # noqa: E402
+
+os.environ["MNIST_GUI_HOME"] = tempfile.mkdtemp(prefix="mnist-gui-tests-")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

@@ -70,8 +70,15 @@ def save_model(
         name: np.ascontiguousarray(value, dtype=np.float32)
         for name, value in model.named_arrays().items()
     }
-    meta = json.dumps(model_metadata(model, config, metrics), allow_nan=False)
-    arrays["meta"] = np.array(meta)
+    arrays["meta"] = np.array(json.dumps(model_metadata(model, config, metrics), allow_nan=False))
+    write_npz_atomically(path, arrays)
+    return path
+
+
+def write_npz_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """np.savez to a temporary file in the same folder, fsync'd, renamed over ``path``: a
+    reader sees the old file or the new one, never half of one. Raises ModelFileError."""
+    folder = path.parent if str(path.parent) else Path(".")
     tmp_name = None
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -89,7 +96,6 @@ def save_model(
     finally:
         if tmp_name is not None and os.path.exists(tmp_name):
             os.unlink(tmp_name)
-    return path
 
 
 def _umask() -> int:

@@ -54,6 +54,7 @@ class TrainingControls:
         self._paused = False
         self._stop_requested = False
         self._learning_rate: float | None = None
+        self._steps_allowed = 0  # batches to run while paused (step mode)
         self.paused_seconds = 0.0  # time the loop spent paused
 
     def pause(self) -> None:
@@ -69,6 +70,12 @@ class TrainingControls:
         """Ask the loop to end after the current batch (also wakes a paused loop)."""
         with self._condition:
             self._stop_requested = True
+            self._condition.notify_all()
+
+    def step(self, batches: int = 1) -> None:
+        """While paused, let the loop run ``batches`` more batches, then pause again."""
+        with self._condition:
+            self._steps_allowed += max(int(batches), 0)
             self._condition.notify_all()
 
     @property
@@ -101,8 +108,10 @@ class TrainingControls:
         """Block while paused (the time is added to ``paused_seconds``); True to stop."""
         started = time.perf_counter()
         with self._condition:
-            while self._paused and not self._stop_requested:
+            while self._paused and not self._stop_requested and not self._steps_allowed:
                 self._condition.wait()
+            if self._paused and self._steps_allowed and not self._stop_requested:
+                self._steps_allowed -= 1
         self.paused_seconds += time.perf_counter() - started
         return self._stop_requested
 
@@ -235,6 +244,9 @@ class Trainer:
         self.model = model
         self.optimizer = make_optimizer(config)
         self.history: list[EpochFinished] = []
+        self.epochs_done = 0  # completed epochs, counting those before a resume
+        self._order = np.arange(len(dataset.y_train))  # shuffled in place every epoch
+        self._first_loss: float | None = None
         self._augmenter = None
         if config.augment != "none":
             self._augmenter = Augmenter(
@@ -297,17 +309,16 @@ class Trainer:
         n = len(y)
         batch_size = cfg.batch_size or n
         n_batches = math.ceil(n / batch_size)
-        start_epoch = len(self.history)
+        start_epoch = self.epochs_done
         yield TrainingStarted(n, n_batches, batch_size, model.n_parameters, cfg.epochs)
         gather = cfg.shuffle or self._augmenter is not None
         Xb = np.empty((batch_size, X.shape[1]), model.dtype) if gather else None
         yb = np.empty(batch_size, y.dtype)
-        order = np.arange(n)
+        order = self._order
         # The one divergence guard: a batch whose loss is not finite (or has exploded) ends
         # the run, and weights that are no longer finite go back to the last epoch's end.
         last_good = model.params.copy()
         lr = self.base_lr
-        first_loss: float | None = None
         for epoch in range(start_epoch + 1, cfg.epochs + 1):
             if cfg.shuffle:
                 self._shuffle_rng.shuffle(order)
@@ -339,9 +350,9 @@ class Trainer:
                     cfg.step_size, cfg.gamma, cfg.warmup_epochs,
                 )
                 loss, batch_correct = self._step(xs, ys, lr)
-                if first_loss is None:
-                    first_loss = loss
-                if not (loss <= EXPLOSION_FACTOR * max(first_loss, 1.0)):  # also NaN
+                if self._first_loss is None:
+                    self._first_loss = loss
+                if not (loss <= EXPLOSION_FACTOR * max(self._first_loss, 1.0)):  # also NaN
                     yield self._diverged(epoch, batch + 1, n_batches, loss, last_good)
                     return
                 correct += batch_correct
@@ -384,8 +395,35 @@ class Trainer:
                 biases=biases,
             )
             self.history.append(report)
+            self.epochs_done = epoch
             yield report
         yield self._finish("completed", f"completed {cfg.epochs} epochs", cfg.epochs)
+
+    def resume_state(self) -> dict:
+        """Everything beyond the weights that the next epoch depends on: completed epochs,
+        the random streams (data order, dropout, augmentation), the current data order, the
+        optimiser's state and the divergence reference. Taken between epochs, it makes a
+        continued run identical to an uninterrupted one. JSON-safe except the arrays."""
+        return {
+            "epochs_done": self.epochs_done,
+            "first_loss": self._first_loss,
+            "rng": {name: getattr(self, f"_{name}_rng").bit_generator.state
+                    for name in ("init", "shuffle", "noise")},
+            "order": self._order.copy(),
+            "optimizer": self.optimizer.state(),
+        }
+
+    def restore(self, state: dict) -> None:
+        """Continue from ``resume_state()`` (the model's weights are restored separately)."""
+        order = np.asarray(state["order"])
+        if order.shape != self._order.shape:
+            raise ConfigError("the saved data order does not match this training set")
+        self.epochs_done = int(state["epochs_done"])
+        self._first_loss = state.get("first_loss")
+        for name, rng_state in state["rng"].items():
+            getattr(self, f"_{name}_rng").bit_generator.state = rng_state
+        self._order = order.astype(self._order.dtype)
+        self.optimizer.load_state(state["optimizer"])
 
     def _step(self, xs: np.ndarray, ys: np.ndarray, lr: float) -> tuple[float, int]:
         """One update on a batch; returns (loss before the update, correct predictions).
