@@ -343,8 +343,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _clean(values: dict) -> dict:
-    """JSON-safe: NaN becomes null."""
-    return {k: (None if isinstance(v, float) and v != v else v) for k, v in values.items()}
+    """JSON-safe: NaN becomes null, NumPy scalars plain numbers."""
+    from .core.model_file import json_safe
+
+    return json_safe(values)
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:

@@ -32,12 +32,12 @@ VERSION = 1
 MAX_META_CHARS = 1_000_000
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
     """Make metrics JSON-serialisable (NaN/inf become null, numpy scalars plain)."""
     if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
@@ -48,9 +48,9 @@ def _json_safe(value: Any) -> Any:
 def model_metadata(model: MLP, config: dict | None = None, metrics: dict | None = None) -> dict:
     meta: dict[str, Any] = {"format": FORMAT, "version": VERSION, **model.spec()}
     if config is not None:
-        meta["config"] = _json_safe(config)
+        meta["config"] = json_safe(config)
     if metrics is not None:
-        meta["metrics"] = _json_safe(metrics)
+        meta["metrics"] = json_safe(metrics)
     return meta
 
 

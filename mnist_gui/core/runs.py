@@ -41,7 +41,7 @@ import numpy as np
 from .. import __version__
 from .config import TrainConfig
 from .errors import ConfigError, MnistGuiError, ModelFileError
-from .model_file import load_model, model_metadata, save_model, write_npz_atomically
+from .model_file import json_safe, load_model, model_metadata, save_model, write_npz_atomically
 from .network import MLP
 from .training import BatchFinished, EpochFinished, Trainer, TrainingFinished, TrainingStarted
 
@@ -71,7 +71,7 @@ def default_home() -> Path:
 def _write_json_atomically(path: Path, value: Any) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(_json_safe(value), fh, indent=1, allow_nan=False)
+        json.dump(json_safe(value), fh, indent=1, allow_nan=False)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
@@ -79,21 +79,9 @@ def _write_json_atomically(path: Path, value: Any) -> None:
 
 def _append_json_line(path: Path, value: Any) -> None:
     with open(path, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(_json_safe(value), allow_nan=False) + "\n")
+        fh.write(json.dumps(json_safe(value), allow_nan=False) + "\n")
         fh.flush()
         os.fsync(fh.fileno())
-
-
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def _read_json_lines(path: Path) -> tuple[list[dict], str | None]:
@@ -454,7 +442,7 @@ class RunRecorder:
                 scalars[key] = value
         info = {"epochs_done": state["epochs_done"], "first_loss": state["first_loss"],
                 "rng": state["rng"], "optimizer_scalars": scalars}
-        arrays["state"] = np.array(json.dumps(_json_safe(info)))
+        arrays["state"] = np.array(json.dumps(json_safe(info)))
         if self.exact:
             write_npz_atomically(self.path / "snapshots" / f"epoch-{epoch:04d}.resume.npz", arrays)
         else:
