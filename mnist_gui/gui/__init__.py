@@ -12,6 +12,13 @@ import pyqtgraph as pg  # noqa: E402
 # row-major: an image array's rows are screen rows, as NumPy prints them
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
 
-from .main_window import MainWindow  # noqa: E402
-
 __all__ = ["MainWindow"]
+
+
+def __getattr__(name: str):  # noqa: ANN202 - PEP 562: the window is imported on first use,
+    # so a panel (``gui.panels.*``) can be imported and tested on its own
+    if name == "MainWindow":
+        from .main_window import MainWindow
+
+        return MainWindow
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

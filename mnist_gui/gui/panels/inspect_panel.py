@@ -1,0 +1,619 @@
+"""Inspect: what the network does with one digit, layer by layer, which pixels pushed it
+towards a class, what would make it another class, and the training digits it resembles.
+
+Public API (the main window wires it; the panel never sees the trainer):
+
+* ``set_model(model)``: an independent MLP copy (binary models included) or None;
+* ``set_training_data(images, labels)``: (N, 784) uint8 training digits for the neighbours;
+* ``show_digit(image28, label=None, steps=None)``: a 28x28 image in [0, 1] (blank: a hint),
+  its true label if known, and ``core.preprocess.PreprocessSteps`` for drawn/file digits;
+* ``clear()``; ``shutdown(timeout_ms)`` before the application quits.
+
+Activations and the plain gradient run on the GUI thread (under 10 ms for 784-800-800-10),
+at most every ``REFRESH_MS`` however fast digits arrive; integrated gradients, SmoothGrad,
+counterfactuals and the neighbour index run one at a time on a GeneratorWorker with their own
+copy of the model, and a result for an older digit or model is dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QThread, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core import explain as ex
+from ...core.errors import MnistGuiError
+from ...core.network import MLP
+from ...core.preprocess import PreprocessSteps
+from ..worker import GeneratorWorker, call_once
+
+DIVERGING = "CET-D1"  # blue - white - red, zero in the middle
+REFRESH_MS = 60  # at most one refresh per this many ms while a digit changes
+METHOD_LABELS = {
+    "gradient": "Gradient",
+    "gradient-x-input": "Gradient × input",
+    "integrated-gradients": "Integrated gradients",
+    "smoothgrad": "SmoothGrad",
+}
+BACKGROUND_METHODS = ("integrated-gradients", "smoothgrad")
+N_NEIGHBOURS = 8
+
+
+def unit_grid(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Units (n,) laid out row by row on a near-square grid (unused cells NaN-free zeros)."""
+    n = len(values)
+    cols = max(1, math.ceil(math.sqrt(n * 2)))  # wider than tall: fits a row of plots
+    rows = math.ceil(n / cols)
+    grid = np.zeros(rows * cols, np.float32)
+    grid[:n] = values
+    return grid.reshape(rows, cols), cols
+
+
+def _image_plot(layout: pg.GraphicsLayout, title: str, levels=(0, 1), cmap=None,  # noqa: ANN001
+                row: int | None = None, col: int | None = None) -> tuple[pg.PlotItem, pg.ImageItem]:
+    plot = layout.addPlot(row=row, col=col, title=title)
+    plot.hideAxis("left")
+    plot.hideAxis("bottom")
+    plot.setAspectLocked(True)
+    plot.invertY(True)
+    plot.setMouseEnabled(False, False)
+    plot.hideButtons()
+    image = pg.ImageItem(np.zeros((28, 28), np.float32), axisOrder="row-major", levels=levels)
+    if cmap is not None:
+        image.setColorMap(cmap)
+    plot.addItem(image)
+    return plot, image
+
+
+class InspectPanel(QWidget):
+    """Activations, attributions, counterfactual and neighbours of one digit."""
+
+    digit_inspected = Signal(object)  # core.explain.Forward, or None (blank / no model)
+    attribution_computed = Signal(object)  # core.explain.Attribution
+    counterfactual_computed = Signal(object)  # core.explain.Counterfactual
+    neighbours_found = Signal(object)  # list of core.explain.Neighbour
+    job_failed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("inspectPanel")
+        self.model: MLP | None = None
+        self._worker_model: MLP | None = None  # used by background jobs only
+        self._train_images: np.ndarray | None = None
+        self._train_labels: np.ndarray | None = None
+        self._index: ex.NeighbourIndex | None = None
+        self._image: np.ndarray | None = None
+        self._label: int | None = None
+        self._steps: PreprocessSteps | None = None
+        self._forward: ex.Forward | None = None
+        self._generation = 0  # bumped by every new digit or model: older results are dropped
+        self._model_generation = 0
+        self._order: list[np.ndarray] = []  # per hidden layer: unit shown at each grid cell
+        self._jobs: dict[str, tuple[Callable[..., Any], tuple]] = {}
+        self._running: tuple[QThread, GeneratorWorker] | None = None
+        self._closing = False
+        self.colormap = pg.colormap.get(DIVERGING)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_MS)
+        self._refresh_timer.timeout.connect(self._refresh)
+        self._build()
+
+    # ------------------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        self.caption = QLabel("Inspect a digit: draw one, pick a mistake, or open an image.")
+        self.caption.setObjectName("inspectCaption")
+        self.caption.setWordWrap(True)
+        layout.addWidget(self.caption)
+
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Pixels that push"))
+        self.target_combo = QComboBox()
+        self.target_combo.setObjectName("targetDigitCombo")
+        self.target_combo.setToolTip("The class whose output is explained (default: the answer)")
+        controls.addWidget(self.target_combo)
+        controls.addWidget(QLabel("vs"))
+        self.versus_combo = QComboBox()
+        self.versus_combo.setObjectName("versusDigitCombo")
+        self.versus_combo.setToolTip("Explain the difference between two classes (a confusion)")
+        controls.addWidget(self.versus_combo)
+        self.method_combo = QComboBox()
+        self.method_combo.setObjectName("attributionMethodCombo")
+        for method in ex.METHODS:
+            self.method_combo.addItem(METHOD_LABELS[method], method)
+        controls.addWidget(self.method_combo)
+        self.output_combo = QComboBox()
+        self.output_combo.setObjectName("attributionOutputCombo")
+        self.output_combo.addItem("logit", "logit")
+        self.output_combo.addItem("probability", "probability")
+        self.output_combo.setToolTip("Explain the class's logit (pre-softmax score) or its probability")
+        controls.addWidget(self.output_combo)
+        controls.addWidget(QLabel("steps"))
+        self.steps_spin = QSpinBox()
+        self.steps_spin.setObjectName("attributionStepsSpin")
+        self.steps_spin.setRange(4, 1024)
+        self.steps_spin.setValue(64)
+        self.steps_spin.setToolTip("Integrated gradients: path steps; SmoothGrad: noisy samples")
+        controls.addWidget(self.steps_spin)
+        controls.addSpacing(16)
+        self.counterfactual_button = QPushButton("What would make it a")
+        self.counterfactual_button.setObjectName("counterfactualButton")
+        self.counterfactual_button.setToolTip(
+            "The smallest change to the 28x28 input that makes the network answer the chosen digit")
+        controls.addWidget(self.counterfactual_button)
+        self.counterfactual_combo = QComboBox()
+        self.counterfactual_combo.setObjectName("counterfactualDigitCombo")
+        controls.addWidget(self.counterfactual_combo)
+        controls.addStretch(1)
+        self.sort_check = QCheckBox("sort units")
+        self.sort_check.setObjectName("sortUnitsCheck")
+        self.sort_check.setToolTip("Show each layer's units from the most to the least active")
+        controls.addWidget(self.sort_check)
+        layout.addLayout(controls)
+
+        grid = QGridLayout()
+        self.activations_view = pg.GraphicsLayoutWidget()
+        self.activations_view.setObjectName("activationsView")
+        self.activations_view.setBackground("w")
+        self.activations_view.setMinimumHeight(220)
+        grid.addWidget(self.activations_view, 0, 0, 1, 2)
+        self.hover_label = QLabel("Hover a unit to see its value and what feeds it.")
+        self.hover_label.setObjectName("unitHoverLabel")
+        grid.addWidget(self.hover_label, 1, 0, 1, 2)
+
+        self.attribution_view = pg.GraphicsLayoutWidget()
+        self.attribution_view.setObjectName("attributionView")
+        self.attribution_view.setBackground("w")
+        self.attribution_view.setMinimumHeight(220)
+        grid.addWidget(self.attribution_view, 2, 0)
+        self.neighbours_view = pg.GraphicsLayoutWidget()
+        self.neighbours_view.setObjectName("neighboursView")
+        self.neighbours_view.setBackground("w")
+        grid.addWidget(self.neighbours_view, 2, 1)
+        self.preprocess_view = pg.GraphicsLayoutWidget()
+        self.preprocess_view.setObjectName("preprocessView")
+        self.preprocess_view.setBackground("w")
+        self.preprocess_view.setMaximumHeight(120)
+        grid.addWidget(self.preprocess_view, 3, 0, 1, 2)
+        grid.setRowStretch(0, 2)
+        grid.setRowStretch(2, 4)
+        grid.setRowStretch(3, 1)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        layout.addLayout(grid, 1)
+
+        # attributions: input, overlay, counterfactual, difference
+        self._attr_items = {}
+        _, self._attr_items["input"] = _image_plot(self.attribution_view.ci, "input", row=0, col=0)
+        self._overlay_plot, base = _image_plot(self.attribution_view.ci, "attributions", row=0, col=1)
+        self._attr_items["base"] = base
+        heat = pg.ImageItem(np.zeros((28, 28), np.float32), axisOrder="row-major", levels=(-1, 1))
+        heat.setColorMap(self.colormap)
+        heat.setOpacity(0.85)
+        self._overlay_plot.addItem(heat)
+        self._attr_items["heat"] = heat
+        self._cf_plot, self._attr_items["cf"] = _image_plot(
+            self.attribution_view.ci, "what would make it a …", row=1, col=0)
+        self._diff_plot, self._attr_items["diff"] = _image_plot(
+            self.attribution_view.ci, "ink to add (red) / remove (blue)", levels=(-1, 1),
+            cmap=self.colormap, row=1, col=1)
+        self.attribution_bar = pg.ColorBarItem(values=(-1, 1), colorMap=self.colormap,
+                                               interactive=False, width=12)
+        self.attribution_bar.setImageItem(heat)
+        self.attribution_view.ci.addItem(self.attribution_bar, row=0, col=2)
+
+        self._neighbour_plots: list[tuple[pg.PlotItem, pg.ImageItem]] = []
+        self.neighbours_view.ci.addLabel("Nearest training digits (last hidden layer)",
+                                         row=0, col=0, colspan=4)
+        for i in range(N_NEIGHBOURS):
+            self._neighbour_plots.append(
+                _image_plot(self.neighbours_view.ci, "", row=1 + i // 4, col=i % 4))
+        self._preprocess_plots: list[tuple[pg.PlotItem, pg.ImageItem]] = []
+        for i in range(4):
+            self._preprocess_plots.append(_image_plot(self.preprocess_view.ci, "", row=0, col=i))
+        self._layer_items: list[tuple[pg.PlotItem, pg.ImageItem]] = []
+        self._unit_plot: pg.PlotItem | None = None
+        self._unit_image: pg.ImageItem | None = None
+        self._bars: pg.BarGraphItem | None = None
+        self._input_image: pg.ImageItem | None = None
+
+        self.method_combo.currentIndexChanged.connect(self._on_attribution_settings_changed)
+        self.target_combo.currentIndexChanged.connect(self._on_attribution_settings_changed)
+        self.versus_combo.currentIndexChanged.connect(self._on_attribution_settings_changed)
+        self.output_combo.currentIndexChanged.connect(self._on_attribution_settings_changed)
+        self.steps_spin.valueChanged.connect(self._on_attribution_settings_changed)
+        self.sort_check.toggled.connect(self._on_attribution_settings_changed)
+        self.counterfactual_button.clicked.connect(self._on_counterfactual_clicked)
+        self.activations_view.scene().sigMouseMoved.connect(self._on_activations_hovered)
+        self._set_enabled(False)
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for widget in (self.target_combo, self.versus_combo, self.method_combo, self.output_combo,
+                       self.steps_spin, self.counterfactual_button, self.counterfactual_combo):
+            widget.setEnabled(enabled)
+
+    def _build_activation_items(self) -> None:
+        """One plot per hidden layer and the output bars, made once per architecture."""
+        view = self.activations_view
+        view.clear()
+        self._layer_items = []
+        self._bars = self._input_image = self._unit_plot = self._unit_image = None
+        model = self.model
+        if model is None:
+            return
+        plot, self._input_image = _image_plot(view.ci, "input (as the network gets it)", row=0, col=0)
+        for l, units in enumerate(model.layer_sizes[1:-1]):
+            name = type(model.hidden[l]).__name__
+            plot, image = _image_plot(view.ci, f"hidden {l + 1}: {units} {name}", levels=(-1, 1),
+                                      cmap=self.colormap, row=0, col=1 + l)
+            self._layer_items.append((plot, image))
+        bars = view.addPlot(row=0, col=1 + len(self._layer_items), title="probabilities")
+        bars.setMouseEnabled(False, False)
+        bars.hideButtons()
+        n = len(model.classes)
+        self._bars = pg.BarGraphItem(x=np.arange(n), height=np.zeros(n), width=0.7, brush="#4c72b0")
+        bars.addItem(self._bars)
+        bars.setYRange(0, 1)
+        bars.getAxis("bottom").setTicks([[(i, str(c)) for i, c in enumerate(model.classes)]])
+        self._unit_plot, self._unit_image = _image_plot(
+            view.ci, "hovered unit's weights", levels=(-1, 1), cmap=self.colormap,
+            row=0, col=2 + len(self._layer_items))
+        self._unit_plot.setVisible(False)
+
+    # -------------------------------------------------------------------- public API
+
+    def set_model(self, model: MLP | None) -> None:
+        """Inspect with ``model`` (an independent copy the panel keeps) or nothing."""
+        if model is not None and model.layer_sizes[0] != 28 * 28:
+            self.caption.setText(
+                f"This model takes {model.layer_sizes[0]} inputs, not 28x28 images: "
+                "it cannot be inspected on digits.")
+            model = None
+        same_architecture = (
+            model is not None and self.model is not None
+            and model.layer_sizes == self.model.layer_sizes and model.classes == self.model.classes
+            and model.activations == self.model.activations)
+        self.model = model
+        self._worker_model = None if model is None else model.clone()
+        self._index = None
+        self._model_generation += 1
+        self._generation += 1
+        self._jobs.pop("neighbours", None)
+        if not same_architecture:
+            self._fill_class_combos()
+            self._build_activation_items()
+        self._set_enabled(model is not None)
+        if self._image is not None:
+            self._refresh_timer.start()
+        elif model is None:
+            self._clear_views()
+
+    def set_training_data(self, images: np.ndarray | None, labels: np.ndarray | None) -> None:
+        """(N, 784) uint8 training digits and their labels, for the nearest neighbours."""
+        self._train_images, self._train_labels = images, labels
+        self._index = None
+        self._model_generation += 1
+
+    def show_digit(self, image28: np.ndarray | None, label: int | None = None,
+                   steps: PreprocessSteps | None = None) -> None:
+        """Inspect a 28x28 image in [0, 1] (None or blank: a hint). Refreshed at most every
+        ``REFRESH_MS``, so it can be called on every stroke."""
+        self._image = None if image28 is None else np.asarray(image28, np.float64).reshape(28, 28)
+        self._label, self._steps = label, steps
+        self._generation += 1
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def clear(self) -> None:
+        self._image = None
+        self._label = self._steps = None
+        self._forward = None
+        self._generation += 1
+        self._jobs.clear()
+        self._clear_views()
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Drop queued jobs and wait for the running one; True if none is left running."""
+        self._closing = True
+        self._jobs.clear()
+        self._refresh_timer.stop()
+        if self._running is not None:
+            thread = self._running[0]
+            thread.quit()
+            return thread.wait(timeout_ms)
+        return True
+
+    def is_busy(self) -> bool:
+        return self._running is not None or bool(self._jobs)
+
+    # ----------------------------------------------------------------------- refresh
+
+    def _fill_class_combos(self) -> None:
+        classes = [] if self.model is None else self.model.classes
+        for combo, first in ((self.target_combo, "the answer"), (self.versus_combo, "—"),
+                             (self.counterfactual_combo, None)):
+            combo.blockSignals(True)
+            combo.clear()
+            if first is not None:
+                combo.addItem(first, None)
+            for c in classes:
+                combo.addItem(str(c), c)
+            combo.blockSignals(False)
+
+    def _clear_views(self) -> None:
+        blank = np.zeros((28, 28), np.float32)
+        for item in self._attr_items.values():
+            item.setImage(blank, autoLevels=False)
+        for plot, image in self._neighbour_plots + self._preprocess_plots:
+            plot.setTitle("")
+            image.setImage(blank, autoLevels=False)
+        if self._input_image is not None:
+            self._input_image.setImage(blank, autoLevels=False)
+        for _, image in self._layer_items:
+            image.setImage(np.zeros((1, 1), np.float32), autoLevels=False)
+        if self._bars is not None and self.model is not None:
+            self._bars.setOpts(height=np.zeros(len(self.model.classes)))
+        if self.model is None:
+            self.caption.setText("Load or train a model to inspect digits.")
+
+    def _refresh(self) -> None:
+        """Forward pass, activations and (for the fast methods) attributions of the digit."""
+        model, image = self.model, self._image
+        if model is None:
+            self._clear_views()
+            self.digit_inspected.emit(None)
+            return
+        if image is None or float(image.max()) <= 1e-6:
+            self._forward = None
+            self._clear_views()
+            self.caption.setText("Nothing to inspect: draw a digit, or pick one in Mistakes.")
+            self.digit_inspected.emit(None)
+            return
+        try:
+            forward = ex.forward(model, image)
+        except MnistGuiError as exc:
+            self.caption.setText(str(exc))
+            self.digit_inspected.emit(None)
+            return
+        self._forward = forward
+        self._show_forward(image, forward)
+        self._show_steps(self._steps)
+        self._request_attribution()
+        self._request_neighbours()
+        self.digit_inspected.emit(forward)
+
+    def _show_forward(self, image: np.ndarray, forward: ex.Forward) -> None:
+        best = int(forward.probabilities.argmax())
+        text = f"The network answers {forward.predicted} ({100 * forward.probabilities[best]:.1f}%)"
+        if self._label is not None:
+            verdict = "right" if self._label == forward.predicted else "wrong"
+            text += f"; the label is {self._label} ({verdict})"
+        self.caption.setText(text + ".")
+        self._input_image.setImage(image.astype(np.float32), autoLevels=False)
+        self._order = []
+        for (plot, item), a in zip(self._layer_items, forward.activations):
+            order = np.argsort(-a, kind="stable") if self.sort_check.isChecked() else np.arange(len(a))
+            self._order.append(order)
+            grid, _ = unit_grid(a[order])
+            top = float(np.abs(a).max()) or 1.0
+            item.setImage(grid, levels=(-top, top))
+        self._bars.setOpts(height=forward.probabilities)
+        self.counterfactual_button.setEnabled(True)
+
+    def _show_steps(self, steps: PreprocessSteps | None) -> None:
+        stages = steps.images() if steps is not None else []
+        for i, (plot, item) in enumerate(self._preprocess_plots):
+            if i < len(stages):
+                title, picture = stages[i]
+                plot.setTitle(title, size="8pt")
+                item.setImage(np.asarray(picture, np.float32), levels=(0, 1))
+                plot.autoRange(padding=0.02)
+            else:
+                plot.setTitle("")
+                item.setImage(np.zeros((28, 28), np.float32), autoLevels=False)
+
+    def _attribution_settings(self) -> dict[str, Any]:
+        return {
+            "method": self.method_combo.currentData(),
+            "target": self.target_combo.currentData(),
+            "versus": self.versus_combo.currentData(),
+            "output": self.output_combo.currentData(),
+            "steps": self.steps_spin.value(),
+            "samples": self.steps_spin.value(),
+        }
+
+    def _request_attribution(self) -> None:
+        settings = self._attribution_settings()
+        if settings["versus"] is not None and settings["versus"] == (
+                settings["target"] if settings["target"] is not None else self._forward.predicted):
+            settings["versus"] = None  # "7 vs 7" explains nothing: show 7 alone
+        if settings["method"] in BACKGROUND_METHODS:
+            self._submit("attribution", ex.attribute, self._image, settings)
+            return
+        try:
+            result = ex.attribute(self.model, self._image, **settings)
+        except MnistGuiError as exc:
+            self.job_failed.emit(str(exc))
+            return
+        self._show_attribution(result)
+
+    def _show_attribution(self, result: ex.Attribution) -> None:
+        image = self._image.astype(np.float32)
+        self._attr_items["input"].setImage(image, levels=(0, 1))
+        self._attr_items["base"].setImage(image, levels=(0, 1))
+        a = result.attributions.astype(np.float32)
+        top = float(np.abs(a).max()) or 1.0
+        self._attr_items["heat"].setImage(a, levels=(-top, top))
+        self.attribution_bar.setLevels((-top, top))
+        what = f"{result.output} of {result.target}"
+        if result.versus is not None:
+            what += f" − {result.versus}"
+        self._overlay_plot.setTitle(f"{METHOD_LABELS[result.method]}: {what}", size="9pt")
+        self.attribution_computed.emit(result)
+
+    def _request_neighbours(self) -> None:
+        if self._train_images is None or self._worker_model is None:
+            return
+        self._submit("neighbours", self._neighbours_job, self._image, {})
+
+    def _on_counterfactual_clicked(self) -> None:
+        digit = self.counterfactual_combo.currentData()
+        if self.model is None or self._forward is None or digit is None:
+            return
+        self._cf_plot.setTitle(f"working out what would make it a {digit}…", size="9pt")
+        self._submit("counterfactual", ex.counterfactual, self._image, {"target": digit})
+
+    def _show_counterfactual(self, found: ex.Counterfactual) -> None:
+        self._attr_items["cf"].setImage(found.image.astype(np.float32), levels=(0, 1))
+        top = float(np.abs(found.delta).max()) or 1.0
+        self._attr_items["diff"].setImage(found.delta.astype(np.float32), levels=(-top, top))
+        if found.reached:
+            p = 100 * float(found.probabilities.max())
+            self._cf_plot.setTitle(f"a {found.target} to the network ({p:.0f}%)", size="9pt")
+        else:
+            self._cf_plot.setTitle(f"no {found.target} within {found.steps} steps", size="9pt")
+        self._diff_plot.setTitle(f"change: add red, remove blue (L2 {found.l2:.2f})", size="9pt")
+        self.counterfactual_computed.emit(found)
+
+    def _show_neighbours(self, neighbours: list[ex.Neighbour]) -> None:
+        for (plot, item), n in zip(self._neighbour_plots, neighbours):
+            picture = self._train_images[n.index].reshape(28, 28).astype(np.float32) / 255
+            item.setImage(picture, levels=(0, 1))
+            plot.setTitle(f"{n.label}  d={n.distance:.2f}", size="8pt")
+        self.neighbours_found.emit(neighbours)
+
+    # ------------------------------------------------------------------ background
+
+    def _neighbours_job(self, model: MLP, image: np.ndarray, index: ex.NeighbourIndex | None,
+                        images: np.ndarray, labels: np.ndarray) -> tuple:
+        """Runs in the worker thread: build the index once per model, then query it."""
+        if index is None:
+            index = ex.NeighbourIndex.build(model, images, labels,
+                                            should_stop=lambda: self._closing)
+        return index, index.query(image, N_NEIGHBOURS)
+
+    def _submit(self, kind: str, function: Callable[..., Any], image: np.ndarray,
+                kwargs: dict[str, Any]) -> None:
+        """Queue ``kind`` for the current digit (replacing any queued one of that kind)."""
+        self._jobs[kind] = (function, (image.copy(), dict(kwargs), self._generation,
+                                       self._model_generation))
+        self._start_next()
+
+    def _start_next(self) -> None:
+        if self._running is not None or not self._jobs or self._closing:
+            return
+        for kind in ("attribution", "counterfactual", "neighbours"):
+            if kind in self._jobs:
+                break
+        function, (image, kwargs, generation, model_generation) = self._jobs.pop(kind)
+        if kind == "neighbours":
+            run = call_once(self._run_neighbours, image, generation, model_generation,
+                            self._worker_model, self._index, self._train_images, self._train_labels)
+        else:
+            run = call_once(self._run_job, kind, function, self._worker_model, image, kwargs,
+                            generation)
+        thread = QThread(self)
+        worker = GeneratorWorker(run, blas_threads=1)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.yielded.connect(self._on_job_yielded)
+        worker.errored.connect(self._on_job_errored)
+        worker.finished.connect(thread.quit)
+        thread.finished.connect(self._on_job_thread_finished)
+        self._running = (thread, worker)
+        thread.start()
+
+    @staticmethod
+    def _run_job(kind: str, function: Callable[..., Any], model: MLP, image: np.ndarray,
+                 kwargs: dict[str, Any], generation: int) -> tuple:
+        return kind, generation, None, function(model, image, **kwargs)
+
+    def _run_neighbours(self, image: np.ndarray, generation: int, model_generation: int,
+                        model: MLP, index: ex.NeighbourIndex | None, images: np.ndarray,
+                        labels: np.ndarray) -> tuple:
+        return "neighbours", generation, model_generation, self._neighbours_job(
+            model, image, index, images, labels)
+
+    def _on_job_yielded(self, value: tuple) -> None:
+        kind, generation, model_generation, result = value
+        if kind == "neighbours" and model_generation == self._model_generation:
+            self._index = result[0]  # still this model's: keep it for the next digit
+        if generation != self._generation or self._closing:
+            return  # an older digit or model
+        if kind == "attribution":
+            self._show_attribution(result)
+        elif kind == "counterfactual":
+            self._show_counterfactual(result)
+        else:
+            self._show_neighbours(result[1])
+
+    def _on_job_errored(self, message: str) -> None:
+        if not self._closing:
+            self.caption.setText(message)
+            self.job_failed.emit(message)
+
+    def _on_job_thread_finished(self) -> None:
+        thread, worker = self._running
+        self._running = None
+        worker.deleteLater()
+        thread.deleteLater()
+        self._start_next()
+
+    # ------------------------------------------------------------------------ slots
+
+    def _on_attribution_settings_changed(self) -> None:
+        if self._image is not None and self.model is not None:
+            self._generation += 1
+            self._refresh_timer.start()
+
+    def _on_activations_hovered(self, pos) -> None:  # noqa: ANN001 - a QPointF in scene coordinates
+        forward = self._forward
+        if forward is None or self.model is None:
+            return
+        for l, (plot, item) in enumerate(self._layer_items):
+            if not plot.sceneBoundingRect().contains(pos) or item.image is None:
+                continue
+            point = item.mapFromScene(pos)
+            rows, cols = item.image.shape
+            r, c = int(point.y()), int(point.x())
+            if not (0 <= r < rows and 0 <= c < cols) or l >= len(self._order):
+                return
+            cell = r * cols + c
+            if cell >= len(self._order[l]):
+                return
+            unit = int(self._order[l][cell])
+            value = forward.activations[l][unit]
+            W = self.model.W[l][:, unit]
+            if l == 0:
+                weights = W.reshape(28, 28).astype(np.float32)
+                top = float(np.abs(weights).max()) or 1.0
+                self._unit_image.setImage(weights, levels=(-top, top))
+                self._unit_plot.setTitle(f"unit {unit}: incoming weights", size="8pt")
+                self._unit_plot.setVisible(True)
+                self.hover_label.setText(f"hidden layer 1, unit {unit}: {value:.3g} "
+                                         "(its incoming weights are shown on the right)")
+            else:
+                push = W * forward.activations[l - 1]
+                strongest = np.argsort(-np.abs(push))[:3]
+                parts = ", ".join(f"unit {int(i)} ({push[i]:+.2g})" for i in strongest)
+                self._unit_plot.setVisible(False)
+                self.hover_label.setText(
+                    f"hidden layer {l + 1}, unit {unit}: {value:.3g}; strongest inputs from "
+                    f"layer {l}: {parts}")
+            return
