@@ -12,18 +12,14 @@ import pytest
 
 from mnist_gui.cli import main
 from mnist_gui.core import explain as ex
-from mnist_gui.core.data import prepare
 from mnist_gui.core.model_file import save_model
 from mnist_gui.core.network import build_mlp
-from mnist_gui.core.presets import PRESETS
-from mnist_gui.core.training import Trainer
+
+from .tiny_models import train_tiny
 
 
 def trained_file(raw_mnist, folder, name, **changes):
-    config = PRESETS["fast"].config.updated(epochs=1, train_subset=3000, **changes)
-    trainer = Trainer(config, prepare(raw_mnist, config.data_spec()))
-    trainer.train()
-    return save_model(folder / name, trainer.model, config.to_dict(), {})
+    return save_model(folder / name, train_tiny(raw_mnist, **changes), {}, {})
 
 
 @pytest.fixture(scope="module")

@@ -9,19 +9,11 @@ import numpy as np
 import pytest
 
 from mnist_gui.core import explain as ex
-from mnist_gui.core.data import prepare
 from mnist_gui.core.errors import ConfigError
 from mnist_gui.core.network import build_mlp
 from mnist_gui.core.preprocess import mnist_preprocess, mnist_preprocess_steps
-from mnist_gui.core.presets import PRESETS
-from mnist_gui.core.training import Trainer
 
-
-def train_tiny(raw_mnist, **changes):
-    config = PRESETS["fast"].config.updated(epochs=1, train_subset=3000, **changes)
-    trainer = Trainer(config, prepare(raw_mnist, config.data_spec()))
-    trainer.train()
-    return trainer.model
+from ..tiny_models import train_tiny
 
 
 @pytest.fixture(scope="module")
