@@ -123,6 +123,18 @@ class TorchRunner:
         return time.perf_counter() - t, 0.0
 
 
+def kernel_environment(native: bool) -> dict:
+    """This process's environment with OpenBLAS left to pick its native kernels, or with
+    the variables these machines set (Haswell kernels), whatever this shell has."""
+    env = dict(os.environ)
+    if native:
+        env.pop("OPENBLAS_CORETYPE", None)
+        env.pop("OPENBLAS_L2_SIZE", None)
+    else:
+        env.update(OPENBLAS_CORETYPE="Haswell", OPENBLAS_L2_SIZE="512")
+    return env
+
+
 class EpochServer:
     """A process of its own that trains one framework and runs one more epoch each time it
     is asked (a line on stdin; it answers with a JSON line). Two of them, ours and
@@ -147,10 +159,7 @@ class EpochServer:
 
     def __init__(self, kind: str, hidden: list[int], batch: int, native: bool = True,
                  root: Path = ROOT) -> None:
-        env = dict(os.environ)
-        if native:
-            env.pop("OPENBLAS_CORETYPE", None)
-            env.pop("OPENBLAS_L2_SIZE", None)
+        env = kernel_environment(native)
         self.process = subprocess.Popen(
             [sys.executable, "-c", self.CODE, str(root), kind, json.dumps(hidden), str(batch)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, env=env,
@@ -160,10 +169,7 @@ class EpochServer:
     @staticmethod
     def environment(native: bool) -> dict:
         """The kernel and GEMM peak a server process sees (measured in a process alike)."""
-        env = dict(os.environ)
-        if native:
-            env.pop("OPENBLAS_CORETYPE", None)
-            env.pop("OPENBLAS_L2_SIZE", None)
+        env = kernel_environment(native)
         out = subprocess.run([sys.executable, "-c", EpochServer.HELLO, str(ROOT)], env=env,
                              capture_output=True, text=True, check=True).stdout
         return json.loads(out.strip().splitlines()[-1])
@@ -201,7 +207,7 @@ def bench_headless(cases, turns: int, native: bool = True,
         print("PyTorch not installed: pip install '.[bench]' (ratios will be missing)")
     environment = EpochServer.environment(native)
     print(f"OpenBLAS kernel {environment['kernel']}, GEMM peak "
-          f"{environment['gemm_gflops']:.0f} GFLOP/s ({'native' if native else 'variables set'})",
+          f"{environment['gemm_gflops']:.0f} GFLOP/s ({'native' if native else 'OPENBLAS_CORETYPE=Haswell'})",
           flush=True)
     rows = []
     for hidden, batch in cases:
@@ -449,7 +455,7 @@ def markdown(report: dict) -> str:
         torch_s = f"{r['torch_s']:.3f}" if r["torch_s"] else "-"
         ratio = f"**{r['ratio']:.2f}**" if r["ratio"] else "-"
         versus = f"{r['versus_ratio']:.2f}" if r.get("versus_ratio") else "-"
-        kernel = f"{r['kernel']} ({'native' if r['native'] else 'variables set'})"
+        kernel = f"{r['kernel']} ({'native' if r['native'] else 'CORETYPE=Haswell'})"
         lines.append(
             f"| {r['network']} | {r['batch']} | {kernel} | {r['ours_s']:.3f} | {torch_s} | {ratio} | "
             f"{r['ours_gflops']:.0f} ({100 * r['peak_fraction']:.0f}%) | "
@@ -493,8 +499,8 @@ def main() -> int:
     parser.add_argument("--skip-augmentation", action="store_true")
     parser.add_argument("--skip-headless", action="store_true", help="GUI, draw and augmentation only")
     parser.add_argument("--kernel", choices=("native", "set", "both"), default="both",
-                        help="headless rows with OPENBLAS_CORETYPE/L2_SIZE unset (native), as "
-                        "set on this machine, or both (native rows, plus one row as set)")
+                        help="headless rows with OPENBLAS_CORETYPE/L2_SIZE unset (native), set to "
+                        "Haswell/512 as on these machines, or both (native rows, one row set)")
     parser.add_argument("--versus", type=Path,
                         help="another checkout (e.g. a git worktree of the previous commit) "
                         "whose trainer takes turns with ours: the 'vs' column is ours/theirs")

@@ -149,6 +149,10 @@ class Nesterov(Optimizer):
     """Nesterov accelerated gradient (Sutskever's form, as PyTorch's nesterov=True):
 
     v <- mu*v - lr*g;  p <- p + mu*v - lr*g
+
+    It keeps u = mu*v instead of v: then u <- mu*(u - lr*g) and p <- p + u - lr*g are four
+    in-place passes over the parameters and no temporary (five and one with v); the
+    update is memory-bound, so a pass is a fifth of its cost.
     """
 
     name = "nesterov"
@@ -158,23 +162,20 @@ class Nesterov(Optimizer):
 
     def __init__(self, momentum: float = 0.9) -> None:
         self.momentum = momentum
-        self._v: np.ndarray | None = None
+        self._u: np.ndarray | None = None  # mu * velocity
 
     @classmethod
     def from_settings(cls, settings: Any) -> Optimizer:
         return cls(settings.momentum)
 
     def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
-        v, t, tmp = self._state_array("_v", params), params.dtype.type, self._scratch(params)
-        if lr == 1.0:
-            scaled = grads
-        else:
-            scaled = np.multiply(grads, t(lr), out=tmp)
-        v *= t(self.momentum)
-        v -= scaled
+        u = self._state_array("_u", params)
+        scaled = grads if lr == 1.0 else np.multiply(
+            grads, params.dtype.type(lr), out=self._scratch(params))
+        u -= scaled
+        u *= params.dtype.type(self.momentum)
+        params += u
         params -= scaled
-        np.multiply(v, t(self.momentum), out=tmp)
-        params += tmp
 
 
 @register_optimizer
