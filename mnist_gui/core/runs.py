@@ -40,6 +40,7 @@ import numpy as np
 
 from .. import __version__
 from .config import TrainConfig
+from .digit_history import DigitHistory
 from .errors import ConfigError, MnistGuiError, ModelFileError
 from .model_file import json_safe, load_model, model_metadata, save_model, write_npz_atomically
 from .network import MLP
@@ -182,6 +183,19 @@ class Run:
         out = {key: np.array([v for r in records for v in r.get(key, [])], np.float64)
                for key in ("steps", "losses", "accuracies")}
         return out
+
+    def digit_history(self) -> DigitHistory | None:
+        """Each test digit's learning over the run (None if the run kept none)."""
+        path = self.path / "digits.npz"
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                epochs, p_true = npz["epochs"], npz["p_true"].astype(np.float32)
+                predicted, y_true = npz["predicted"], npz["y_true"]
+        except (OSError, ValueError, KeyError):
+            return None
+        if p_true.shape != predicted.shape or p_true.shape != (len(epochs), len(y_true)):
+            return None
+        return DigitHistory(epochs, p_true, predicted == y_true)
 
     def summary(self) -> dict:
         return {
@@ -368,6 +382,7 @@ class RunRecorder:
         self._bucket_size = 1
         self._n_batches = 1
         self._first_epoch_marks: set[int] = set()
+        self._digits: dict[str, list[np.ndarray]] = {"epochs": [], "p_true": [], "predicted": []}
         self.info = {
             "format": RUN_FORMAT, "version": RUN_VERSION, "name": name or "",
             "config": config.to_dict(), "started": self._started, "duration": None,
@@ -419,8 +434,23 @@ class RunRecorder:
         snapshot = self.path / "snapshots" / f"epoch-{event.epoch:04d}.npz"
         self._snapshot(snapshot, event.epoch)
         self._write_resume(event.epoch)
+        self._write_digits(event)
         # the metrics line comes last: an epoch is listed only once its snapshot exists
         _append_json_line(self.path / "epochs.jsonl", event.metrics())
+
+    def _write_digits(self, event: EpochFinished) -> None:
+        """Each test digit's p(true class) and prediction after every epoch so far."""
+        if event.test_p_true is None or event.test_predicted is None:
+            return
+        self._digits["epochs"].append(np.array(event.epoch))
+        self._digits["p_true"].append(event.test_p_true.astype(np.float16))
+        self._digits["predicted"].append(event.test_predicted.astype(np.uint8))
+        write_npz_atomically(self.path / "digits.npz", {
+            "epochs": np.array(self._digits["epochs"], np.int64),
+            "p_true": np.array(self._digits["p_true"]),
+            "predicted": np.array(self._digits["predicted"]),
+            "y_true": np.asarray(self.trainer.dataset.y_test, np.int64),
+        })
 
     def _snapshot(self, path: Path, epoch: int | None) -> None:
         model = self.trainer.model

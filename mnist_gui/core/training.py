@@ -161,11 +161,18 @@ class EpochFinished:
     lr: float
     weights: list[np.ndarray] | None = None  # copies, safe to keep and to pass between threads
     biases: list[np.ndarray] | None = None
+    #: per test digit: the probability given to its true class (N,) float32, and the class
+    #: index predicted (N,) uint8, so a digit's learning can be followed epoch by epoch
+    test_p_true: np.ndarray | None = None
+    test_predicted: np.ndarray | None = None
 
     def metrics(self) -> dict:
         """The plain numbers of this event (no arrays), e.g. for JSON."""
         return {f.name: getattr(self, f.name) for f in fields(self)
-                if f.name not in ("weights", "biases")}
+                if f.name not in ARRAY_FIELDS}
+
+
+ARRAY_FIELDS = ("weights", "biases", "test_p_true", "test_predicted")
 
 
 @dataclass
@@ -183,11 +190,24 @@ TrainingEvent = Union[TrainingStarted, BatchFinished, EpochFinished, TrainingFin
 
 def evaluate(model: MLP, X: np.ndarray, y: np.ndarray, loss: str) -> tuple[float, float]:
     """Mean loss and accuracy of ``model`` on X: (N, D), y: (N,). (nan, nan) for N = 0."""
+    loss_value, accuracy, _, _ = evaluate_per_sample(model, X, y, loss)
+    return loss_value, accuracy
+
+
+def evaluate_per_sample(
+    model: MLP, X: np.ndarray, y: np.ndarray, loss: str
+) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """Mean loss, accuracy, and per sample p(true class) (N,) float32 and the predicted
+    class index (N,) uint8."""
     if len(y) == 0:
-        return float("nan"), float("nan")
+        empty = np.zeros(0, np.float32)
+        return float("nan"), float("nan"), empty, empty.astype(np.uint8)
     z = model.logits(X)
     loss_value, _ = LOSS_FUNCTIONS[loss](z, y)
-    return loss_value, float(np.count_nonzero(model.predicted_index(z) == y)) / len(y)
+    predicted = model.predicted_index(z)
+    p_true = model.probabilities_from_logits(z)[np.arange(len(y)), y].astype(np.float32)
+    accuracy = float(np.count_nonzero(predicted == y)) / len(y)
+    return loss_value, accuracy, p_true, predicted.astype(np.uint8)
 
 
 # ------------------------------------------------------------------------------ trainer
@@ -370,8 +390,10 @@ class Trainer:
             val_loss = val_acc = None
             if len(data.y_val):
                 val_loss, val_acc = evaluate(model, data.X_val, data.y_val, cfg.loss)
+            p_true = predicted = None
             if self.evaluate_test:
-                test_loss, test_acc = evaluate(model, data.X_test, data.y_test, cfg.loss)
+                test_loss, test_acc, p_true, predicted = evaluate_per_sample(
+                    model, data.X_test, data.y_test, cfg.loss)
             else:
                 test_loss = test_acc = float("nan")
             eval_seconds = time.perf_counter() - t1
@@ -393,6 +415,8 @@ class Trainer:
                 lr=lr,
                 weights=weights,
                 biases=biases,
+                test_p_true=p_true,
+                test_predicted=predicted,
             )
             self.history.append(report)
             self.epochs_done = epoch

@@ -48,6 +48,11 @@ def test_a_recorded_run_round_trips(tmp_path, data, raw_mnist):
     np.testing.assert_array_equal(final.params, trainer.model.params)
     curve = run.batch_curve()
     assert len(curve["steps"]) == 60 and curve["steps"][-1] == pytest.approx(3.0)
+    history = run.digit_history()
+    np.testing.assert_array_equal(history.epochs, [1, 2, 3])
+    assert history.p_true.shape == (3, 10_000)
+    np.testing.assert_allclose(history.p_true[-1], trainer.history[-1].test_p_true, atol=1e-3)
+    assert history.correct[-1].mean() == trainer.history[-1].test_accuracy
     store.rename(run.id, "renamed")
     assert store.get(run.id).name == "renamed"
     store.delete(run.id)
