@@ -156,6 +156,19 @@ def parse_idx(data: bytes, name: str = "<bytes>", n_classes: int | None = 10) ->
     return array
 
 
+def idx_bytes(array: np.ndarray) -> bytes:
+    """The IDX encoding of uint8 images (N, rows, cols) or labels (N,): ``parse_idx``'s
+    inverse."""
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    if array.ndim == 3:
+        header = struct.pack(">IIII", IMAGES_MAGIC, *array.shape)
+    elif array.ndim == 1:
+        header = struct.pack(">II", LABELS_MAGIC, array.shape[0])
+    else:
+        raise ValueError(f"IDX holds images (N, rows, cols) or labels (N,), not {array.shape}")
+    return header + array.tobytes()
+
+
 def read_idx(path: str | Path, n_classes: int | None = 10) -> np.ndarray:
     """Read an IDX file (.gz or raw); see ``parse_idx``."""
     path = Path(path)
