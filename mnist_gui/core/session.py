@@ -15,6 +15,10 @@ it. The policy of *what* a window needs and *how often* lives here:
   s, after the last epoch, and for the final weights of a run that ended early;
 * always one ``TrainingFinished`` last (reason "failed" if the run could not start).
 
+With a ``store`` (``core/runs.py``) the run is recorded as it goes, and ``RunRecorded`` tells
+its id right after ``TrainingStarted``; ``resume_from=(run_id, epoch)`` continues a recorded
+run from that epoch's snapshot (recorded as a branch of it).
+
 Pausing, stopping and the learning rate go through ``controls``, usable from any thread
 before and during the run.
 """
@@ -29,9 +33,10 @@ from typing import Iterator
 import numpy as np
 
 from .data import RawMnist, load_raw, prepare
-from .errors import MnistGuiError
+from .errors import ConfigError, MnistGuiError
 from .evaluation import ModelEvaluation, evaluate_model
 from .network import MLP
+from .runs import RunStore
 from .training import (
     BatchFinished,
     EpochFinished,
@@ -48,6 +53,14 @@ _session_ids = itertools.count(1)
 @dataclass
 class DataLoaded:
     raw: RawMnist
+
+
+@dataclass
+class RunRecorded:
+    """The id under which the run store keeps this session's run."""
+
+    run_id: str
+    parent: tuple[str, int] | None = None
 
 
 @dataclass
@@ -103,8 +116,15 @@ class TrainingSession:
         progress_interval: float = 0.1,
         snapshot_interval: float = 0.25,
         evaluation_interval: float = 2.0,
+        store: RunStore | None = None,
+        resume_from: tuple[str, int | None] | None = None,
+        name: str = "",
     ) -> None:
         self.config = config
+        self.store = store
+        self.resume_from = resume_from
+        self.name = name
+        self.run_id: str | None = None
         self.controls = TrainingControls()
         self.id = next(_session_ids)
         self._raw = raw
@@ -113,17 +133,20 @@ class TrainingSession:
         self.snapshot_interval = snapshot_interval
         self.evaluation_interval = evaluation_interval
         self.trainer: Trainer | None = None
+        self._recorder = None
 
     def events(self) -> Iterator[object]:
+        message = None
         try:
             yield from self._events()
         except MnistGuiError as exc:
-            yield TrainingFinished("failed", str(exc), self._epochs_done())
+            message = str(exc)
         except MemoryError:
-            yield TrainingFinished(
-                "failed", "out of memory: try a smaller network, batch size or data subset",
-                self._epochs_done(),
-            )
+            message = "out of memory: try a smaller network, batch size or data subset"
+        if message is not None:
+            if self._recorder is not None:
+                self._recorder.finish("failed")
+            yield TrainingFinished("failed", message, self._epochs_done())
 
     def _epochs_done(self) -> int:
         return len(self.trainer.history) if self.trainer is not None else 0
@@ -141,16 +164,33 @@ class TrainingSession:
             self._raw = load_raw(self._data_dir)
             yield DataLoaded(self._raw)
         dataset = prepare(self._raw, config.data_spec())
-        trainer = self.trainer = Trainer(config, dataset, controls=self.controls)
+        parent = None
+        if self.resume_from is not None:
+            if self.store is None:
+                raise ConfigError("continuing a run needs the run store")
+            run_id, epoch = self.resume_from
+            trainer = self.store.resume_trainer(run_id, epoch, dataset, config)
+            parent = (run_id, trainer.epochs_done)
+        else:
+            trainer = Trainer(config, dataset)
+        trainer.controls = self.controls
+        self.trainer = trainer
+        recorder = None
+        if self.store is not None:
+            recorder = self._recorder = self.store.start(trainer, self.name, parent)
+            self.run_id = recorder.id
         steps: list[float] = []
         losses: list[float] = []
         accuracies: list[float] = []
         last_progress = last_snapshot = 0.0
         last_evaluation = time.perf_counter()
         training_seconds = 0.0  # of finished epochs (pauses excluded)
-        position = 0.0  # fractional epochs trained so far
+        start = float(trainer.epochs_done)  # a continued run starts where its parent was
+        position = start  # fractional epochs trained so far
         final = TrainingFinished("stopped", "no events", 0)
         for event in trainer.run():
+            if recorder is not None:
+                recorder.record(event)
             now = time.perf_counter()
             if isinstance(event, BatchFinished):
                 position = event.progress
@@ -163,7 +203,8 @@ class TrainingSession:
                     yield Progress(
                         event.epoch, config.epochs, event.batch, event.n_batches,
                         np.array(steps), np.array(losses), np.array(accuracies), event.lr, rate,
-                        eta_seconds(training_seconds + event.elapsed, event.progress, config.epochs),
+                        eta_seconds(training_seconds + event.elapsed, event.progress - start,
+                                    config.epochs - start),
                     )
                     steps, losses, accuracies = [], [], []
                 if now - last_snapshot >= self.snapshot_interval:
@@ -182,7 +223,9 @@ class TrainingSession:
                     last_evaluation = time.perf_counter()
             elif isinstance(event, TrainingStarted):
                 yield event
-                yield self._snapshot(0.0)
+                if recorder is not None:
+                    yield RunRecorded(recorder.id, parent)
+                yield self._snapshot(float(trainer.epochs_done))
             elif isinstance(event, TrainingFinished):
                 final = event
         if final.reason != "completed" and trainer.history:

@@ -82,3 +82,24 @@ def test_eta():
     assert eta_seconds(10.0, 2.0, 5.0) == 15.0
     assert eta_seconds(10.0, 5.0, 5.0) == 0.0
     assert np.isnan(eta_seconds(0.0, 0.0, 5.0))
+
+
+def test_a_recorded_session_can_be_continued_as_a_branch(raw_mnist, tmp_path):
+    from mnist_gui.core.runs import RunStore
+    from mnist_gui.core.session import RunRecorded
+
+    store = RunStore(tmp_path)
+    first = TrainingSession(SMALL, raw_mnist, store=store, name="base")
+    events = list(first.events())
+    (recorded,) = [e for e in events if isinstance(e, RunRecorded)]
+    assert recorded.run_id == first.run_id and store.get(first.run_id).outcome == "completed"
+    branch = TrainingSession(SMALL.updated(epochs=4, lr=0.05), raw_mnist, store=store,
+                             resume_from=(first.run_id, 1))
+    events = list(branch.events())
+    epochs = [e.epoch for e in events if isinstance(e, EpochFinished)]
+    assert epochs == [2, 3, 4] and events[-1].reason == "completed"
+    snapshots = [e for e in events if isinstance(e, ModelSnapshot)]
+    assert snapshots[0].epoch_progress == 1.0
+    run = store.get(branch.run_id)
+    assert (run.parent, run.parent_epoch) == (first.run_id, 1)
+    assert [e["epoch"] for e in run.epochs] == [2, 3, 4]
