@@ -1,4 +1,5 @@
-"""GUI fixtures: a fresh MainWindow with its own settings file, shut down after each test."""
+"""GUI fixtures: a fresh MainWindow with its own settings file, shut down after each test;
+small models of every output kind, trained headless once per session."""
 
 from __future__ import annotations
 
@@ -23,15 +24,36 @@ def window(qtbot, tmp_path):
     win.show()
     yield win
     assert win.shutdown(timeout_ms=10_000), "training thread did not stop"
+    # a guarded slot turns an exception into a status message: a test must still see it
+    assert win.unexpected_errors == []
+
+
+def _train_and_save(folder, name, config, raw_mnist):
+    trainer = Trainer(config, prepare(raw_mnist, config.data_spec()))
+    trainer.train()
+    assert np.isfinite(trainer.model.params).all()
+    path = folder / f"{name}.npz"
+    save_model(path, trainer.model, config.to_dict(), trainer.history[-1].metrics())
+    return path
 
 
 @pytest.fixture(scope="session")
-def trained_model_file(tmp_path_factory, raw_mnist):
-    """A model trained headless (fast preset, 1 epoch on 20,000 images), saved to disk."""
-    config = PRESETS["fast"].config.updated(epochs=1, train_subset=20_000)
-    trainer = Trainer(config, prepare(raw_mnist, config.data_spec()))
-    trainer.train()
-    path = tmp_path_factory.mktemp("models") / "fast.npz"
-    save_model(path, trainer.model, config.to_dict(), {"test_accuracy": trainer.history[-1].test_accuracy})
-    assert np.isfinite(trainer.model.params).all()
-    return path
+def model_files(tmp_path_factory, raw_mnist):
+    """Small models saved to disk: "ten" (784-512-10 softmax, 1 epoch on 3,000 images),
+    "binary" (seed-003's 784-10-5-1 sigmoid, 7 vs 8, a few full-batch epochs) and "two"
+    (784-32-2 softmax, 3 vs 5)."""
+    folder = tmp_path_factory.mktemp("models")
+    fast = PRESETS["fast"].config
+    return {
+        "ten": _train_and_save(folder, "ten", fast.updated(epochs=1, train_subset=3000), raw_mnist),
+        "binary": _train_and_save(
+            folder, "binary", PRESETS["seed-003"].config.updated(epochs=30), raw_mnist),
+        "two": _train_and_save(
+            folder, "two", fast.updated(epochs=1, hidden=[32], digits=[3, 5], train_subset=3000),
+            raw_mnist),
+    }
+
+
+@pytest.fixture(scope="session")
+def trained_model_file(model_files):
+    return model_files["ten"]

@@ -24,7 +24,7 @@ def test_bad_data_folder_gives_a_message_and_keeps_the_data_it_had(window, qtbot
     with qtbot.waitSignal(window.training_finished, timeout=120_000) as finished:
         window.start_training()
     assert finished.args[0].reason == "completed"
-    assert len(window.mistakes_panel._evaluation.report.y_true) == 10_000
+    assert len(window.state.evaluation.report.y_true) == 10_000
 
 
 def test_a_good_data_folder_is_used_for_the_next_run(window, qtbot, tmp_path):
@@ -36,7 +36,7 @@ def test_a_good_data_folder_is_used_for_the_next_run(window, qtbot, tmp_path):
     with qtbot.waitSignal(window.training_finished, timeout=60_000) as finished:
         window.start_training()
     assert finished.args[0].reason == "completed"
-    assert len(window.mistakes_panel._evaluation.report.y_true) == 40
+    assert len(window.state.evaluation.report.y_true) == 40
 
 
 def test_divergence_shows_a_message_naming_epoch_and_batch(window, qtbot):
@@ -58,8 +58,11 @@ def test_divergence_shows_a_message_naming_epoch_and_batch(window, qtbot):
 def test_batch_larger_than_the_subset_is_refused_at_the_field(window):
     quick_settings(window, epochs=1, subset=2000)
     window.config_panel.batch_spin.setValue(5000)
-    assert "batch_size: 5000 is larger than the 2,000" in window.config_panel.error_label.text()
+    assert "5000 is larger than the 2,000" in window.config_panel.error_label.text()
     assert not window.train_button.isEnabled()
+    # the reason is also in sight above the tabs, however the settings are scrolled
+    assert "Cannot train" in window.settings_label.text()
+    assert "5000 is larger than the 2,000" in window.settings_label.text()
 
 
 def test_a_failing_run_reports_and_the_window_recovers(window, qtbot):
@@ -110,11 +113,11 @@ def test_random_control_sequences_never_crash_or_hang(window, qtbot):
             window.stop_training()
         else:
             window.live_lr_edit.setText(rng.choice(["0.01", "abc", "-1", "0.2"]))
-            window._on_live_lr_entered()
+            window.live_lr_edit.returnPressed.emit()
         qtbot.wait(rng.choice([0, 1, 5, 20]))  # let queued signals run between presses
     if window.is_training:
         with qtbot.waitSignal(window.training_finished, timeout=30_000):
-            if window._paused:
+            if window.is_paused:
                 window.toggle_pause()
             window.stop_training()
     assert not window.is_training

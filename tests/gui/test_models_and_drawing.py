@@ -3,47 +3,22 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication
 
 from mnist_gui.core.model_file import load_model
 
-
-def open_model(window, qtbot, path):
-    with qtbot.waitSignal(window.model_loaded, timeout=60_000):
-        window.open_model(str(path))
-
-
-def send_mouse(widget, kind, point: QPointF, button=Qt.MouseButton.LeftButton) -> None:
-    buttons = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease else button
-    event = QMouseEvent(kind, point, widget.mapToGlobal(point), button, buttons,
-                        Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(widget, event)
-
-
-def draw_stroke(canvas, points) -> None:
-    """Press at the first point, move through the rest, release: as a hand would."""
-    side = min(canvas.width(), canvas.height())
-    x0, y0 = (canvas.width() - side) / 2, (canvas.height() - side) / 2
-    to_widget = [QPointF(x0 + fx * side, y0 + fy * side) for fx, fy in points]
-    send_mouse(canvas, QEvent.Type.MouseButtonPress, to_widget[0])
-    for p in to_widget[1:]:
-        send_mouse(canvas, QEvent.Type.MouseMove, p)
-    send_mouse(canvas, QEvent.Type.MouseButtonRelease, to_widget[-1])
-
-
-def line(a, b, n=12):
-    return [(a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t) for t in np.linspace(0, 1, n)]
+from .helpers import draw_stroke, line, open_model
 
 
 def test_open_model_shows_weights_and_mistakes(window, qtbot, trained_model_file):
     open_model(window, qtbot, trained_model_file)
-    evaluation = window.mistakes_panel._evaluation
-    assert evaluation is not None and 0.9 < evaluation.report.accuracy < 1
+    evaluation = window.state.evaluation
+    assert evaluation is not None and 0.8 < evaluation.report.accuracy < 1
+    window.tabs.setCurrentWidget(window.mistakes_panel)
     assert window.errors_view.model().rowCount() == len(evaluation.report.mistakes)
-    assert [item[0].image.shape for item in window.weights_panel._layer_items] == [(512, 784), (10, 512)]
-    assert "Loaded model fast.npz" in window.draw_panel.model_label.text()
+    assert window.weights_panel.shown_layers() == []  # drawn when its tab is shown
+    window.tabs.setCurrentWidget(window.weights_panel)
+    assert [im.shape for im in window.weights_panel.shown_layers()] == [(512, 784), (10, 512)]
+    assert "Loaded model ten.npz" in window.draw_panel.model_label.text()
 
 
 def test_save_model_round_trip(window, qtbot, trained_model_file, tmp_path):
@@ -113,6 +88,7 @@ def test_draw_with_the_live_model_during_training(window, qtbot):
     quick_settings(window, epochs=100, subset=5000)
     with qtbot.waitSignal(window.epoch_finished, timeout=120_000):
         window.start_training()
+    window.tabs.setCurrentWidget(window.draw_panel)
     assert window.draw_panel.model_label.text().startswith("Live model")
     draw_stroke(window.draw_canvas, line((0.5, 0.15), (0.5, 0.85)))
     assert window.prediction_label.text()[0].isdigit()

@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QElapsedTimer, QTimer
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLabel, QPushButton, QSpinBox
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLabel, QMessageBox, QPushButton, QSpinBox
 
 from .helpers import quick_settings
 
@@ -44,11 +44,12 @@ def test_short_run_fills_curves_heatmaps_and_mistakes(window, qtbot):
     assert acc[-1] > 85
     # heatmaps are drawn when their tab is shown: one image per layer, the final weights
     window.tabs.setCurrentWidget(window.weights_panel)
-    images = [item[0].image for item in window.weights_panel._layer_items]
+    images = window.weights_panel.shown_layers()
     assert [im.shape for im in images] == [(512, 784), (10, 512)]
-    np.testing.assert_array_equal(images[0], window._model.W[0].T)
+    np.testing.assert_array_equal(images[0], window.state.model.W[0].T)
     # mistakes: every misclassified test digit is a row
-    evaluation = window.mistakes_panel._evaluation
+    evaluation = window.state.evaluation
+    window.tabs.setCurrentWidget(window.mistakes_panel)
     n_wrong = len(evaluation.report.mistakes)
     assert 0 < n_wrong < 1500
     assert window.errors_view.model().rowCount() == n_wrong
@@ -61,7 +62,7 @@ def test_heatmaps_move_during_training_when_their_tab_is_shown(window, qtbot):
     window.tabs.setCurrentWidget(window.weights_panel)
     seen = []
     window.epoch_finished.connect(
-        lambda report: seen.append(window.weights_panel._layer_items[0][0].image.copy())
+        lambda report: seen.append(window.weights_panel.shown_layers()[0].copy())
     )
     with qtbot.waitSignal(window.training_finished, timeout=TRAIN_TIMEOUT):
         window.start_training()
@@ -79,8 +80,9 @@ def test_mistakes_filters_and_confusion_cells(window, qtbot):
     with qtbot.waitSignal(window.training_finished, timeout=TRAIN_TIMEOUT):
         window.start_training()
     panel = window.mistakes_panel
-    mistakes = panel._evaluation.report.mistakes
-    cm = panel._evaluation.report.confusion
+    window.tabs.setCurrentWidget(panel)
+    mistakes = panel.evaluation.report.mistakes
+    cm = panel.evaluation.report.confusion
     i, j = np.unravel_index(np.argmax(cm - np.diag(np.diag(cm))), cm.shape)
     panel.confusion_table.cellClicked.emit(int(i), int(j))
     assert panel.model.rowCount() == cm[i, j] > 0
@@ -129,18 +131,28 @@ def test_stop_while_paused_and_repeated_presses(window, qtbot):
     window.toggle_pause()
 
 
-def test_closing_during_training_stops_the_thread_within_a_second(window, qtbot):
+def test_closing_during_training_asks_then_stops_within_a_second(window, qtbot):
+    """Issue 9 #8: closing during a run asks (Stop and quit / Cancel) instead of losing it."""
     quick_settings(window, epochs=200, subset=5000)
     with qtbot.waitSignal(window.epoch_finished, timeout=TRAIN_TIMEOUT):
         window.start_training()
-    thread = window._thread
-    assert thread is not None and thread.isRunning()
+    window.close()
+    question = window.close_question
+    assert question is not None and window.isVisible() and window.is_training
+    cancel = question.button(QMessageBox.StandardButton.Cancel)
+    cancel.click()
+    assert window.isVisible() and window.is_training and not window.is_paused
+    window.close()
+    stop_and_quit = next(b for b in window.close_question.buttons() if b.text() == "Stop and quit")
     timer = QElapsedTimer()
     timer.start()
-    window.close()
+    stop_and_quit.click()
     elapsed = timer.elapsed()
-    assert thread.isFinished()
+    assert not window.isVisible()
     assert elapsed < 1000, f"closing took {elapsed} ms"
+    with qtbot.waitSignal(window.training_finished, timeout=5000) as finished:
+        pass  # the thread has ended; its last queued signals arrive
+    assert finished.args[0].reason == "stopped" and not window.is_training
 
 
 def test_invalid_fields_are_refused_with_a_reason(window):

@@ -7,33 +7,52 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from ...core.errors import ImageError
 from ...core.network import MLP
-from ...core.preprocess import mnist_preprocess, model_input
+from ...core.preprocess import mnist_preprocess, model_input, resize
+from ..guard import guarded
 
-CANVAS_SIDE = 280  # the backing image; the widget scales to whatever size it has
-PEN_WIDTH = 22.0  # in backing-image pixels: MNIST strokes are ~2-3 of 28 px wide
+PEN_FRACTION = 22 / 280  # the brush's width as a fraction of the canvas side: MNIST
+# strokes are ~2-3 of 28 px wide, and the digit is scaled into a 20 px box
+MIN_SIDE = 200
+HINT = "Draw a digit here\n(left button draws, right button clears)"
 
 
 class DrawCanvas(QWidget):
-    """A square canvas that records white strokes on black. Emits ``digit_drawn`` after every
-    change of the drawing (each mouse move while a button is held, and on clear)."""
+    """A square canvas that records white strokes on black, at the widget's own resolution
+    (the brush width scales with it). Emits ``digit_drawn`` after every change of the
+    drawing (each mouse move while a button is held, and on clear)."""
 
     digit_drawn = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("drawCanvas")
-        self.setMinimumSize(200, 200)
+        self.setMinimumSize(MIN_SIDE, MIN_SIDE)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.CrossCursor)
-        self.image = QImage(CANVAS_SIDE, CANVAS_SIDE, QImage.Format.Format_Grayscale8)
-        self.image.fill(0)
+        self.setToolTip("Draw a digit with the left mouse button; the right button clears")
+        self.image = self._blank(MIN_SIDE)
         self._last: QPointF | None = None
+
+    @staticmethod
+    def _blank(side: int) -> QImage:
+        image = QImage(side, side, QImage.Format.Format_Grayscale8)
+        image.fill(0)
+        return image
+
+    @property
+    def side(self) -> int:
+        """The drawing's side in pixels (the widget's shorter side)."""
+        return self.image.width()
+
+    @property
+    def pen_width(self) -> float:
+        return PEN_FRACTION * self.side
 
     def clear(self) -> None:
         self.image.fill(0)
@@ -42,17 +61,15 @@ class DrawCanvas(QWidget):
 
     def set_ink(self, ink: np.ndarray) -> None:
         """Replace the drawing with an ink image (H, W) in [0, 1], fitted into the canvas."""
-        from ...core.preprocess import resize
-
+        side = self.side
         h, w = ink.shape
-        scale = CANVAS_SIDE / max(h, w)
+        scale = side / max(h, w)
         new_h, new_w = max(1, round(h * scale)), max(1, round(w * scale))
-        fitted = np.zeros((CANVAS_SIDE, CANVAS_SIDE))
-        top, left = (CANVAS_SIDE - new_h) // 2, (CANVAS_SIDE - new_w) // 2
+        fitted = np.zeros((side, side))
+        top, left = (side - new_h) // 2, (side - new_w) // 2
         fitted[top : top + new_h, left : left + new_w] = resize(ink, new_h, new_w)
         pixels = np.ascontiguousarray(np.clip(fitted * 255, 0, 255).astype(np.uint8))
-        image = QImage(pixels.data, CANVAS_SIDE, CANVAS_SIDE, CANVAS_SIDE,
-                       QImage.Format.Format_Grayscale8)
+        image = QImage(pixels.data, side, side, side, QImage.Format.Format_Grayscale8)
         self.image = image.copy()
         self.update()
         self.digit_drawn.emit()
@@ -61,10 +78,10 @@ class DrawCanvas(QWidget):
         return not self.pixels().any()
 
     def pixels(self) -> np.ndarray:
-        """The drawing as (280, 280) uint8, ink = 255."""
-        stride = self.image.bytesPerLine()
-        buffer = np.frombuffer(self.image.constBits(), np.uint8, count=stride * CANVAS_SIDE)
-        return buffer.reshape(CANVAS_SIDE, stride)[:, :CANVAS_SIDE].copy()
+        """The drawing as (side, side) uint8, ink = 255."""
+        side, stride = self.side, self.image.bytesPerLine()
+        buffer = np.frombuffer(self.image.constBits(), np.uint8, count=stride * side)
+        return buffer.reshape(side, stride)[:, :side].copy()
 
     def _square(self):  # noqa: ANN202
         side = min(self.width(), self.height())
@@ -72,13 +89,13 @@ class DrawCanvas(QWidget):
 
     def _to_image(self, pos: QPointF) -> QPointF:
         x0, y0, side = self._square()
-        scale = CANVAS_SIDE / max(side, 1)
+        scale = self.side / max(side, 1)
         return QPointF((pos.x() - x0) * scale, (pos.y() - y0) * scale)
 
     def _draw_to(self, point: QPointF) -> None:
         painter = QPainter(self.image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pen = QPen(QColor(255, 255, 255), PEN_WIDTH, Qt.PenStyle.SolidLine,
+        pen = QPen(QColor(255, 255, 255), self.pen_width, Qt.PenStyle.SolidLine,
                    Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
         painter.setPen(pen)
         if self._last is None:
@@ -89,6 +106,15 @@ class DrawCanvas(QWidget):
         self._last = point
         self.update()
         self.digit_drawn.emit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        # the drawing follows the widget's resolution, so strokes stay sharp and the brush
+        # keeps its size relative to the canvas
+        side = max(min(self.width(), self.height()), MIN_SIDE)
+        if side != self.side:
+            self.image = self.image.scaled(side, side, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                           Qt.TransformationMode.SmoothTransformation)
+        super().resizeEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if event.button() == Qt.MouseButton.LeftButton:
@@ -108,28 +134,40 @@ class DrawCanvas(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor("#303030"))
         x0, y0, side = self._square()
+        target = QRectF(x0, y0, side, side)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        painter.drawImage(self.rect().adjusted(int(x0), int(y0), -int(x0), -int(y0)), self.image)
+        painter.drawImage(target, self.image)
+        if self.is_blank():
+            painter.setPen(QColor("#9a9a9a"))
+            painter.drawText(target, int(Qt.AlignmentFlag.AlignCenter), HINT)
         painter.end()
 
 
 class DrawPanel(QWidget):
-    """Public slots: ``set_model(model, source)``; ``prediction_changed`` after each update."""
+    """Public slots: ``set_model(model, source)``; ``prediction_changed`` after each update.
 
-    prediction_changed = Signal(object)  # (K,) probabilities, or None for a blank canvas
+    Works with any class count (one sigmoid output standing for two classes included). The
+    prediction runs only while the panel is visible: a model or drawing that changes while
+    it is hidden is classified when it is shown again.
+    """
+
+    prediction_changed = Signal(object)  # (K,) probabilities, or None (blank canvas / no model)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._model: MLP | None = None
+        self._classes: list[int] | None = None
+        self._stale = False
         self.last_latency_ms = 0.0
+        self.probabilities: np.ndarray | None = None  # the last prediction, (K,)
         layout = QHBoxLayout(self)
 
         left = QVBoxLayout()
-        left.addWidget(QLabel("Draw a digit (left button draws, right button clears)"))
         self.canvas = DrawCanvas()
         left.addWidget(self.canvas, 1)
         self.clear_button = QPushButton("Clear")
         self.clear_button.setObjectName("clearButton")
+        self.clear_button.setToolTip("Clear the drawing (or right-click the canvas)")
         left.addWidget(self.clear_button)
         layout.addLayout(left, 3)
 
@@ -140,25 +178,34 @@ class DrawPanel(QWidget):
         self.prediction_label = QLabel("draw a digit")
         self.prediction_label.setObjectName("predictionLabel")
         self.prediction_label.setStyleSheet("font-size: 28px; font-weight: bold;")
+        self.prediction_label.setToolTip("The model's answer and how sure it is")
         self.preview = pg.GraphicsLayoutWidget()
         self.preview.setObjectName("previewView")
         self.preview.setBackground("w")
+        self.preview.setToolTip(
+            "Your drawing as the network gets it: cropped, scaled into a 20x20 box and centred "
+            "by its centre of mass in 28x28 pixels, like MNIST's digits")
         preview_plot = self.preview.addPlot(title="What the network sees (28×28)")
         preview_plot.hideAxis("left")
         preview_plot.hideAxis("bottom")
         preview_plot.setAspectLocked(True)
         preview_plot.invertY(True)
+        preview_plot.setMouseEnabled(False, False)
         self.preview_image = pg.ImageItem(np.zeros((28, 28)), levels=(0, 1))
         self.preview_image.setColorMap(pg.colormap.get("CET-L1"))
         preview_plot.addItem(self.preview_image)
-        self.bars_plot = pg.PlotWidget(title="Probabilities")
+        self.bars_plot = pg.PlotWidget(title="Probability of each class")
         self.bars_plot.setObjectName("probabilityPlot")
         self.bars_plot.setBackground("w")
-        self.bars_plot.setYRange(0, 1)
+        self.bars_plot.setYRange(0, 1.12, padding=0)
         self.bars_plot.setMouseEnabled(False, False)
+        self.bars_plot.hideButtons()
+        self.bars_plot.getAxis("left").setTicks([[(v, f"{v:.0%}") for v in (0, 0.25, 0.5, 0.75, 1)]])
+        self.bars_plot.setToolTip("How likely the model finds each class; red is its answer")
         self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7, brush="#1f77b4")
         self.bars_plot.addItem(self.bars)
-        self.bars_plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)]])
+        self._percent_items: list[pg.TextItem] = []
+        self._set_classes(list(range(10)))
         right.addWidget(self.model_label, 0, 0)
         right.addWidget(self.prediction_label, 1, 0)
         right.addWidget(self.preview, 2, 0)
@@ -170,38 +217,93 @@ class DrawPanel(QWidget):
         self.clear_button.clicked.connect(self.canvas.clear)
         self.canvas.digit_drawn.connect(self._on_digit_drawn)
 
+    # ------------------------------------------------------------------------ slots
+
     def set_model(self, model: MLP | None, source: str) -> None:
-        """Use ``model`` (an inference copy this panel may keep) from now on."""
+        """Use ``model`` (an independent copy this panel may keep) from now on."""
         self._model = model
         self.model_label.setText(source)
         self._on_digit_drawn()
 
+    # --------------------------------------------------------------------- internals
+
+    @guarded
     def _on_digit_drawn(self) -> None:
+        if self.isVisible():
+            self._predict()
+        else:
+            self._stale = True  # classified when shown
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale:
+            self._predict_guarded()
+
+    @guarded
+    def _predict_guarded(self) -> None:
+        self._predict()
+
+    def _predict(self) -> None:
+        self._stale = False
         started = time.perf_counter()
+        model = self._model
+        classes = model.classes if model is not None else list(range(10))
+        if classes != self._classes:
+            self._set_classes(classes)
         try:
             image28 = mnist_preprocess(self.canvas.pixels() / 255.0)
         except ImageError:
-            self.preview_image.setImage(np.zeros((28, 28)), autoLevels=False)
-            self.prediction_label.setText("draw a digit")
-            self.bars.setOpts(height=np.zeros(len(self._model.classes) if self._model else 10))
-            self.prediction_changed.emit(None)
+            self._show(np.zeros((28, 28)), None, "draw a digit")
             return
-        self.preview_image.setImage(image28, autoLevels=False)
-        if self._model is None:
-            self.prediction_label.setText("no model yet")
-            self.prediction_changed.emit(None)
+        if model is None:
+            self._show(image28, None, "no model yet")
             return
-        if self._model.layer_sizes[0] != 784:
-            self.prediction_label.setText("model does not take 28×28 images")
+        if model.layer_sizes[0] != image28.size:
+            self._show(image28, None, f"this model takes {model.layer_sizes[0]} inputs, not 28×28")
             return
-        x = model_input(image28, self._model.input_mean, self._model.input_std)
-        probabilities = self._model.predict_proba(x)[0]
+        probabilities = model.predict_proba(model_input(image28, model.input_mean, model.input_std))[0]
         best = int(np.argmax(probabilities))
-        classes = self._model.classes
-        self.prediction_label.setText(f"{classes[best]}  ({100 * probabilities[best]:.1f}%)")
-        colors = ["#1f77b4"] * len(classes)
-        colors[best] = "#d62728"
-        self.bars.setOpts(x=np.arange(len(classes)), height=probabilities, brushes=colors)
-        self.bars_plot.getAxis("bottom").setTicks([[(i, str(c)) for i, c in enumerate(classes)]])
+        self._show(image28, probabilities, f"{classes[best]}  ({100 * probabilities[best]:.1f}%)")
         self.last_latency_ms = (time.perf_counter() - started) * 1000
+
+    def _set_classes(self, classes: list[int]) -> None:
+        """Bars and percentage labels for ``classes`` (the model's class order)."""
+        k = len(classes)
+        self._classes = list(classes)
+        self.bars.setOpts(x=np.arange(k), height=np.zeros(k), brushes=["#1f77b4"] * k)
+        self.bars_plot.getAxis("bottom").setTicks([[(i, str(c)) for i, c in enumerate(classes)]])
+        self.bars_plot.setXRange(-0.6, k - 0.4, padding=0)
+        for item in self._percent_items:
+            self.bars_plot.removeItem(item)
+        self._percent_items = []
+        for i in range(k):
+            item = pg.TextItem("", color="#333333", anchor=(0.5, 1.0))
+            item.setPos(i, 0)
+            self.bars_plot.addItem(item)
+            self._percent_items.append(item)
+
+    def _show(self, image28: np.ndarray, probabilities: np.ndarray | None, text: str) -> None:
+        self.preview_image.setImage(image28, autoLevels=False)
+        self.prediction_label.setText(text)
+        k = len(self._classes or [])
+        self.probabilities = probabilities
+        if probabilities is None:
+            self.bars.setOpts(x=np.arange(k), height=np.zeros(k), brushes=["#1f77b4"] * k)
+            for item in self._percent_items:
+                item.setText("")
+        else:
+            best = int(np.argmax(probabilities))
+            colors = ["#1f77b4"] * k
+            colors[best] = "#d62728"
+            self.bars.setOpts(x=np.arange(k), height=probabilities, brushes=colors)
+            for i, (item, p) in enumerate(zip(self._percent_items, probabilities)):
+                item.setText(percent(float(p)))
+                item.setPos(i, float(p))
         self.prediction_changed.emit(probabilities)
+
+
+def percent(p: float) -> str:
+    """A probability as a short percentage: "97%", "3.2%", "<0.1%"."""
+    if p >= 0.1 or p <= 0:
+        return f"{100 * p:.0f}%"
+    return f"{100 * p:.1f}%" if p >= 0.001 else "<0.1%"

@@ -23,9 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.evaluation import ModelEvaluation
+from ...core.metrics import Mistakes
+from ..guard import guarded
+
 THUMB = 56  # thumbnail side in pixels (28 x 2)
 CELL = QSize(THUMB + 60, THUMB + 24)  # a thumbnail and its "6→1 100%" label
 SORTS = ("most confident first", "least confident first", "by true digit", "by predicted digit")
+KINDS = ("mistakes", "most uncertain correct", "correctly classified")
 
 
 def digit_pixmap(image: np.ndarray, side: int, shape: tuple[int, int] = (28, 28)) -> QPixmap:
@@ -90,7 +95,8 @@ class MistakesPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._evaluation = None
+        self._evaluation: ModelEvaluation | None = None
+        self._correct: Mistakes | None = None  # every correct answer, made when first asked
         layout = QVBoxLayout(self)
         self.summary = QLabel("Train or load a model to see the test digits it gets wrong.")
         self.summary.setObjectName("mistakesSummary")
@@ -99,7 +105,10 @@ class MistakesPanel(QWidget):
         controls = QHBoxLayout()
         self.kind_combo = QComboBox()
         self.kind_combo.setObjectName("mistakesKindCombo")
-        self.kind_combo.addItems(["mistakes", "most uncertain correct"])
+        self.kind_combo.addItems(KINDS)
+        self.kind_combo.setToolTip(
+            "mistakes: digits the model gets wrong; most uncertain correct: right answers with "
+            "the smallest margin over the runner-up; correctly classified: every right answer")
         self.sort_combo = QComboBox()
         self.sort_combo.setObjectName("sortCombo")
         self.sort_combo.addItems(SORTS)
@@ -114,6 +123,11 @@ class MistakesPanel(QWidget):
         controls.addStretch(1)
         layout.addLayout(controls)
 
+        self.list_hint = QLabel("")
+        self.list_hint.setObjectName("mistakesListHint")
+        self.list_hint.setWordWrap(True)
+        self.list_hint.setStyleSheet("color: #555555;")
+        layout.addWidget(self.list_hint)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         layout.addWidget(splitter, 1)
         self.model = DigitListModel()
@@ -180,23 +194,40 @@ class MistakesPanel(QWidget):
     # ------------------------------------------------------------------------ slots
 
     def clear(self) -> None:
+        """Show nothing (no model, or a new one whose results are not in yet)."""
         self._evaluation = None
+        self._correct = None
         self.model.set_items(*(np.zeros(0, np.int64),) * 3, np.zeros(0), np.zeros((0, 784), np.uint8),
                              list(range(10)))
         self.summary.setText("Train or load a model to see the test digits it gets wrong.")
+        self.list_hint.setText("")
         self.confusion_table.clear()
+        self.confusion_table.setRowCount(0)
+        self.confusion_table.setColumnCount(0)
         self.report_table.clear()
+        self.report_table.setRowCount(0)
+        self.report_table.setColumnCount(0)
+        self._set_classes(list(range(10)))
+        self._clear_detail(10)
 
-    def show_evaluation(self, evaluation) -> None:  # noqa: ANN001 (worker.Evaluation)
-        """Show a model's test-set results: ``evaluation.report`` and ``.images``."""
+    @property
+    def evaluation(self) -> ModelEvaluation | None:
+        """The results shown, or None."""
+        return self._evaluation
+
+    def show_evaluation(self, evaluation: ModelEvaluation, title: str | None = None) -> None:
+        """Show a model's test-set results (``core.evaluation.ModelEvaluation``); ``title``
+        says where they come from (default "Epoch N")."""
         report = evaluation.report
         if self._evaluation is None or self._evaluation.report.classes != report.classes:
             self._set_classes(report.classes)
+            self._clear_detail(len(report.classes))
         self._evaluation = evaluation
+        self._correct = None
         n = len(report.y_true)
         self.summary.setText(
-            f"Epoch {evaluation.epoch}: {len(report.mistakes):,} of {n:,} test digits wrong "
-            f"(accuracy {100 * report.accuracy:.2f}%, loss {report.loss:.4f})"
+            f"{title or f'Epoch {evaluation.epoch}'}: {len(report.mistakes):,} of {n:,} test "
+            f"digits wrong (accuracy {100 * report.accuracy:.2f}%, loss {report.loss:.4f})"
         )
         self._fill_confusion(report)
         self._fill_report(report)
@@ -253,11 +284,32 @@ class MistakesPanel(QWidget):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 table.setItem(i, j, item)
 
+    def _clear_detail(self, k: int) -> None:
+        self.detail_image.clear()
+        self.detail_label.setText("select a digit")
+        self.detail_bars.setOpts(x=np.arange(k), height=np.zeros(k), brushes=["#1f77b4"] * k)
+
+    def _chosen(self) -> Mistakes:
+        """The digits of the kind chosen: mistakes, uncertain or all correct answers."""
+        report = self._evaluation.report
+        kind = self.kind_combo.currentIndex()
+        if kind == 0:
+            return report.mistakes
+        if kind == 1:
+            return report.uncertain
+        if self._correct is None:
+            predicted = report.probabilities.argmax(axis=1)
+            rows = np.flatnonzero(predicted == report.y_true)
+            self._correct = Mistakes(rows, report.y_true[rows], predicted[rows],
+                                     report.probabilities[rows, predicted[rows]])
+        return self._correct
+
+    @guarded
     def _refresh_list(self) -> None:
         if self._evaluation is None:
             return
         report = self._evaluation.report
-        chosen = report.mistakes if self.kind_combo.currentIndex() == 0 else report.uncertain
+        chosen = self._chosen()
         keep = np.ones(len(chosen), bool)
         true_filter = self.true_combo.currentData()
         predicted_filter = self.predicted_combo.currentData()
@@ -277,17 +329,58 @@ class MistakesPanel(QWidget):
             order = np.lexsort((-conf, pred))
         self.model.set_items(rows[order], true[order], pred[order], conf[order],
                              self._evaluation.images, report.classes)
+        self.list_hint.setText(self._why_empty(true_filter, predicted_filter) if not len(rows) else "")
         if len(rows):
             self.list_view.setCurrentIndex(self.model.index(0))
+        else:
+            self._clear_detail(len(report.classes))
+        self._highlight_cell(true_filter, predicted_filter)
 
+    def _why_empty(self, true_filter: int | None, predicted_filter: int | None) -> str:
+        classes = self._evaluation.report.classes
+        t = classes[true_filter] if true_filter is not None and true_filter >= 0 else None
+        p = classes[predicted_filter] if predicted_filter is not None and predicted_filter >= 0 else None
+        kind = self.kind_combo.currentIndex()
+        if kind == 0:
+            if t is not None and t == p:
+                return (f"A {t} predicted as {t} is not a mistake: choose \"correctly classified\" "
+                        "(or click the diagonal cell) to see them.")
+            if t is not None and p is not None:
+                return f"No test {t} was mistaken for a {p}."
+            if t is not None:
+                return f"Every test {t} is classified correctly."
+            if p is not None:
+                return f"Nothing was wrongly predicted as {p}."
+            return "No mistakes: every test digit is classified correctly."
+        if t is not None and p is not None and t != p:
+            return f"A {t} predicted as {p} is a mistake, not a correct answer: choose \"mistakes\"."
+        return "No correctly classified digits match these filters."
+
+    def _highlight_cell(self, true_filter: int | None, predicted_filter: int | None) -> None:
+        """The confusion cell of the two filters stays selected, and only while both are set."""
+        table = self.confusion_table
+        table.blockSignals(True)
+        if (true_filter is not None and true_filter >= 0 and predicted_filter is not None
+                and predicted_filter >= 0 and true_filter < table.rowCount()
+                and predicted_filter < table.columnCount()):
+            table.setCurrentCell(true_filter, predicted_filter)
+        else:
+            table.clearSelection()
+            table.setCurrentCell(-1, -1)
+        table.blockSignals(False)
+
+    @guarded
     def _on_confusion_cell_clicked(self, row: int, column: int) -> None:
-        self.kind_combo.setCurrentIndex(0)
-        for combo, value in ((self.true_combo, row), (self.predicted_combo, column)):
+        """Filter to that cell: mistakes off the diagonal, the correct answers on it."""
+        for combo, value in ((self.kind_combo, 2 if row == column else 0),
+                             (self.true_combo, self.true_combo.findData(row)),
+                             (self.predicted_combo, self.predicted_combo.findData(column))):
             combo.blockSignals(True)
-            combo.setCurrentIndex(combo.findData(value))
+            combo.setCurrentIndex(value)
             combo.blockSignals(False)
         self._refresh_list()
 
+    @guarded
     def _on_digit_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid() or self._evaluation is None:
             return

@@ -11,6 +11,9 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 from PySide6.QtCore import Qt
 
+from ..guard import guarded
+from ..text import plural
+
 DIVERGING = "CET-D1"  # blue - white - red, zero in the middle
 MOSAIC_UNITS = 100  # first-layer units shown as images (10 x 10)
 HISTOGRAM_INTERVAL = 1.0  # s between histogram updates during training
@@ -110,6 +113,8 @@ class WeightsPanel(QWidget):
     # ------------------------------------------------------------------------ slots
 
     def clear(self) -> None:
+        self.caption.setText("Weights appear here when training starts or a model is loaded.")
+        self._histogram_time = 0.0  # the next model's histogram is drawn at once
         self.view.clear()
         self._shapes = []
         self._layer_items.clear()
@@ -124,8 +129,9 @@ class WeightsPanel(QWidget):
         self.current_curve.setData([], [])
 
     def show_weights(self, weights: list[np.ndarray], progress: float = 0.0,
-                     image_shape: tuple[int, int] = (28, 28)) -> None:
-        """Show copies of each layer's W (fan_in, fan_out) as of ``progress`` epochs."""
+                     image_shape: tuple[int, int] = (28, 28), when: str | None = None) -> None:
+        """Show each layer's W (fan_in, fan_out), arrays nobody changes afterwards, as of
+        ``progress`` epochs (``when`` says it in words instead, e.g. "of model.npz")."""
         shapes = [W.shape for W in weights]
         if shapes != self._shapes:
             self._build(weights, image_shape)
@@ -141,13 +147,22 @@ class WeightsPanel(QWidget):
         if weights[0].shape[0] == image_shape[0] * image_shape[1]:
             self.mosaic_image.setImage(mosaic(weights[0], image_shape), autoLevels=False)
         self.caption.setText(
-            f"{len(weights)} weight layers at epoch {progress:.2f}; rows are units, columns their "
-            "inputs; blue negative, red positive (colour scale fixed per layer, grows as needed)"
+            f"{plural(len(weights), 'weight layer')} {when or f'at epoch {progress:.2f}'}; rows "
+            "are units, columns their inputs; blue negative, red positive (colour scale fixed "
+            "per layer, grows as needed)"
         )
         now = time.perf_counter()
         if now - self._histogram_time >= HISTOGRAM_INTERVAL:
             self._histogram_time = now
             self._update_histogram()
+
+    def shown_layers(self) -> list[np.ndarray]:
+        """What each layer's heatmap shows now: (units, inputs) arrays, first layer first."""
+        return [image.image for image, _, _ in self._layer_items]
+
+    def relative_changes(self) -> list[list[tuple[int, float]]]:
+        """Per layer, (epoch, ||dW|| / ||W||) for every epoch recorded so far."""
+        return [list(changes) for changes in self._changes]
 
     def show_epoch_weights(self, epoch: int, weights: list[np.ndarray]) -> None:
         """Record how far each layer moved in this epoch (copies from EpochFinished)."""
@@ -186,7 +201,9 @@ class WeightsPanel(QWidget):
             self._changes = [[] for _ in weights]
         colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
         for i, W in enumerate(weights):
-            plot = self.view.addPlot(row=i, col=0, title=f"W{i + 1}: {W.shape[1]} units × {W.shape[0]} inputs")
+            plot = self.view.addPlot(
+                row=i, col=0,
+                title=f"W{i + 1}: {plural(W.shape[1], 'unit')} × {plural(W.shape[0], 'input')}")
             plot.invertY(True)
             plot.setLabel("left", "unit")
             plot.setLabel("bottom", "input")
@@ -208,6 +225,7 @@ class WeightsPanel(QWidget):
             self.set_initial(weights)
         self._draw_changes()
 
+    @guarded
     def _update_histogram(self) -> None:
         i = self.layer_combo.currentIndex()
         if self._latest is None or i < 0 or i >= len(self._latest):

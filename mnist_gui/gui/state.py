@@ -1,0 +1,107 @@
+"""The window's one source of truth: the current model, its evaluation and its run.
+
+The current model is either a live snapshot of the run in progress or a model opened from a
+file. Every view re-renders from this object when it changes, so no view can show another
+model than the others. Each new run or opened file starts a new *generation*; anything
+computed for an older generation (a snapshot still queued from a stopped run, a file that
+finished loading after the next run started) is refused, so it cannot overwrite the views.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from ..core.evaluation import ModelEvaluation
+from ..core.network import MLP
+from ..core.training import EpochFinished
+
+
+class CurrentModel(QObject):
+    """Signal ``changed(what)``: "reset" (another run or file: every view starts over),
+    "model" (new weights of the same run), "evaluation" (new test-set results) or
+    "epoch" (an epoch of the run ended; ``history`` grew)."""
+
+    changed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._generations = itertools.count(1)
+        self.generation = 0
+        self.kind = "none"  # "none", "live" (a run's snapshots) or "file"
+        self.path: Path | None = None
+        self.model: MLP | None = None
+        self.epoch_progress = 0.0  # fractional epochs trained, for a live model
+        self.evaluation: ModelEvaluation | None = None
+        self.config: dict | None = None  # the TrainConfig dict the model was made with
+        self.metrics: dict | None = None  # the last epoch's numbers (saved with the model)
+        self.history: list[EpochFinished] = []  # this run's epochs
+
+    # ------------------------------------------------------------------ descriptions
+
+    @property
+    def source(self) -> str:
+        """What the current model is, in words."""
+        if self.kind == "file" and self.path is not None:
+            return f"Loaded model {self.path.name}"
+        if self.kind == "live":
+            return f"Live model, epoch {self.epoch_progress:.2f}" if self.model else "Run starting"
+        return "No model yet: train one or open a saved model."
+
+    @property
+    def evaluation_title(self) -> str:
+        """Where the shown evaluation comes from, e.g. "Epoch 3" or "model.npz"."""
+        if self.evaluation is None:
+            return ""
+        if self.kind == "file" and self.path is not None:
+            return self.path.name
+        return f"Epoch {self.evaluation.epoch}"
+
+    # ---------------------------------------------------------------------- changes
+
+    def begin(self, kind: str, config: dict | None = None, path: str | Path | None = None) -> int:
+        """A new run ("live") or file ("file"): forget the old model; returns the generation
+        that the new one's snapshots and evaluations must carry."""
+        self.generation = next(self._generations)
+        self.kind = kind
+        self.path = Path(path) if path is not None else None
+        self.model = None
+        self.epoch_progress = 0.0
+        self.evaluation = None
+        self.config = config
+        self.metrics = None
+        self.history = []
+        self.changed.emit("reset")
+        return self.generation
+
+    def set_model(self, generation: int, model: MLP, epoch_progress: float = 0.0) -> bool:
+        """The current model's new weights (an independent copy); False if stale."""
+        if generation != self.generation:
+            return False
+        self.model = model
+        self.epoch_progress = epoch_progress
+        self.changed.emit("model")
+        return True
+
+    def set_evaluation(self, generation: int, evaluation: ModelEvaluation) -> bool:
+        if generation != self.generation:
+            return False
+        self.evaluation = evaluation
+        self.changed.emit("evaluation")
+        return True
+
+    def add_epoch(self, generation: int, report: EpochFinished) -> bool:
+        if generation != self.generation:
+            return False
+        self.history.append(report)
+        self.metrics = report.metrics()
+        self.changed.emit("epoch")
+        return True
+
+    def set_metrics(self, generation: int, metrics: dict | None) -> bool:
+        if generation != self.generation:
+            return False
+        self.metrics = metrics
+        return True
