@@ -41,6 +41,16 @@ def guarded(method: F) -> F:
     return slot  # type: ignore[return-value]
 
 
+def call_guarded(owner: object, function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)``, reporting an exception like ``guarded`` does (None then): one
+    view's failure must not keep the others from updating."""
+    try:
+        return function(*args)
+    except Exception as exc:  # noqa: BLE001
+        report_unexpected(owner, getattr(function, "__qualname__", repr(function)), exc)
+        return None
+
+
 def report_unexpected(owner: object, where: str, exc: BaseException) -> None:
     """Log ``exc`` once per (where, kind, text) and show it where the user looks.
 

@@ -43,7 +43,7 @@ from ..core.network import parameter_count
 from ..core.presets import DEFAULT_PRESET
 from ..core.session import DataLoaded, ModelSnapshot, Progress, TrainingSession
 from ..core.training import EpochFinished, TrainConfig, TrainingFinished, TrainingStarted
-from .guard import guarded
+from .guard import call_guarded, guarded
 from .panels.config_panel import ConfigPanel
 from .panels.curves_panel import CurvesPanel
 from .panels.draw_panel import DrawPanel
@@ -295,7 +295,10 @@ class MainWindow(QMainWindow):
 
     def _show_status(self, text: str, topic: str = "") -> None:
         """Show ``text``; ``topic`` names what it is about ("settings", "classify",
-        "open"...), so it is cleared when that stops being true."""
+        "open"...), so it is cleared when that stops being true. An unexpected error stays
+        in sight over the run's routine messages until the next run or file."""
+        if self._status_topic == "error" and topic == "run":
+            return
         self.status_label.setText(text)
         self._status_topic = topic
 
@@ -418,9 +421,10 @@ class MainWindow(QMainWindow):
                 self.state.set_model(generation, event.model, event.epoch_progress)
         elif isinstance(event, EpochFinished):
             if self.state.add_epoch(generation, event):
-                self.curves_panel.show_epoch(event)
+                # each view on its own: one failing must not keep the others (or the signal) back
+                call_guarded(self, self.curves_panel.show_epoch, event)
                 if event.weights is not None:
-                    self.weights_panel.show_epoch_weights(event.epoch, event.weights)
+                    call_guarded(self, self.weights_panel.show_epoch_weights, event.epoch, event.weights)
                 self.epoch_finished.emit(event)
         elif isinstance(event, ModelEvaluation):
             self.state.set_evaluation(generation, event)
@@ -533,6 +537,11 @@ class MainWindow(QMainWindow):
             self.eta_label.setText("")
             self.live_lr_edit.clear()
             self.live_lr_edit.setStyleSheet("")
+            # the curves' hover readout describes the old curves (CurvesPanel.clear() may
+            # reset it itself one day; this keeps it honest meanwhile)
+            hover = getattr(self.curves_panel, "hover_label", None)
+            if hover is not None:
+                hover.setText("hover over a plot to read values")
             if state.kind != "live":
                 self.curves_panel.clear()
                 self.progress_bar.setRange(0, 100)
@@ -541,7 +550,8 @@ class MainWindow(QMainWindow):
             self._clear_status("classify", "lr", "settings", "error")
         elif what == "model":
             self._render(self.weights_panel, self._render_weights)
-            self.draw_panel.set_model(state.model, state.source)  # predicts only when shown
+            # predicts only when shown
+            call_guarded(self, self.draw_panel.set_model, state.model, state.source)
         elif what == "evaluation":
             self._render(self.mistakes_panel, self._render_mistakes)
             self.evaluation_shown.emit(state.evaluation)

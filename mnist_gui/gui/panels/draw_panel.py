@@ -225,6 +225,14 @@ class DrawPanel(QWidget):
         self.model_label.setText(source)
         self._on_digit_drawn()
 
+    def bar_labels(self) -> list[str]:
+        """The class under each bar, left to right."""
+        return [str(c) for c in self._classes or []]
+
+    def bar_texts(self) -> list[str]:
+        """The percentage shown above each bar ("" while there is no prediction)."""
+        return [item.textItem.toPlainText() for item in self._percent_items]
+
     # --------------------------------------------------------------------- internals
 
     @guarded

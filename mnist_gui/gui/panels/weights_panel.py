@@ -160,6 +160,10 @@ class WeightsPanel(QWidget):
         """What each layer's heatmap shows now: (units, inputs) arrays, first layer first."""
         return [image.image for image, _, _ in self._layer_items]
 
+    def layer_titles(self) -> list[str]:
+        """Each heatmap's title, e.g. "W3: 1 unit × 5 inputs"."""
+        return [plot.titleLabel.text for _, _, plot in self._layer_items]
+
     def relative_changes(self) -> list[list[tuple[int, float]]]:
         """Per layer, (epoch, ||dW|| / ||W||) for every epoch recorded so far."""
         return [list(changes) for changes in self._changes]
