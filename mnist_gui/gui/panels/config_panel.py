@@ -1,18 +1,21 @@
-"""Architecture & training settings: preset picker, layer editor, optimiser fields.
+"""The settings form, built from the settings schema (``core/config.py``).
 
-Every field is checked as it is edited; an invalid one is outlined in red with the reason
-underneath, and ``config()`` raises ConfigError rather than clamping anything silently.
+One control per ``Setting``, grouped by its group, labelled with its label, with its help
+(and range) as the tooltip. A field that does nothing for the current choices is disabled
+and its tooltip says which choice would make it matter. Values are checked only by the
+schema (``Setting.check`` and ``TrainConfig.check``): an invalid field is outlined in red
+with the reason as its tooltip, and ``config()`` raises ConfigError rather than clamping.
+
+The hidden layers have an editor of their own (units and activation per layer), which maps
+to the ``hidden``, ``activation`` and ``hidden_activations`` settings.
 """
 
 from __future__ import annotations
-
-import math
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -20,326 +23,392 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
+    QSizePolicy,
     QTableWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from ...core.augment import AUGMENT_SCHEDULES, AUGMENT_TITLES, AUGMENTATIONS
+from ...core.config import GROUPS, SETTINGS, SETTINGS_BY_NAME, Setting, TrainConfig, default_of
 from ...core.errors import ConfigError
-from ...core.layers import HIDDEN_ACTIVATIONS
-from ...core.losses import LOSS_TITLES, LOSSES
-from ...core.network import INITIALIZERS, parameter_count
-from ...core.optim import MOMENTUM_FORMS, OPTIMIZERS, SCHEDULES
+from ...core.network import parameter_count
 from ...core.presets import DEFAULT_PRESET, PRESETS
-from ...core.training import TrainConfig
+from ..text import plural
+from ..widgets import ComboBox, SpinBox
 
 INVALID_STYLE = "border: 2px solid #d03030;"
-MAX_LAYER_SIZE = 16384
+INT32_MAX = 2**31 - 1  # a QSpinBox holds no more
+LAYER_SETTINGS = ("hidden", "activation", "hidden_activations")  # shown by the layer editor
+
+#: objectNames (and attribute names) the window, scripts and tests already use; every
+#: other generated control is called f"{name}Field"
+OBJECT_NAMES = {
+    "loss": "lossCombo", "init": "initCombo", "init_std": "init_stdEdit",
+    "bias_init": "biasInitCombo", "optimizer": "optimizerCombo", "lr": "lrEdit",
+    "momentum": "momentumEdit", "momentum_form": "momentumFormCombo",
+    "schedule": "scheduleCombo", "batch_size": "batchSpin", "epochs": "epochsSpin",
+    "weight_decay": "weight_decayEdit", "dropout": "dropoutEdit", "augment": "augmentCombo",
+    "augment_schedule": "augmentScheduleCombo", "train_subset": "subsetSpin",
+    "subset_mode": "subsetModeCombo", "validation": "validationSpin", "digits": "digitsEdit",
+    "standardize": "standardizeCheck", "activation": "activationCombo",
+}
+ATTRIBUTES = {
+    "loss": "loss_combo", "init": "init_combo", "init_std": "init_std_edit",
+    "bias_init": "bias_combo", "optimizer": "optimizer_combo", "lr": "lr_edit",
+    "momentum": "momentum_edit", "momentum_form": "momentum_form_combo",
+    "schedule": "schedule_combo", "batch_size": "batch_spin", "epochs": "epochs_spin",
+    "weight_decay": "weight_decay_edit", "dropout": "dropout_edit", "seed": "seed_edit",
+    "augment": "augment_combo", "augment_schedule": "augment_schedule_combo",
+    "train_subset": "subset_spin", "subset_mode": "subset_mode_combo",
+    "validation": "validation_spin", "digits": "digits_edit",
+    "standardize": "standardize_check", "activation": "activation_combo",
+}
 
 
-class FloatField(QLineEdit):
-    """A number field that knows its valid range and says why a value is refused."""
+def worded(message: str) -> str:
+    """A core error text in the words of the form: a leading setting name becomes its label."""
+    head, sep, rest = message.partition(":")
+    if sep and head in SETTINGS_BY_NAME:
+        return f"{SETTINGS_BY_NAME[head].label} ({head}):{rest}"
+    if message.startswith("digit subset"):
+        return f"{SETTINGS_BY_NAME['digits'].label}: {message}"
+    if message.startswith("the network would have"):
+        return f"{SETTINGS_BY_NAME['hidden'].label}: {message}"
+    return message
 
-    def __init__(self, name: str, lo: float, hi: float, lo_open: bool = False) -> None:
-        super().__init__()
-        self.name, self.lo, self.hi, self.lo_open = name, lo, hi, lo_open
-        self.setObjectName(f"{name}Edit")
-        self.setMaximumWidth(110)
 
-    def set_value(self, value: float) -> None:
-        self.setText(f"{value:g}")
+def tooltip_of(setting: Setting) -> str:
+    """The setting's help, its range and its special values, for a tooltip."""
+    lines = [setting.help[:1].upper() + setting.help[1:] + "."]
+    span = setting.describe_range()
+    if span and setting.kind in ("int", "float"):
+        lines.append(f"Range: {span}.")
+    for value, meaning in (setting.special or {}).items():
+        lines.append(f"{value} = {meaning}.")
+    return "\n".join(lines)
 
-    def value(self) -> float:
-        text = self.text().strip()
-        try:
-            value = float(text)
-        except ValueError:
-            raise ConfigError(f"{self.name}: {text!r} is not a number") from None
-        if not math.isfinite(value):
-            raise ConfigError(f"{self.name}: must be a finite number")
-        if value < self.lo or value > self.hi or (self.lo_open and value == self.lo):
-            low = f"> {self.lo:g}" if self.lo_open else f">= {self.lo:g}"
-            raise ConfigError(f"{self.name}: {value:g} is out of range ({low} and <= {self.hi:g})")
-        return value
+
+def _parse_float(setting: Setting, text: str) -> float:
+    try:
+        return float(text.strip())
+    except ValueError:
+        raise ConfigError(f"{setting.label} ({setting.name}): {text.strip()!r} is not a number") from None
+
+
+def _parse_int(setting: Setting, text: str) -> int:
+    try:
+        return int(text.strip().replace(",", "").replace("_", ""))
+    except ValueError:
+        raise ConfigError(
+            f"{setting.label} ({setting.name}): {text.strip()!r} is not a whole number") from None
+
+
+def _parse_digits(setting: Setting, text: str) -> list[int] | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return [int(d) for d in text.replace(" ", ",").split(",") if d]
+    except ValueError:
+        raise ConfigError(
+            f"{setting.label} ({setting.name}): {text!r}: expected digits like 8,7") from None
 
 
 class ConfigPanel(QWidget):
-    """Emits ``config_changed`` whenever a field changes (valid or not)."""
+    """The settings form. Emits ``config_changed`` whenever a field changes (valid or not).
+
+    Public: ``config()``, ``set_config(config, preset)``, ``preset_name()``, ``is_valid()``,
+    ``validation_message()``, ``parameter_count_text()``, ``set_running(running)``,
+    ``hidden_layers()``, ``field(name)``.
+    """
 
     config_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._loading = False
+        self._running = False
+        self._fields: dict[str, QWidget] = {}
+        self._labels: dict[str, QWidget] = {}
+        self._base = PRESETS[DEFAULT_PRESET].config
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
 
-        self.preset_combo = QComboBox()
+        # ---- preset
+        self.preset_combo = ComboBox()
         self.preset_combo.setObjectName("presetCombo")
         for name, preset in PRESETS.items():
-            self.preset_combo.addItem(name, name)
-            self.preset_combo.setItemData(
-                self.preset_combo.count() - 1, preset.description, Qt.ItemDataRole.ToolTipRole
-            )
-        self.preset_combo.addItem("custom", "custom")
+            self.preset_combo.addItem(preset.title, name)
+            self.preset_combo.setItemData(self.preset_combo.count() - 1,
+                                          f"{preset.description} (id: {name})",
+                                          Qt.ItemDataRole.ToolTipRole)
+        self.preset_combo.addItem("Custom settings", "custom")
+        self.preset_combo.setItemData(self.preset_combo.count() - 1,
+                                      "Your own settings: any field edited after a preset",
+                                      Qt.ItemDataRole.ToolTipRole)
+        self.preset_combo.setToolTip(
+            "A ready-made configuration: the articles this app grew out of, and ours.\n"
+            "Editing any field below turns it into custom settings.")
         self.preset_description = QLabel()
+        self.preset_description.setObjectName("presetDescription")
         self.preset_description.setWordWrap(True)
-        self.preset_description.setStyleSheet("color: #666;")
+        self.preset_description.setStyleSheet("color: #555;")
         top = QFormLayout()
+        top.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         top.addRow("Preset", self.preset_combo)
         layout.addLayout(top)
         layout.addWidget(self.preset_description)
 
-        # ---- architecture
-        arch = QGroupBox("Architecture")
-        arch_layout = QVBoxLayout(arch)
-        self.layers_table = QTableWidget(0, 2)
-        self.layers_table.setObjectName("layersTable")
-        self.layers_table.setHorizontalHeaderLabels(["units", "activation"])
-        self.layers_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.layers_table.verticalHeader().setDefaultSectionSize(26)
-        self.layers_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.layers_table.setMinimumHeight(90)
-        self.layers_table.setMaximumHeight(150)
-        buttons = QHBoxLayout()
-        self.add_layer_button = QPushButton("Add layer")
-        self.add_layer_button.setObjectName("addLayerButton")
-        self.remove_layer_button = QPushButton("Remove layer")
-        self.remove_layer_button.setObjectName("removeLayerButton")
-        buttons.addWidget(self.add_layer_button)
-        buttons.addWidget(self.remove_layer_button)
-        arch_layout.addWidget(QLabel("Hidden layers (input 784 → … → output)"))
-        arch_layout.addWidget(self.layers_table)
-        arch_layout.addLayout(buttons)
-        form = QFormLayout()
-        self.loss_combo = self._combo("lossCombo", LOSSES, LOSS_TITLES)
-        self.init_combo = self._combo("initCombo", INITIALIZERS)
-        self.init_std_edit = FloatField("init_std", 0, 100, lo_open=True)
-        self.bias_combo = self._combo("biasInitCombo", ("zeros", "normal"))
-        form.addRow("Output / loss", self.loss_combo)
-        form.addRow("Initialiser", self.init_combo)
-        form.addRow("Init std", self.init_std_edit)
-        form.addRow("Biases", self.bias_combo)
-        arch_layout.addLayout(form)
-        layout.addWidget(arch)
-
-        # ---- optimisation
-        opt = QGroupBox("Training")
-        opt_form = QFormLayout(opt)
-        self.optimizer_combo = self._combo("optimizerCombo", OPTIMIZERS)
-        self.lr_edit = FloatField("lr", 0, 1e4, lo_open=True)
-        self.momentum_edit = FloatField("momentum", 0, 0.9999)
-        self.momentum_form_combo = self._combo("momentumFormCombo", MOMENTUM_FORMS)
-        self.schedule_combo = self._combo("scheduleCombo", SCHEDULES)
-        self.batch_spin = self._spin("batchSpin", 0, 60_000, "full batch")
-        self.epochs_spin = self._spin("epochsSpin", 1, 100_000)
-        self.weight_decay_edit = FloatField("weight_decay", 0, 10)
-        self.dropout_edit = FloatField("dropout", 0, 0.95)
-        self.seed_spin = self._spin("seedSpin", 0, 2**31 - 1)
-        self.augment_combo = self._combo("augmentCombo", AUGMENTATIONS, AUGMENT_TITLES)
-        self.augment_schedule_combo = self._combo("augmentScheduleCombo", AUGMENT_SCHEDULES, {
-            "constant": "the same distortions in every epoch",
-            "linear": "distortions shrink to nothing by the last epoch",
-        })
-        opt_form.addRow("Optimiser", self.optimizer_combo)
-        opt_form.addRow("Learning rate", self.lr_edit)
-        opt_form.addRow("Momentum", self.momentum_edit)
-        opt_form.addRow("Momentum form", self.momentum_form_combo)
-        opt_form.addRow("Schedule", self.schedule_combo)
-        opt_form.addRow("Batch size", self.batch_spin)
-        opt_form.addRow("Epochs", self.epochs_spin)
-        opt_form.addRow("Weight decay", self.weight_decay_edit)
-        opt_form.addRow("Dropout", self.dropout_edit)
-        opt_form.addRow("Augmentation", self.augment_combo)
-        opt_form.addRow("Distortion schedule", self.augment_schedule_combo)
-        opt_form.addRow("Seed", self.seed_spin)
-        layout.addWidget(opt)
-
-        # ---- data
-        data = QGroupBox("Data")
-        data_form = QFormLayout(data)
-        self.subset_spin = self._spin("subsetSpin", 0, 60_000, "all")
-        self.subset_mode_combo = self._combo("subsetModeCombo", ("first", "random"))
-        self.validation_spin = self._spin("validationSpin", 0, 59_999)
-        self.digits_edit = QLineEdit()
-        self.digits_edit.setObjectName("digitsEdit")
-        self.digits_edit.setPlaceholderText("all digits (or e.g. 8,7)")
-        self.standardize_check = QCheckBox("standardise inputs")
-        self.standardize_check.setObjectName("standardizeCheck")
-        data_form.addRow("Training subset", self.subset_spin)
-        data_form.addRow("Subset mode", self.subset_mode_combo)
-        data_form.addRow("Validation (last N)", self.validation_spin)
-        data_form.addRow("Digits", self.digits_edit)
-        data_form.addRow("", self.standardize_check)
-        layout.addWidget(data)
+        # ---- one group box per group; the advanced settings in a section that folds
+        self.advanced_button = QToolButton()
+        self.advanced_button.setObjectName("advancedButton")
+        self.advanced_button.setText("Advanced settings")
+        self.advanced_button.setCheckable(True)
+        self.advanced_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.advanced_button.setToolTip("Settings that rarely need changing")
+        self.advanced_box = QWidget()
+        self.advanced_box.setObjectName("advancedBox")
+        advanced_form = self._form(self.advanced_box)
+        for group in GROUPS:
+            settings = [s for s in SETTINGS if s.group == group and s.name not in LAYER_SETTINGS]
+            box = QGroupBox(group)
+            box.setObjectName(f"{group.lower()}Group")
+            box_layout = QVBoxLayout(box)
+            box_layout.setContentsMargins(6, 6, 6, 6)
+            if group == "Network":
+                box_layout.addWidget(self._build_layer_editor())
+            form = self._form()
+            box_layout.addLayout(form)
+            for setting in settings:
+                self._add_row(advanced_form if setting.advanced else form, setting)
+            layout.addWidget(box)
+        layout.addWidget(self.advanced_button)
+        layout.addWidget(self.advanced_box)
+        self.advanced_box.setVisible(False)
+        self.advanced_button.toggled.connect(self._on_advanced_toggled)
 
         self.summary_label = QLabel()
         self.summary_label.setObjectName("summaryLabel")
         self.summary_label.setWordWrap(True)
+        self.summary_label.setToolTip("The layer sizes, the number of weights and biases, and "
+                                      "the memory a run needs")
         self.error_label = QLabel()
         self.error_label.setObjectName("configErrorLabel")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #c02020; font-weight: bold;")
+        self.error_label.setToolTip("Why Train is disabled: fix this setting first")
         layout.addWidget(self.summary_label)
         layout.addWidget(self.error_label)
         layout.addStretch(1)
 
-        self._base = PRESETS[DEFAULT_PRESET].config
         self.preset_combo.currentIndexChanged.connect(self._on_preset_chosen)
-        self.add_layer_button.clicked.connect(self._on_add_layer_clicked)
-        self.remove_layer_button.clicked.connect(self._on_remove_layer_clicked)
-        for widget in self._value_widgets():
-            signal = (
-                widget.currentIndexChanged if isinstance(widget, QComboBox)
-                else widget.valueChanged if isinstance(widget, QSpinBox)
-                else widget.toggled if isinstance(widget, QCheckBox)
-                else widget.textChanged
-            )
-            signal.connect(self._on_field_edited)
         self.set_config(self._base, DEFAULT_PRESET)
 
-    # ----------------------------------------------------------------------- helpers
+    # ------------------------------------------------------------------ construction
 
     @staticmethod
-    def _spin(name: str, lo: int, hi: int, special: str = "") -> QSpinBox:
-        """A spin box whose range is exactly the valid range (so nothing is clamped)."""
-        spin = QSpinBox()
-        spin.setObjectName(name)
-        spin.setRange(lo, hi)
-        if special:
-            spin.setSpecialValueText(special)  # shown for the minimum value
-        return spin
+    def _form(parent: QWidget | None = None) -> QFormLayout:
+        form = QFormLayout(parent) if parent is not None else QFormLayout()
+        # a narrow column puts the field under its label instead of growing the window
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        if parent is not None:
+            form.setContentsMargins(6, 0, 0, 0)
+        return form
 
-    @staticmethod
-    def _combo(name: str, items, tips: dict | None = None) -> QComboBox:  # noqa: ANN001
-        combo = QComboBox()
-        combo.setObjectName(name)
-        for item in items:
-            combo.addItem(item, item)
-            if tips and item in tips:
-                combo.setItemData(combo.count() - 1, tips[item], Qt.ItemDataRole.ToolTipRole)
-        return combo
+    def _add_row(self, form: QFormLayout, setting: Setting) -> None:
+        widget = self._make_field(setting)
+        tip = tooltip_of(setting)
+        widget.setToolTip(tip)
+        if setting.kind == "bool":
+            label = QLabel("")
+        else:
+            label = QLabel(setting.label)
+            label.setWordWrap(True)
+            label.setBuddy(widget)
+        label.setToolTip(tip)
+        label.setObjectName(f"{setting.name}Label")
+        self._labels[setting.name] = label
+        form.addRow(label, widget)
 
-    def _value_widgets(self) -> list[QWidget]:
-        return [
-            self.loss_combo, self.init_combo, self.init_std_edit, self.bias_combo,
-            self.optimizer_combo, self.lr_edit, self.momentum_edit, self.momentum_form_combo,
-            self.schedule_combo, self.batch_spin, self.epochs_spin, self.weight_decay_edit,
-            self.dropout_edit, self.seed_spin, self.augment_combo, self.augment_schedule_combo,
-            self.subset_spin,
-            self.subset_mode_combo, self.validation_spin, self.digits_edit,
-            self.standardize_check,
-        ]
+    def _make_field(self, setting: Setting) -> QWidget:
+        name = setting.name
+        kind = setting.kind
+        if kind == "choice":
+            widget: QWidget = ComboBox()
+            for value, text in setting.choice_labels().items():
+                widget.addItem(text, value)
+            widget.currentIndexChanged.connect(self._on_field_edited)
+        elif kind == "bool":
+            widget = QCheckBox(setting.label)
+            widget.toggled.connect(self._on_field_edited)
+        elif kind == "int" and (setting.high is None or setting.high > INT32_MAX):
+            widget = QLineEdit()  # beyond what a spin box holds (the seed)
+            widget.textChanged.connect(self._on_field_edited)
+        elif kind == "int":
+            widget = SpinBox()
+            widget.setRange(int(setting.low or 0), int(setting.high))
+            if setting.special and setting.low in setting.special:
+                widget.setSpecialValueText(setting.special[setting.low])  # shown at the minimum
+            widget.valueChanged.connect(self._on_field_edited)
+        else:  # float, digits
+            widget = QLineEdit()
+            if kind == "digits":
+                widget.setPlaceholderText("all ten (or e.g. 8,7)")
+            widget.textChanged.connect(self._on_field_edited)
+        widget.setObjectName(OBJECT_NAMES.get(name, f"{name}Field"))
+        widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        widget.setMinimumWidth(60)
+        self._fields[name] = widget
+        if name in ATTRIBUTES:
+            setattr(self, ATTRIBUTES[name], widget)
+        return widget
+
+    def _build_layer_editor(self) -> QWidget:
+        editor = QWidget()
+        layout = QVBoxLayout(editor)
+        layout.setContentsMargins(0, 0, 0, 0)
+        hidden = SETTINGS_BY_NAME["hidden"]
+        title = QLabel(f"{hidden.label} (input 784 → … → output)")
+        title.setWordWrap(True)
+        title.setToolTip(tooltip_of(hidden))
+        self.layers_table = QTableWidget(0, 2)
+        self.layers_table.setObjectName("layersTable")
+        self.layers_table.setHorizontalHeaderLabels(["Units", "Activation"])
+        header = self.layers_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(40)
+        self.layers_table.verticalHeader().setDefaultSectionSize(26)
+        self.layers_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.layers_table.setMinimumWidth(120)
+        self.layers_table.setToolTip(
+            tooltip_of(hidden) + "\nOne row per hidden layer, from the input side; select a "
+            "row and press Remove layer to delete it.")
+        buttons = QHBoxLayout()
+        self.add_layer_button = QPushButton("Add layer")
+        self.add_layer_button.setObjectName("addLayerButton")
+        self.add_layer_button.setToolTip("Add a hidden layer after the last one (same size)")
+        self.remove_layer_button = QPushButton("Remove layer")
+        self.remove_layer_button.setObjectName("removeLayerButton")
+        self.remove_layer_button.setToolTip("Remove the selected hidden layer (or the last one)")
+        buttons.addWidget(self.add_layer_button)
+        buttons.addWidget(self.remove_layer_button)
+        form = self._form()
+        activation = SETTINGS_BY_NAME["activation"]
+        self._add_row(form, activation)
+        self._labels["activation"].setText(f"{activation.label} (all layers)")
+        layout.addWidget(title)
+        layout.addWidget(self.layers_table)
+        layout.addLayout(buttons)
+        layout.addLayout(form)
+        self.add_layer_button.clicked.connect(self._on_add_layer_clicked)
+        self.remove_layer_button.clicked.connect(self._on_remove_layer_clicked)
+        return editor
 
     def _add_layer_row(self, units: int, activation: str) -> None:
+        hidden = SETTINGS_BY_NAME["hidden"]
+        per_layer = SETTINGS_BY_NAME["hidden_activations"]
         row = self.layers_table.rowCount()
         self.layers_table.insertRow(row)
-        spin = QSpinBox()
-        spin.setRange(1, MAX_LAYER_SIZE)
+        spin = SpinBox()
+        spin.setRange(int(hidden.low), int(hidden.high))
         spin.setValue(units)
+        spin.setToolTip(tooltip_of(hidden))
         spin.valueChanged.connect(self._on_field_edited)
-        combo = self._combo(f"layerActivation{row}", HIDDEN_ACTIVATIONS)
-        combo.setCurrentIndex(HIDDEN_ACTIVATIONS.index(activation))
-        combo.currentIndexChanged.connect(self._on_field_edited)
+        combo = ComboBox()
+        for value, text in per_layer.choice_labels().items():
+            combo.addItem(text, value)
+        combo.setCurrentIndex(max(combo.findData(activation), 0))
+        combo.setToolTip(f"{per_layer.label}: the function this layer's units apply.\n"
+                         + tooltip_of(SETTINGS_BY_NAME["activation"]))
+        combo.currentIndexChanged.connect(self._on_layer_activation_changed)
         self.layers_table.setCellWidget(row, 0, spin)
         self.layers_table.setCellWidget(row, 1, combo)
+        self._name_layer_rows()
+
+    def _name_layer_rows(self) -> None:
+        """Name the rows' controls by position, and fit the table's height to its rows."""
+        table = self.layers_table
+        shown = min(max(table.rowCount(), 1), 5)  # more rows scroll inside the table
+        table.setFixedHeight(table.horizontalHeader().sizeHint().height() + shown * 26 + 2 * table.frameWidth() + 2)
+        for row in range(self.layers_table.rowCount()):
+            self.layers_table.cellWidget(row, 0).setObjectName(f"layerUnits{row}")
+            self.layers_table.cellWidget(row, 1).setObjectName(f"layerActivation{row}")
+
+    # ------------------------------------------------------------------- public API
+
+    def field(self, name: str) -> QWidget:
+        """The control of setting ``name`` (the layer table for "hidden")."""
+        if name in ("hidden", "hidden_activations"):
+            return self.layers_table
+        return self._fields[name]
 
     def hidden_layers(self) -> tuple[list[int], list[str]]:
+        """(units, activation) of every hidden layer, from the input side."""
         sizes, acts = [], []
         for row in range(self.layers_table.rowCount()):
             sizes.append(self.layers_table.cellWidget(row, 0).value())
             acts.append(self.layers_table.cellWidget(row, 1).currentData())
         return sizes, acts
 
-    # ------------------------------------------------------------------- public API
-
     def set_config(self, config: TrainConfig, preset: str = "custom") -> None:
-        """Fill every field from ``config``."""
+        """Fill every field from ``config``; ``preset`` is the id shown in the preset combo."""
         self._loading = True
         try:
             index = self.preset_combo.findData(preset)
             self.preset_combo.setCurrentIndex(index if index >= 0 else self.preset_combo.count() - 1)
             self._base = config
             self.layers_table.setRowCount(0)
+            self._name_layer_rows()
             for size, act in zip(config.hidden, config.activations_per_layer()):
                 self._add_layer_row(size, act)
-            for combo, value in (
-                (self.loss_combo, config.loss), (self.init_combo, config.init),
-                (self.bias_combo, config.bias_init), (self.optimizer_combo, config.optimizer),
-                (self.momentum_form_combo, config.momentum_form),
-                (self.schedule_combo, config.schedule), (self.augment_combo, config.augment),
-                (self.augment_schedule_combo, config.augment_schedule),
-                (self.subset_mode_combo, config.subset_mode),
-            ):
-                combo.setCurrentIndex(max(combo.findData(value), 0))
-            self.init_std_edit.set_value(config.init_std)
-            self.lr_edit.set_value(config.lr)
-            self.momentum_edit.set_value(config.momentum)
-            self.weight_decay_edit.set_value(config.weight_decay)
-            self.dropout_edit.set_value(config.dropout)
-            self.batch_spin.setValue(config.batch_size)
-            self.epochs_spin.setValue(config.epochs)
-            self.seed_spin.setValue(min(config.seed, self.seed_spin.maximum()))
-            self.subset_spin.setValue(config.train_subset)
-            self.validation_spin.setValue(config.validation)
-            self.digits_edit.setText(",".join(map(str, config.digits)) if config.digits else "")
-            self.standardize_check.setChecked(config.standardize)
-            description = PRESETS[preset].description if preset in PRESETS else ""
-            self.preset_description.setText(description)
+            for name, widget in self._fields.items():
+                self._show_value(SETTINGS_BY_NAME[name], widget, getattr(config, name))
+            self.preset_description.setText(
+                PRESETS[preset].description if preset in PRESETS else "Custom settings")
+            # an advanced setting that is not at its default must not hide in a folded section
+            if any(s.advanced and s.name not in LAYER_SETTINGS
+                   and getattr(config, s.name) != default_of(s.name) for s in SETTINGS):
+                self.advanced_button.setChecked(True)
         finally:
             self._loading = False
         self._refresh()
 
     def preset_name(self) -> str:
+        """The chosen preset's id (e.g. "seed-004"), or "custom"."""
         return self.preset_combo.currentData()
 
     def config(self) -> TrainConfig:
-        """The settings as a checked TrainConfig; raises ConfigError naming the bad field."""
-        sizes, acts = self.hidden_layers()
-        digits_text = self.digits_edit.text().strip()
-        digits = None
-        if digits_text:
-            try:
-                digits = [int(d) for d in digits_text.replace(" ", "").split(",") if d]
-            except ValueError:
-                raise ConfigError(f"digits: {digits_text!r}: expected digits like 8,7") from None
-        activation = acts[0] if acts and len(set(acts)) == 1 else self._base.activation
-        config = self._base.updated(
-            hidden=sizes,
-            activation=activation,
-            hidden_activations=acts if len(set(acts)) > 1 else None,
-            loss=self.loss_combo.currentData(),
-            init=self.init_combo.currentData(),
-            init_std=self.init_std_edit.value(),
-            bias_init=self.bias_combo.currentData(),
-            optimizer=self.optimizer_combo.currentData(),
-            lr=self.lr_edit.value(),
-            momentum=self.momentum_edit.value(),
-            momentum_form=self.momentum_form_combo.currentData(),
-            schedule=self.schedule_combo.currentData(),
-            batch_size=self.batch_spin.value(),
-            epochs=self.epochs_spin.value(),
-            weight_decay=self.weight_decay_edit.value(),
-            dropout=self.dropout_edit.value(),
-            seed=self.seed_spin.value(),
-            augment=self.augment_combo.currentData(),
-            augment_schedule=self.augment_schedule_combo.currentData(),
-            train_subset=self.subset_spin.value(),
-            subset_mode=self.subset_mode_combo.currentData(),
-            validation=self.validation_spin.value(),
-            digits=digits,
-            standardize=self.standardize_check.isChecked(),
-        )
-        # the training set's size is known here when a subset is asked for
-        return config.check(n_train=config.train_subset or None)
+        """The settings as a checked TrainConfig; raises ConfigError naming the bad field
+        by the label the user sees."""
+        try:
+            config = self._base.updated(**self._read_values())
+            # the training set's size is known here when a subset is asked for
+            return config.check(n_train=config.train_subset or None)
+        except ConfigError as exc:
+            raise ConfigError(worded(str(exc))) from None
+
+    def is_valid(self) -> bool:
+        return not self.error_label.text()
+
+    def validation_message(self) -> str:
+        """Why Train is disabled ("" when the settings are valid)."""
+        return self.error_label.text()
+
+    def parameter_count_text(self) -> str:
+        """E.g. "784-512-10: 407,050 parameters, about 12 MB for training" ("" if invalid)."""
+        return self.summary_label.text()
 
     def set_running(self, running: bool) -> None:
         """Lock the fields while a run uses them."""
+        self._running = running
         for widget in (self.preset_combo, self.layers_table, self.add_layer_button,
-                       self.remove_layer_button, *self._value_widgets()):
+                       self.remove_layer_button):
             widget.setEnabled(not running)
+        self._update_enabled(self._lenient_config())
 
     # ------------------------------------------------------------------------ slots
 
@@ -350,41 +419,119 @@ class ConfigPanel(QWidget):
         if name in PRESETS:
             self.set_config(PRESETS[name].config, name)
 
+    def _on_advanced_toggled(self, shown: bool) -> None:
+        self.advanced_box.setVisible(shown)
+        self.advanced_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+
     def _on_add_layer_clicked(self) -> None:
         sizes, acts = self.hidden_layers()
-        self._add_layer_row(sizes[-1] if sizes else 128, acts[-1] if acts else "relu")
+        self._add_layer_row(sizes[-1] if sizes else 128,
+                            acts[-1] if acts else self.activation_combo.currentData())
         self._on_field_edited()
-
 
     def _on_remove_layer_clicked(self) -> None:
         rows = self.layers_table.selectionModel().selectedRows()
         row = rows[0].row() if rows else self.layers_table.rowCount() - 1
         if row >= 0:
             self.layers_table.removeRow(row)
+            self._name_layer_rows()
+        self._on_field_edited()
+
+    def _on_layer_activation_changed(self) -> None:
+        # rows that all agree are "the" activation: keep the all-layers combo showing it
+        _, acts = self.hidden_layers()
+        if acts and len(set(acts)) == 1:
+            self.activation_combo.blockSignals(True)
+            self.activation_combo.setCurrentIndex(self.activation_combo.findData(acts[0]))
+            self.activation_combo.blockSignals(False)
         self._on_field_edited()
 
     def _on_field_edited(self) -> None:
         if self._loading:
             return
+        if self.sender() is self.activation_combo:
+            # "all layers": every row takes it
+            value = self.activation_combo.currentData()
+            for row in range(self.layers_table.rowCount()):
+                combo = self.layers_table.cellWidget(row, 1)
+                combo.blockSignals(True)
+                combo.setCurrentIndex(combo.findData(value))
+                combo.blockSignals(False)
         if self.preset_combo.currentData() != "custom":
             # editing a field turns the preset into a custom configuration
             self._loading = True
             self.preset_combo.setCurrentIndex(self.preset_combo.count() - 1)
-            self.preset_description.setText("custom settings")
+            self.preset_description.setText("Custom settings")
             self._loading = False
         self._refresh()
 
-    def _refresh(self) -> None:
-        """Re-check every field; show the reason of the first invalid one, or a summary."""
-        for field in (self.init_std_edit, self.lr_edit, self.momentum_edit,
-                      self.weight_decay_edit, self.dropout_edit):
+    # -------------------------------------------------------------------- internals
+
+    @staticmethod
+    def _show_value(setting: Setting, widget: QWidget, value: object) -> None:
+        if isinstance(widget, ComboBox):
+            widget.setCurrentIndex(max(widget.findData(value), 0))
+        elif isinstance(widget, QCheckBox):
+            widget.setChecked(bool(value))
+        elif isinstance(widget, SpinBox):
+            widget.setValue(int(value))
+        elif setting.kind == "digits":
+            widget.setText(",".join(map(str, value)) if value else "")
+        elif setting.kind == "float":
+            widget.setText(repr(float(value)).removesuffix(".0"))  # exact round trip
+        else:
+            widget.setText(str(value))
+
+    def _read(self, setting: Setting, widget: QWidget) -> object:
+        """One field's value as its setting's type; ConfigError if it cannot be read."""
+        if isinstance(widget, ComboBox):
+            return widget.currentData()
+        if isinstance(widget, QCheckBox):
+            return widget.isChecked()
+        if isinstance(widget, SpinBox):
+            return widget.value()
+        if setting.kind == "digits":
+            return _parse_digits(setting, widget.text())
+        if setting.kind == "int":
+            return _parse_int(setting, widget.text())
+        return _parse_float(setting, widget.text())
+
+    def _read_values(self) -> dict[str, object]:
+        sizes, acts = self.hidden_layers()
+        values: dict[str, object] = {
+            name: self._read(SETTINGS_BY_NAME[name], widget) for name, widget in self._fields.items()
+        }
+        values["hidden"] = sizes
+        values["hidden_activations"] = acts if len(set(acts)) > 1 else None
+        return values
+
+    def _lenient_config(self) -> TrainConfig:
+        """The form as a TrainConfig, unreadable fields left at their last loaded value
+        (to decide which fields apply while another one is being typed)."""
+        values = {}
+        for name, widget in self._fields.items():
             try:
-                field.value()
-                field.setStyleSheet("")
-                field.setToolTip("")
+                values[name] = self._read(SETTINGS_BY_NAME[name], widget)
+            except ConfigError:
+                pass
+        sizes, acts = self.hidden_layers()
+        values["hidden"] = sizes
+        values["hidden_activations"] = acts if len(set(acts)) > 1 else None
+        return self._base.updated(**values)
+
+    def _refresh(self) -> None:
+        """Check every field by its setting; show the first error, or the network's size."""
+        for name, widget in self._fields.items():
+            setting = SETTINGS_BY_NAME[name]
+            try:
+                setting.check(self._read(setting, widget))
             except ConfigError as exc:
-                field.setStyleSheet(INVALID_STYLE)
-                field.setToolTip(str(exc))
+                widget.setStyleSheet(INVALID_STYLE)
+                widget.setProperty("error", str(exc))
+            else:
+                widget.setStyleSheet("")
+                widget.setProperty("error", "")
+        self._update_enabled(self._lenient_config())
         try:
             config = self.config()
         except ConfigError as exc:
@@ -393,13 +540,43 @@ class ConfigPanel(QWidget):
         else:
             self.error_label.setText("")
             sizes = config.layer_sizes()
-            n_params = parameter_count(sizes)
-            memory = config.memory_estimate(60_000 - config.validation)
+            memory = config.memory_estimate(max(60_000 - config.validation, 1))
             self.summary_label.setText(
-                f"{'-'.join(map(str, sizes))}: {n_params:,} parameters, "
-                f"about {memory / 2**20:,.1f} MB for training plus ~230 MB of data"
+                f"{'-'.join(map(str, sizes))}: {plural(parameter_count(sizes), 'parameter')}, "
+                f"about {memory / 2**20:,.0f} MB for training"
             )
         self.config_changed.emit()
 
-    def is_valid(self) -> bool:
-        return not self.error_label.text()
+    def _update_enabled(self, config: TrainConfig) -> None:
+        """Grey out what does nothing for the current choices, and say why in the tooltip."""
+        for name, widget in self._fields.items():
+            setting = SETTINGS_BY_NAME[name]
+            applies = setting.applies is None or setting.applies(config)
+            widget.setEnabled(applies and not self._running)
+            self._labels[name].setEnabled(applies)
+            tip = tooltip_of(setting)
+            error = widget.property("error")
+            if error:
+                tip = f"{error}\n\n{tip}"
+            if not applies:
+                tip = f"Disabled: used only when {_when_used(setting, config)}.\n\n{tip}"
+            widget.setToolTip(tip)
+            self._labels[name].setToolTip(tip)
+
+
+def _when_used(setting: Setting, config: TrainConfig) -> str:
+    """Which other choice would make ``setting`` matter, read off the schema: e.g.
+    "Optimiser is Momentum or Nesterov momentum"."""
+    for other in SETTINGS:
+        if other is setting or other.kind not in ("choice", "bool"):
+            continue
+        values = other.choice_labels() if other.kind == "choice" else {True: "on"}
+        enabling = [text for value, text in values.items()
+                    if setting.applies(config.updated(**{other.name: value}))]
+        if enabling:
+            return f"{other.label} is {' or '.join(enabling)}"
+    for other in SETTINGS:
+        if other.kind == "int" and other.special and other.low in other.special:
+            if setting.applies(config.updated(**{other.name: int(other.low) + 1})):
+                return f"{other.label} is not {other.special[other.low]}"
+    return "other settings change (it does nothing with the current ones)"
