@@ -1,0 +1,628 @@
+"""The Runs panel: every recorded run in a table, and a timeline to rewind the selected one.
+
+Public API (the window connects these; the panel never sees a trainer or a session):
+
+* ``refresh()`` re-reads the store in a background thread (``refreshed(int)`` when shown);
+  ``checked_runs()``, ``selected_run()``, ``select_run(id)``;
+  ``set_training_state(state, batches_per_epoch=0)`` with "idle" / "training" / "paused";
+  ``delete_selected()`` asks first (a non-blocking box, also ``delete_question``);
+  ``shutdown(timeout_ms)`` before the application quits.
+* ``overlay_changed(list)``: the checked runs (``Run`` objects), to overlay on the curves;
+  ``run_selected(object)``: a ``Run`` or None; ``settings_requested(dict)``: a run's settings
+  for the form; ``continue_requested(str, int)``: run id and epoch to continue from;
+  ``moment_selected(object)``: a ``Moment`` (run, fractional epoch, loaded model) when the
+  timeline moves; ``live_requested()``: back to the live model; ``step_requested(int)``:
+  batches to run while paused.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSlider,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core.errors import MnistGuiError
+from ...core.model_file import load_model
+from ...core.network import MLP
+from ...core.runs import Run, RunStore
+from ..guard import guarded
+from ..latest_job import LatestJob
+from ..text import duration
+
+COLUMNS = ["", "Name", "Settings that differ", "Best test", "Epochs", "Time", "Outcome"]
+CHECK, NAME, DIFFERS, BEST, EPOCHS, TIME, OUTCOME = range(len(COLUMNS))
+#: settings shown in the table cell; the tooltip has them all
+MAX_DIFFERING_SHOWN = 4
+DELETE = "Delete"
+GREY = QColor(140, 140, 140)
+
+
+@dataclass
+class Moment:
+    """A run at one snapshot: ``epoch`` is fractional (0.3 = 30% into the first epoch)."""
+
+    run: Run
+    epoch: float
+    model: MLP
+    path: Path
+
+
+def differing_settings(runs: list[Run]) -> list[str]:
+    """The settings whose values differ between (readable) runs: what tells them apart."""
+    keys = sorted({key for run in runs for key in run.config})
+    return [key for key in keys
+            if len({json.dumps(run.config.get(key), sort_keys=True) for run in runs}) > 1]
+
+
+def format_setting(value: object) -> str:
+    if isinstance(value, (list, tuple)):
+        return ",".join(format_setting(v) for v in value) or "[]"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if value is None:
+        return "-"
+    return str(value)
+
+
+def epoch_text(epoch: float) -> str:
+    return f"{epoch:.0f}" if float(epoch).is_integer() else f"{epoch:.2f}"
+
+
+def _load_moment(run: Run, epoch: float, path: Path) -> Moment:
+    """Runs in a worker thread."""
+    model, _meta = load_model(path)
+    return Moment(run, epoch, model, path)
+
+
+class RunsPanel(QWidget):
+    """The run store's runs: compare, rename, delete, rewind, continue and step."""
+
+    overlay_changed = Signal(list)
+    run_selected = Signal(object)
+    settings_requested = Signal(dict)
+    continue_requested = Signal(str, int)
+    moment_selected = Signal(object)
+    live_requested = Signal()
+    step_requested = Signal(int)
+    refreshed = Signal(int)
+    moment_failed = Signal(str)
+
+    def __init__(self, store: RunStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self._runs: dict[str, Run] = {}
+        self._order: list[str] = []
+        self._checked: set[str] = set()
+        self._selected_id: str | None = None
+        self._snapshots: list[tuple[float, Path]] = []
+        self._viewing: float | None = None  # the timeline's epoch while not live
+        self._state = "idle"
+        self._batches_per_epoch = 0
+        self._filling = False
+        self.delete_question: QMessageBox | None = None
+        self._delete_ids: list[str] = []
+
+        self._listing = LatestJob(self)
+        self._listing.succeeded.connect(self._on_listing_succeeded)
+        self._listing.failed.connect(self._on_listing_failed)
+        self._loading = LatestJob(self)
+        self._loading.succeeded.connect(self._on_moment_loaded)
+        self._loading.failed.connect(self._on_moment_failed)
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("runsView")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.setToolTip("Recorded runs. Tick runs to overlay their curves; double-click a "
+                              "name to rename; select a run to rewind it on the timeline.")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(DIFFERS, QHeaderView.ResizeMode.Stretch)
+        header.setToolTip("Tick: overlay on the curves. Name: double-click to rename. "
+                          "Settings that differ: what tells this run from the others.")
+        self.table.itemChanged.connect(self._on_item_changed)
+        self.table.itemSelectionChanged.connect(self._on_selection_changed)
+        self.table.customContextMenuRequested.connect(self._on_context_menu_requested)
+
+        self.refresh_button = self._button("Refresh", "Read the run store again",
+                                           self.refresh, "refreshRunsButton")
+        self.rename_button = self._button("Rename", "Rename the selected run",
+                                          self.rename_selected, "renameRunButton")
+        self.delete_button = self._button("Delete…", "Delete the selected run from disk "
+                                          "(asks first)", self.delete_selected, "deleteRunButton")
+        self.load_settings_button = self._button(
+            "Load settings into the form", "Put the selected run's settings into the "
+            "settings form, to train again or change them", self.load_selected_settings,
+            "loadSettingsButton")
+        self.status_label = QLabel("")
+        self.status_label.setObjectName("runsStatus")
+        self.status_label.setWordWrap(True)
+        buttons = QHBoxLayout()
+        for button in (self.refresh_button, self.rename_button, self.delete_button,
+                       self.load_settings_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        self.timeline_label = QLabel("Select a run to rewind it.")
+        self.timeline_label.setObjectName("timelineLabel")
+        bold = QFont(self.timeline_label.font())
+        bold.setBold(True)
+        self.timeline_label.setFont(bold)
+        self.timeline_slider = QSlider(Qt.Orientation.Horizontal)
+        self.timeline_slider.setObjectName("timelineSlider")
+        self.timeline_slider.setToolTip("Move to see every view at that moment of the selected "
+                                        "run (its weight snapshots)")
+        self.timeline_slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.timeline_slider.setPageStep(1)
+        self.timeline_slider.valueChanged.connect(self._on_timeline_moved)
+        self.timeline_start = QLabel("")
+        self.timeline_end = QLabel("")
+        self.back_to_live_button = self._button(
+            "Back to live", "Show the live (or last loaded) model again in every view",
+            self.back_to_live, "backToLiveButton")
+        self.continue_button = self._button(
+            "Continue", "Train on from the timeline's epoch (or the run's last), recorded as "
+            "a branch of this run, with the settings in the form", self._on_continue_clicked,
+            "continueButton")
+        self.step_button = self._button("Step a batch", "While paused: train one batch, "
+                                        "then pause again", self._on_step_clicked, "stepButton")
+        self.step_epoch_button = self._button(
+            "Step an epoch", "While paused: train one epoch's batches, then pause again",
+            self._on_step_epoch_clicked, "stepEpochButton")
+
+        slider_row = QHBoxLayout()
+        slider_row.addWidget(self.timeline_start)
+        slider_row.addWidget(self.timeline_slider, 1)
+        slider_row.addWidget(self.timeline_end)
+        timeline_buttons = QHBoxLayout()
+        for button in (self.back_to_live_button, self.continue_button):
+            timeline_buttons.addWidget(button)
+        timeline_buttons.addStretch(1)
+        timeline_buttons.addWidget(self.step_button)
+        timeline_buttons.addWidget(self.step_epoch_button)
+        timeline = QGroupBox("Timeline")
+        timeline.setToolTip("Rewind the selected run, continue it, or step a paused run")
+        timeline_layout = QVBoxLayout(timeline)
+        timeline_layout.addWidget(self.timeline_label)
+        timeline_layout.addLayout(slider_row)
+        timeline_layout.addLayout(timeline_buttons)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status_label)
+        layout.addWidget(timeline)
+        self._update_controls()
+        self.refresh()
+
+    def _button(self, text: str, tip: str, slot, name: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        button.clicked.connect(slot)
+        return button
+
+    # ------------------------------------------------------------------ public
+
+    @guarded
+    def refresh(self) -> None:
+        """Read the store again, in a background thread; ``refreshed`` when shown."""
+        self._listing.submit(self.store.runs)
+
+    def runs(self) -> list[Run]:
+        """The runs as last read, in table order (newest first)."""
+        return [self._runs[run_id] for run_id in self._order]
+
+    def checked_runs(self) -> list[Run]:
+        return [self._runs[run_id] for run_id in self._order if run_id in self._checked]
+
+    def selected_run(self) -> Run | None:
+        return self._runs.get(self._selected_id) if self._selected_id else None
+
+    def select_run(self, run_id: str | None) -> None:
+        """Select a run by id (None: no selection); unknown ids select nothing."""
+        row = self._order.index(run_id) if run_id in self._order else -1
+        if row < 0:
+            self.table.clearSelection()
+        else:
+            self.table.selectRow(row)
+        self._on_selection_changed()
+
+    def set_checked(self, run_ids: list[str]) -> None:
+        """Tick these runs (and only these) for the overlay."""
+        self._checked = {run_id for run_id in run_ids if run_id in self._runs
+                         and not self._runs[run_id].damaged}
+        self._fill_table()
+        self.overlay_changed.emit(self.checked_runs())
+
+    def set_training_state(self, state: str, batches_per_epoch: int = 0) -> None:
+        """"idle", "training" or "paused"; ``batches_per_epoch`` for "Step an epoch"."""
+        if state not in ("idle", "training", "paused"):
+            raise ValueError(f"training state: expected idle, training or paused, got {state!r}")
+        self._state = state
+        if batches_per_epoch:
+            self._batches_per_epoch = int(batches_per_epoch)
+        self._update_controls()
+
+    def viewing_epoch(self) -> float | None:
+        """The timeline's epoch while rewound, None while live."""
+        return self._viewing
+
+    def is_busy(self) -> bool:
+        return self._listing.is_busy() or self._loading.is_busy()
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Stop reading and loading; True if no background thread is left running."""
+        listing = self._listing.shutdown(timeout_ms)
+        loading = self._loading.shutdown(timeout_ms)
+        return listing and loading
+
+    @guarded
+    def rename_selected(self) -> None:
+        """Start editing the selected run's name in the table."""
+        run = self.selected_run()
+        if run is None or run.damaged:
+            return
+        self.table.editItem(self.table.item(self._order.index(run.id), NAME))
+
+    @guarded
+    def delete_selected(self) -> QMessageBox | None:
+        """Ask (a non-blocking box, ``delete_question``) before deleting the selected run."""
+        run = self.selected_run()
+        if run is None:
+            return None
+        if self.delete_question is not None:
+            self.delete_question.close()
+        box = QMessageBox(QMessageBox.Icon.Question, "Delete run",
+                          f"Delete run {run.name or run.id} and its snapshots from disk? "
+                          "This cannot be undone.", QMessageBox.StandardButton.Cancel, self)
+        box.addButton(DELETE, QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(self._on_delete_answered)
+        box.destroyed.connect(self._on_delete_question_closed)
+        self._delete_ids = [run.id]
+        self.delete_question = box
+        box.open()
+        return box
+
+    @guarded
+    def load_selected_settings(self) -> None:
+        run = self.selected_run()
+        if run is not None and not run.damaged:
+            self.settings_requested.emit(dict(run.config))
+
+    @guarded
+    def back_to_live(self) -> None:
+        self._loading.cancel()
+        self._viewing = None
+        self._show_timeline_label()
+        self._update_controls()
+        self.live_requested.emit()
+
+    # ------------------------------------------------------------------ table
+
+    def _fill_table(self) -> None:
+        readable = [run for run in self._runs.values() if not run.damaged]
+        differing = differing_settings(readable)
+        self._filling = True
+        try:
+            self.table.setRowCount(len(self._order))
+            for row, run_id in enumerate(self._order):
+                run = self._runs[run_id]
+                for column, item in enumerate(self._row_items(run, differing)):
+                    self.table.setItem(row, column, item)
+            row = self._order.index(self._selected_id) if self._selected_id in self._order else -1
+            if row >= 0:
+                self.table.selectRow(row)
+            else:
+                self.table.clearSelection()
+        finally:
+            self._filling = False
+
+    def _row_items(self, run: Run, differing: list[str]) -> list[QTableWidgetItem]:
+        check = QTableWidgetItem()
+        name = QTableWidgetItem(run.name or run.id)
+        if run.damaged:
+            cells = [check, name, QTableWidgetItem("damaged: " + run.damaged),
+                     QTableWidgetItem("-"), QTableWidgetItem(str(len(run.epochs)) if run.epochs
+                                                             else "-"),
+                     QTableWidgetItem("-"), QTableWidgetItem("damaged")]
+            for item in cells:
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                item.setForeground(QBrush(GREY))
+                item.setToolTip(f"Run {run.id} cannot be read: {run.damaged}")
+            return cells
+        check.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                       | Qt.ItemFlag.ItemIsUserCheckable)
+        check.setCheckState(Qt.CheckState.Checked if run.id in self._checked
+                            else Qt.CheckState.Unchecked)
+        check.setToolTip("Overlay this run's curves on the Curves tab")
+        name.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                      | Qt.ItemFlag.ItemIsEditable)
+        parent = (f"\ncontinued from run {run.parent} at epoch {run.parent_epoch}"
+                  if run.parent else "")
+        name.setToolTip(f"Run {run.id}, started {time.strftime('%Y-%m-%d %H:%M', time.localtime(run.started))}"
+                        f"{parent}\nDouble-click to rename")
+        if not run.name:
+            name.setForeground(QBrush(GREY))
+        shown = [f"{key}={format_setting(run.config.get(key))}" for key in differing]
+        differs = QTableWidgetItem(", ".join(shown[:MAX_DIFFERING_SHOWN])
+                                   + (f" (+{len(shown) - MAX_DIFFERING_SHOWN})"
+                                      if len(shown) > MAX_DIFFERING_SHOWN else ""))
+        differs.setToolTip("All settings:\n" + "\n".join(
+            f"{key} = {format_setting(value)}" for key, value in sorted(run.config.items())))
+        best = run.best_test_accuracy
+        best_item = QTableWidgetItem("-" if best is None else f"{100 * best:.2f}%")
+        best_item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        final = run.final_test_accuracy
+        best_item.setToolTip("Best test accuracy over the epochs"
+                             + ("" if final is None else f"; final {100 * final:.2f}%"))
+        total = run.config.get("epochs")
+        epochs = QTableWidgetItem(f"{len(run.epochs)}" + (f" / {total}" if isinstance(total, int)
+                                                          and total != len(run.epochs) else ""))
+        epochs.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        epochs.setToolTip("Completed epochs (of those asked for)")
+        seconds = run.duration
+        time_item = QTableWidgetItem(
+            duration(seconds) if isinstance(seconds, (int, float)) and math.isfinite(seconds)
+            else "-")
+        time_item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        time_item.setToolTip("Training time")
+        outcome = QTableWidgetItem(run.outcome)
+        outcome.setToolTip({"completed": "Trained every epoch asked for",
+                            "stopped": "Stopped by the user",
+                            "diverged": "The loss became infinite or NaN",
+                            "interrupted": "The process ended during training; every completed "
+                                           "epoch is kept",
+                            "running": "Training now",
+                            "failed": "Could not train"}.get(run.outcome, run.outcome))
+        for item in (differs, best_item, epochs, time_item, outcome):
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+        return [check, name, differs, best_item, epochs, time_item, outcome]
+
+    @guarded
+    def _on_listing_succeeded(self, runs: list[Run]) -> None:
+        before = set(self._checked)
+        runs = sorted(runs, key=lambda run: (run.started, run.id), reverse=True)
+        self._runs = {run.id: run for run in runs}
+        self._order = [run.id for run in runs]
+        self._checked = {i for i in self._checked if i in self._runs and not self._runs[i].damaged}
+        previous = self._selected_id
+        if previous not in self._runs:
+            self._selected_id = None
+        self._fill_table()
+        self.status_label.setText("" if runs else f"No runs yet in {self.store.root}.")
+        if self._selected_id != previous:
+            self._set_timeline(None)
+            if self._viewing is not None:
+                self.back_to_live()
+            self.run_selected.emit(None)
+        elif self._selected_id is not None:
+            self._set_timeline(self._runs[self._selected_id], keep_position=True)
+        self._update_controls()
+        if self._checked or before:
+            self.overlay_changed.emit(self.checked_runs())
+        self.refreshed.emit(len(runs))
+
+    @guarded
+    def _on_listing_failed(self, message: str) -> None:
+        self.status_label.setText(f"Cannot read the runs: {message}")
+
+    @guarded
+    def _on_item_changed(self, item: QTableWidgetItem) -> None:
+        if self._filling or item.row() >= len(self._order):
+            return
+        run = self._runs[self._order[item.row()]]
+        if item.column() == CHECK:
+            if item.checkState() == Qt.CheckState.Checked:
+                self._checked.add(run.id)
+            else:
+                self._checked.discard(run.id)
+            self.overlay_changed.emit(self.checked_runs())
+        elif item.column() == NAME:
+            name = item.text().strip()
+            if name == (run.name or run.id):
+                return
+            try:
+                self.store.rename(run.id, name)
+            except (MnistGuiError, OSError) as exc:
+                self.status_label.setText(f"Cannot rename: {exc}")
+                self._fill_table()
+                return
+            run.name = name
+            self.status_label.setText("")
+            self._fill_table()
+            if run.id == self._selected_id:
+                self._show_timeline_label()
+
+    @guarded
+    def _on_selection_changed(self) -> None:
+        if self._filling:
+            return
+        rows = {index.row() for index in self.table.selectionModel().selectedRows()}
+        run_id = self._order[min(rows)] if rows else None
+        if run_id == self._selected_id:
+            return
+        self._selected_id = run_id
+        run = self.selected_run()
+        self._set_timeline(run)
+        if self._viewing is not None:
+            self.back_to_live()
+        self._update_controls()
+        self.run_selected.emit(run)
+
+    @guarded
+    def _on_context_menu_requested(self, pos: QPoint) -> None:
+        row = self.table.rowAt(pos.y())
+        if 0 <= row < len(self._order):
+            self.select_run(self._order[row])
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for text, slot, button in (
+            ("Rename", self.rename_selected, self.rename_button),
+            ("Delete…", self.delete_selected, self.delete_button),
+            ("Load settings into the form", self.load_selected_settings,
+             self.load_settings_button),
+            ("Continue this run", self._on_continue_clicked, self.continue_button),
+            ("Refresh", self.refresh, self.refresh_button),
+        ):
+            action = QAction(text, menu)
+            action.setToolTip(button.toolTip())
+            action.setEnabled(button.isEnabled())
+            action.triggered.connect(slot)
+            menu.addAction(action)
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    @guarded
+    def _on_delete_answered(self, button) -> None:
+        if button.text() != DELETE:
+            return
+        problems = []
+        for run_id in self._delete_ids:
+            try:
+                self.store.delete(run_id)
+            except (MnistGuiError, OSError) as exc:
+                problems.append(str(exc))
+        self._delete_ids = []
+        self.status_label.setText("Cannot delete: " + "; ".join(problems) if problems else "")
+        self.refresh()
+
+    @guarded
+    def _on_delete_question_closed(self) -> None:
+        self.delete_question = None
+
+    # ------------------------------------------------------------------ timeline
+
+    def _set_timeline(self, run: Run | None, keep_position: bool = False) -> None:
+        """Show ``run``'s snapshots on the slider (without loading any)."""
+        old = self._snapshots[self.timeline_slider.value()][0] if (
+            keep_position and self._snapshots) else None
+        try:
+            self._snapshots = run.snapshots() if run is not None and not run.damaged else []
+        except OSError:
+            self._snapshots = []
+        self.timeline_slider.blockSignals(True)
+        try:
+            self.timeline_slider.setRange(0, max(len(self._snapshots) - 1, 0))
+            epochs = [epoch for epoch, _ in self._snapshots]
+            if old is not None and old in epochs and self._viewing is not None:
+                self.timeline_slider.setValue(epochs.index(old))
+            else:
+                self.timeline_slider.setValue(max(len(self._snapshots) - 1, 0))
+        finally:
+            self.timeline_slider.blockSignals(False)
+        self.timeline_start.setText(epoch_text(self._snapshots[0][0]) if self._snapshots else "")
+        self.timeline_end.setText(epoch_text(self._snapshots[-1][0]) if self._snapshots else "")
+        self._show_timeline_label()
+
+    def _show_timeline_label(self) -> None:
+        run = self.selected_run()
+        if run is None:
+            text = "Select a run to rewind it."
+        elif run.damaged:
+            text = f"Run {run.name or run.id} is damaged: {run.damaged}"
+        elif not self._snapshots:
+            text = f"Run {run.name or run.id} has no snapshots yet."
+        elif self._viewing is None:
+            text = (f"Live. Move the timeline to see run {run.name or run.id} at any of its "
+                    f"{len(self._snapshots)} snapshots.")
+        else:
+            text = f"viewing epoch {epoch_text(self._viewing)} of run {run.name or run.id}"
+        self.timeline_label.setText(text)
+        self._update_continue_text()
+
+    @guarded
+    def _on_timeline_moved(self, index: int) -> None:
+        run = self.selected_run()
+        if run is None or not 0 <= index < len(self._snapshots):
+            return
+        epoch, path = self._snapshots[index]
+        self._viewing = epoch
+        self._show_timeline_label()
+        self._update_controls()
+        self._loading.submit(_load_moment, run, epoch, path)
+
+    @guarded
+    def _on_moment_loaded(self, moment: Moment) -> None:
+        if self._viewing is None or moment.run.id != self._selected_id:
+            return  # back to live or another run since
+        self.moment_selected.emit(moment)
+
+    @guarded
+    def _on_moment_failed(self, message: str) -> None:
+        self.timeline_label.setText(f"Cannot load that snapshot: {message}")
+        self.moment_failed.emit(message)
+
+    # ------------------------------------------------------------------ continue, step
+
+    def _continue_epoch(self) -> int | None:
+        run = self.selected_run()
+        if run is None or run.damaged or not run.epochs:
+            return None
+        if self._viewing is not None:
+            return math.floor(self._viewing + 1e-9)
+        return int(run.epochs[-1]["epoch"])
+
+    def _update_continue_text(self) -> None:
+        epoch = self._continue_epoch()
+        self.continue_button.setText("Continue" if epoch is None
+                                     else f"Continue from epoch {epoch}")
+
+    @guarded
+    def _on_continue_clicked(self) -> None:
+        run, epoch = self.selected_run(), self._continue_epoch()
+        if run is not None and epoch is not None and self._state == "idle":
+            self.continue_requested.emit(run.id, epoch)
+
+    @guarded
+    def _on_step_clicked(self) -> None:
+        if self._state == "paused":
+            self.step_requested.emit(1)
+
+    @guarded
+    def _on_step_epoch_clicked(self) -> None:
+        if self._state == "paused" and self._batches_per_epoch > 0:
+            self.step_requested.emit(self._batches_per_epoch)
+
+    def _update_controls(self) -> None:
+        run = self.selected_run()
+        readable = run is not None and not run.damaged
+        self.rename_button.setEnabled(readable)
+        self.delete_button.setEnabled(run is not None and run.outcome != "running")
+        self.load_settings_button.setEnabled(readable)
+        self.timeline_slider.setEnabled(readable and len(self._snapshots) > 1)
+        self.back_to_live_button.setEnabled(self._viewing is not None)
+        self.continue_button.setEnabled(self._state == "idle" and self._continue_epoch() is not None
+                                        and run.outcome != "running")
+        self.step_button.setEnabled(self._state == "paused")
+        self.step_epoch_button.setEnabled(self._state == "paused" and self._batches_per_epoch > 0)
+        self._update_continue_text()
