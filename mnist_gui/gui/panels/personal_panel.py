@@ -100,7 +100,7 @@ class PersonalPanel(QWidget):
         layout.addWidget(self.result_label)
         self._fill()
 
-    def _button(self, text: str, tip: str, slot, name: str) -> QPushButton:  # noqa: ANN001
+    def _button(self, text: str, tip: str, slot, name: str) -> QPushButton:
         button = QPushButton(text)
         button.setObjectName(name)
         button.setToolTip(tip)
