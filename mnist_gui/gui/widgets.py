@@ -20,7 +20,7 @@ class _WheelOnlyWhenFocused:
     def _guard_wheel(self) -> None:
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # type: ignore[attr-defined]
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
+    def wheelEvent(self, event: QWheelEvent) -> None:
         if self.hasFocus():  # type: ignore[attr-defined]
             super().wheelEvent(event)  # type: ignore[misc]
         else:
@@ -28,7 +28,7 @@ class _WheelOnlyWhenFocused:
 
 
 class ComboBox(_WheelOnlyWhenFocused, QComboBox):
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._guard_wheel()
         # a long item label must not make the whole settings column wide
@@ -37,7 +37,7 @@ class ComboBox(_WheelOnlyWhenFocused, QComboBox):
 
 
 class SpinBox(_WheelOnlyWhenFocused, QSpinBox):
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._guard_wheel()
         self.setGroupSeparatorShown(True)

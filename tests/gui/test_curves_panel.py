@@ -113,7 +113,7 @@ def test_a_run_shorter_than_an_epoch_still_shows_accuracy(panel, qtbot):
 
 def test_learning_rate_steps_are_marked_and_smooth_schedules_are_drawn(panel, qtbot):
     panel.start(3)
-    step = lambda x: 0.1 if x <= 1 else (0.01 if x <= 2 else 0.001)  # noqa: E731
+    step = lambda x: 0.1 if x <= 1 else (0.01 if x <= 2 else 0.001)
     for epoch in (1, 2, 3):
         feed_epoch(panel, epoch, lr=step)
     qtbot.waitUntil(lambda: has_data(panel.lr_curve))
@@ -124,7 +124,7 @@ def test_learning_rate_steps_are_marked_and_smooth_schedules_are_drawn(panel, qt
 
     panel.start(3)
     assert panel.lr_marks() == []
-    cosine = lambda x: 0.05 * (1 + math.cos(math.pi * x / 3))  # noqa: E731
+    cosine = lambda x: 0.05 * (1 + math.cos(math.pi * x / 3))
     for epoch in (1, 2, 3):
         feed_epoch(panel, epoch, lr=cosine)
     assert panel.lr_marks() == []  # a smooth schedule is a curve, not a forest of marks

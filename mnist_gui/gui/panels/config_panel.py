@@ -12,7 +12,7 @@ to the ``hidden``, ``activation`` and ``hidden_activations`` settings.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -338,6 +338,12 @@ class ConfigPanel(QWidget):
             self.layers_table.cellWidget(row, 0).setObjectName(f"layerUnits{row}")
             self.layers_table.cellWidget(row, 1).setObjectName(f"layerActivation{row}")
 
+    def sizeHint(self) -> QSize:
+        # wide enough for "Cross-entropy (softmax)" beside its label; the minimum stays
+        # small, so a narrow window wraps the labels instead
+        hint = super().sizeHint()
+        return QSize(max(hint.width(), 340), hint.height())
+
     # ------------------------------------------------------------------- public API
 
     def field(self, name: str) -> QWidget:
@@ -576,7 +582,7 @@ def _when_used(setting: Setting, config: TrainConfig) -> str:
         if enabling:
             return f"{other.label} is {' or '.join(enabling)}"
     for other in SETTINGS:
-        if other.kind == "int" and other.special and other.low in other.special:
-            if setting.applies(config.updated(**{other.name: int(other.low) + 1})):
-                return f"{other.label} is not {other.special[other.low]}"
+        if (other.kind == "int" and other.special and other.low in other.special
+                and setting.applies(config.updated(**{other.name: int(other.low) + 1}))):
+            return f"{other.label} is not {other.special[other.low]}"
     return "other settings change (it does nothing with the current ones)"

@@ -153,7 +153,7 @@ class CurvesPanel(QWidget):
         self.loss_legend = self.loss_plot.addLegend(offset=(-10, 5), colCount=2)
         self.accuracy_legend = self.accuracy_plot.addLegend(offset=(-10, -5), colCount=2)
 
-        def pen(name: str, width: float = 2, style=Qt.PenStyle.SolidLine):  # noqa: ANN001
+        def pen(name: str, width: float = 2, style=Qt.PenStyle.SolidLine):
             return pg.mkPen(COLORS[name], width=width, style=style)
 
         def dots(key: str) -> dict:
@@ -413,7 +413,7 @@ class CurvesPanel(QWidget):
 
     def _sync_legends(self) -> None:
         """Legend entries for the curves that have data (and are shown) only."""
-        def has(curve) -> bool:  # noqa: ANN001
+        def has(curve) -> bool:
             return curve.isVisible() and curve.xData is not None and len(curve.xData) > 0
 
         loss = [(self.batch_curve, "batch (smoothed)")] + [
@@ -427,6 +427,11 @@ class CurvesPanel(QWidget):
         if keys == self._legend_keys:
             return
         self._legend_keys = keys
+        # the rate's axis only once there is a rate to show (the lower plot keeps the same
+        # right margin, so that both plots' epochs line up)
+        rate_shown = has(self.lr_curve)
+        for plot in (self.loss_plot, self.accuracy_plot):
+            plot.plotItem.showAxis("right", rate_shown)
         for legend, entries in ((self.loss_legend, loss), (self.accuracy_legend, acc)):
             legend.clear()
             for curve, name in entries:
@@ -437,8 +442,8 @@ class CurvesPanel(QWidget):
         for line in self._cursors:
             line.setVisible(False)
 
-    def _make_hover(self, plot: pg.PlotWidget):  # noqa: ANN202
-        def on_moved(event) -> None:  # noqa: ANN001
+    def _make_hover(self, plot: pg.PlotWidget):
+        def on_moved(event) -> None:
             pos = event[0]
             if not plot.sceneBoundingRect().contains(pos):
                 return
@@ -457,14 +462,14 @@ class CurvesPanel(QWidget):
     def _readout(self, x: float) -> str:
         """The values at fractional epoch ``x``: an epoch's row if one is near, else the
         batch curves there."""
-        epoch = int(round(x))
+        epoch = round(x)
         row = next((h for h in self.history if h["epoch"] == epoch), None)
         if row is not None and abs(x - epoch) <= 0.25:
             parts = [f"epoch {epoch} (loss / accuracy)"]
-            for key in NAMES:
+            for key, name in NAMES.items():
                 loss, acc = row[f"{key}_loss"], row[f"{key}_accuracy"]
                 if acc is not None and math.isfinite(acc):
-                    parts.append(f"{NAMES[key]} {_num(loss):.4g} / {100 * acc:.2f}%")
+                    parts.append(f"{name} {_num(loss):.4g} / {100 * acc:.2f}%")
             parts.append(f"lr {row['lr']:.3g}")
             return " · ".join(parts)
         if len(self._batch_x) and self._batch_x[0] - 0.05 <= x <= self._batch_x[-1] + 0.05:
