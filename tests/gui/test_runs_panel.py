@@ -9,6 +9,7 @@ import shutil
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMenu
 
 from mnist_gui.core.config import TrainConfig
 from mnist_gui.core.runs import RunStore
@@ -255,3 +256,32 @@ def test_a_hundred_runs_are_read_in_the_background(qtbot, recorded, tmp_path):
         assert "lr=0.05, seed=0" in differs and "lr=0.05, seed=7" in differs
     finally:
         assert widget.shutdown(10_000)
+
+
+def test_renaming_a_run_deleted_underneath_says_so_and_keeps_the_name(panel, qtbot, recorded,
+                                                                       home):
+    refresh(panel, qtbot)
+    run_id = recorded[1][1]
+    shutil.rmtree(home / "runs" / run_id)
+    row = [run.id for run in panel.runs()].index(run_id)
+    with qtbot.waitSignal(panel.refreshed, timeout=10_000) as blocker:
+        panel.table.item(row, 1).setText("renamed")
+    assert "Cannot rename" in panel.status_label.text()
+    assert blocker.args == [1]
+    assert [panel.table.item(r, 1).text() for r in range(panel.table.rowCount())] == ["first"]
+
+
+def test_the_context_menu_offers_the_runs_actions(panel, qtbot, recorded):
+    refresh(panel, qtbot)
+    rect = panel.table.visualItemRect(panel.table.item(0, 1))
+    panel.table.customContextMenuRequested.emit(rect.center())
+    menu = panel.findChild(QMenu)
+    assert menu is not None and menu.isVisible()
+    texts = [action.text() for action in menu.actions()]
+    assert texts == ["Rename", "Delete…", "Load settings into the form", "Continue this run",
+                     "Refresh"]
+    assert all(action.isEnabled() for action in menu.actions())
+    assert panel.selected_run().id == panel.runs()[0].id
+    with qtbot.waitSignal(panel.settings_requested):
+        menu.actions()[2].trigger()
+    menu.close()

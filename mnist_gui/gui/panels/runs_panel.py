@@ -366,8 +366,10 @@ class RunsPanel(QWidget):
         check.setCheckState(Qt.CheckState.Checked if run.id in self._checked
                             else Qt.CheckState.Unchecked)
         check.setToolTip("Overlay this run's curves on the Curves tab")
+        # a running run rewrites its run.json when it ends: rename it afterwards
         name.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                      | Qt.ItemFlag.ItemIsEditable)
+                      | (Qt.ItemFlag.ItemIsEditable if run.outcome != "running"
+                         else Qt.ItemFlag.NoItemFlags))
         parent = (f"\ncontinued from run {run.parent} at epoch {run.parent_epoch}"
                   if run.parent else "")
         name.setToolTip(f"Run {run.id}, started {time.strftime('%Y-%m-%d %H:%M', time.localtime(run.started))}"
@@ -420,7 +422,12 @@ class RunsPanel(QWidget):
         if previous not in self._runs:
             self._selected_id = None
         self._fill_table()
-        self.status_label.setText("" if runs else f"No runs yet in {self.store.root}.")
+        empty = f"No runs yet in {self.store.root}."
+        if not runs:
+            self.status_label.setText(empty)
+        elif self.status_label.text() == empty or self.status_label.text().startswith(
+                "Cannot read the runs"):
+            self.status_label.setText("")  # a problem of an action stays until the next one
         if self._selected_id != previous:
             self._set_timeline(None)
             if self._viewing is not None:
@@ -449,6 +456,8 @@ class RunsPanel(QWidget):
                 self._checked.discard(run.id)
             self.overlay_changed.emit(self.checked_runs())
         elif item.column() == NAME:
+            # the item is changed in place: rebuilding the table here would delete the item
+            # whose signal is being delivered
             name = item.text().strip()
             if name == (run.name or run.id):
                 return
@@ -456,13 +465,19 @@ class RunsPanel(QWidget):
                 self.store.rename(run.id, name)
             except (MnistGuiError, OSError) as exc:
                 self.status_label.setText(f"Cannot rename: {exc}")
-                self._fill_table()
-                return
-            run.name = name
-            self.status_label.setText("")
-            self._fill_table()
+                name = run.name
+            else:
+                run.name = name
+                self.status_label.setText("")
+            self._filling = True
+            try:
+                item.setText(run.name or run.id)
+                item.setForeground(QBrush(GREY) if not run.name else self.palette().text())
+            finally:
+                self._filling = False
             if run.id == self._selected_id:
                 self._show_timeline_label()
+            self.refresh()  # a listing read before the rename must not bring the old name back
 
     @guarded
     def _on_selection_changed(self) -> None:
@@ -616,7 +631,7 @@ class RunsPanel(QWidget):
     def _update_controls(self) -> None:
         run = self.selected_run()
         readable = run is not None and not run.damaged
-        self.rename_button.setEnabled(readable)
+        self.rename_button.setEnabled(readable and run.outcome != "running")
         self.delete_button.setEnabled(run is not None and run.outcome != "running")
         self.load_settings_button.setEnabled(readable)
         self.timeline_slider.setEnabled(readable and len(self._snapshots) > 1)
