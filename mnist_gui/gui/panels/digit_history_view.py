@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QListView,
-    QListWidget,
     QListWidgetItem,
     QSpinBox,
     QVBoxLayout,
@@ -26,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from ...core.digit_history import DigitHistory
 from ..guard import guarded
+from ..panel_parts import digit_grid, digit_icon
 from ..text import plural
-from .personal_panel import digit_icon
 
 ALL, LEARNED_AT, FORGOTTEN, NEVER_LEARNED = "all", "learned_at", "forgotten", "never_learned"
 FILTERS = {
@@ -91,15 +89,8 @@ class DigitHistoryView(QWidget):
         self.count_label = QLabel("")
         self.count_label.setObjectName("digitHistoryCount")
 
-        self.grid = QListWidget()
-        self.grid.setObjectName("digitHistoryList")
-        self.grid.setViewMode(QListView.ViewMode.IconMode)
-        self.grid.setIconSize(QSize(THUMB, THUMB))
-        self.grid.setGridSize(QSize(THUMB + 8, THUMB + 8))
-        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
-        self.grid.setMovement(QListView.Movement.Static)
-        self.grid.setUniformItemSizes(True)
-        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.grid = digit_grid("digitHistoryList", THUMB, 0,
+                               QAbstractItemView.SelectionMode.SingleSelection)
         self.grid.setToolTip("The digits the filter keeps; click one to see its p(true class) "
                              "over the run")
         self.grid.currentRowChanged.connect(self._on_grid_row_changed)

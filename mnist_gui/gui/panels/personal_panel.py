@@ -12,17 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QListView,
-    QListWidget,
     QListWidgetItem,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,17 +26,10 @@ from PySide6.QtWidgets import (
 from ...core.errors import MnistGuiError
 from ...core.personal import PersonalDigits
 from ..guard import guarded
+from ..panel_parts import digit_grid, digit_icon, make_button
 from ..text import plural
 
 THUMB = 56
-
-
-def digit_icon(image28: np.ndarray, size: int = THUMB) -> QIcon:
-    """A 28x28 uint8 digit (white on black, as MNIST) as an icon, scaled without smoothing."""
-    pixels = np.ascontiguousarray(np.asarray(image28, np.uint8).reshape(28, 28))
-    image = QImage(pixels.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
-    return QIcon(QPixmap.fromImage(image).scaled(
-        size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation))
 
 
 class PersonalPanel(QWidget):
@@ -60,26 +49,19 @@ class PersonalPanel(QWidget):
             "fine-tunes the current model on MNIST plus these digits, weighted so that a few "
             "dozen of them matter.")
         self.intro.setWordWrap(True)
-        self.grid = QListWidget()
-        self.grid.setObjectName("personalDigitsView")
-        self.grid.setViewMode(QListView.ViewMode.IconMode)
-        self.grid.setIconSize(QSize(THUMB, THUMB))
-        self.grid.setGridSize(QSize(THUMB + 16, THUMB + 26))
-        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
-        self.grid.setMovement(QListView.Movement.Static)
-        self.grid.setUniformItemSizes(True)
-        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.grid = digit_grid("personalDigitsView", THUMB, 18,
+                               QAbstractItemView.SelectionMode.ExtendedSelection)
         self.grid.setToolTip("Your digits with their labels; select some to remove them")
         self.grid.itemSelectionChanged.connect(self._update_controls)
         self.count_label = QLabel("")
         self.count_label.setObjectName("personalCount")
-        self.remove_button = self._button("Remove selected", "Delete the selected digits from "
-                                          "your set", self._on_remove_clicked,
-                                          "removeDigitsButton")
-        self.export_button = self._button("Export as IDX…", "Write your digits as MNIST-format "
-                                          "IDX files (images and labels) into a folder",
-                                          self._on_export_clicked, "exportDigitsButton")
-        self.finetune_button = self._button(
+        self.remove_button = make_button("Remove selected", "Delete the selected digits from "
+                                         "your set", self._on_remove_clicked,
+                                         "removeDigitsButton")
+        self.export_button = make_button("Export as IDX…", "Write your digits as MNIST-format "
+                                         "IDX files (images and labels) into a folder",
+                                         self._on_export_clicked, "exportDigitsButton")
+        self.finetune_button = make_button(
             "Continue with my digits", "Fine-tune the current model on MNIST plus your digits "
             "and show their accuracy before and after", self._on_finetune_clicked,
             "finetuneButton")
@@ -99,13 +81,6 @@ class PersonalPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.result_label)
         self._fill()
-
-    def _button(self, text: str, tip: str, slot, name: str) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setToolTip(tip)
-        button.clicked.connect(slot)
-        return button
 
     # ------------------------------------------------------------------ public
 
@@ -159,7 +134,7 @@ class PersonalPanel(QWidget):
     # ------------------------------------------------------------------ private
 
     def _append_item(self, index: int) -> None:
-        item = QListWidgetItem(digit_icon(self.digits.images[index]),
+        item = QListWidgetItem(digit_icon(self.digits.images[index], THUMB),
                                str(int(self.digits.labels[index])))
         item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
         item.setToolTip(f"Digit {index + 1}, labelled {int(self.digits.labels[index])}")

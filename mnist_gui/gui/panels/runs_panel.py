@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QMessageBox,
-    QPushButton,
     QSlider,
     QTableWidget,
     QTableWidgetItem,
@@ -47,6 +46,7 @@ from ...core.network import MLP
 from ...core.runs import Run, RunStore
 from ..guard import guarded
 from ..latest_job import LatestJob
+from ..panel_parts import make_button
 from ..text import duration
 
 COLUMNS = ["", "Name", "Settings that differ", "Best test", "Epochs", "Time", "Outcome"]
@@ -151,13 +151,13 @@ class RunsPanel(QWidget):
         self.table.itemSelectionChanged.connect(self._on_selection_changed)
         self.table.customContextMenuRequested.connect(self._on_context_menu_requested)
 
-        self.refresh_button = self._button("Refresh", "Read the run store again",
-                                           self.refresh, "refreshRunsButton")
-        self.rename_button = self._button("Rename", "Rename the selected run",
-                                          self.rename_selected, "renameRunButton")
-        self.delete_button = self._button("Delete…", "Delete the selected run from disk "
-                                          "(asks first)", self.delete_selected, "deleteRunButton")
-        self.load_settings_button = self._button(
+        self.refresh_button = make_button("Refresh", "Read the run store again",
+                                          self.refresh, "refreshRunsButton")
+        self.rename_button = make_button("Rename", "Rename the selected run",
+                                         self.rename_selected, "renameRunButton")
+        self.delete_button = make_button("Delete…", "Delete the selected run from disk "
+                                         "(asks first)", self.delete_selected, "deleteRunButton")
+        self.load_settings_button = make_button(
             "Load settings into the form", "Put the selected run's settings into the "
             "settings form, to train again or change them", self.load_selected_settings,
             "loadSettingsButton")
@@ -181,19 +181,20 @@ class RunsPanel(QWidget):
                                         "run (its weight snapshots)")
         self.timeline_slider.setTickPosition(QSlider.TickPosition.TicksBelow)
         self.timeline_slider.setPageStep(1)
+        self.timeline_slider.setRange(0, 0)
         self.timeline_slider.valueChanged.connect(self._on_timeline_moved)
         self.timeline_start = QLabel("")
         self.timeline_end = QLabel("")
-        self.back_to_live_button = self._button(
+        self.back_to_live_button = make_button(
             "Back to live", "Show the live (or last loaded) model again in every view",
             self.back_to_live, "backToLiveButton")
-        self.continue_button = self._button(
+        self.continue_button = make_button(
             "Continue", "Train on from the timeline's epoch (or the run's last), recorded as "
             "a branch of this run, with the settings in the form", self._on_continue_clicked,
             "continueButton")
-        self.step_button = self._button("Step a batch", "While paused: train one batch, "
-                                        "then pause again", self._on_step_clicked, "stepButton")
-        self.step_epoch_button = self._button(
+        self.step_button = make_button("Step a batch", "While paused: train one batch, "
+                                       "then pause again", self._on_step_clicked, "stepButton")
+        self.step_epoch_button = make_button(
             "Step an epoch", "While paused: train one epoch's batches, then pause again",
             self._on_step_epoch_clicked, "stepEpochButton")
 
@@ -221,13 +222,6 @@ class RunsPanel(QWidget):
         layout.addWidget(timeline)
         self._update_controls()
         self.refresh()
-
-    def _button(self, text: str, tip: str, slot, name: str) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setToolTip(tip)
-        button.clicked.connect(slot)
-        return button
 
     # ------------------------------------------------------------------ public
 

@@ -1,0 +1,43 @@
+"""Small widgets the panels share: a button with its tooltip, a grid of digit thumbnails."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QPushButton
+
+
+def make_button(text: str, tip: str, slot: Callable[[], object], name: str) -> QPushButton:
+    """A push button named ``name`` (for tests and style sheets) that says what it does."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setToolTip(tip)
+    button.clicked.connect(slot)
+    return button
+
+
+def digit_icon(image28: np.ndarray, size: int) -> QIcon:
+    """A 28x28 uint8 digit (white on black, as MNIST) as an icon, scaled without smoothing."""
+    pixels = np.ascontiguousarray(np.asarray(image28, np.uint8).reshape(28, 28))
+    image = QImage(pixels.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
+    return QIcon(QPixmap.fromImage(image).scaled(
+        size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation))
+
+
+def digit_grid(name: str, thumb: int, label_height: int,
+               selection: QAbstractItemView.SelectionMode) -> QListWidget:
+    """A list shown as a grid of ``thumb``-pixel digit icons (with a caption line of
+    ``label_height`` pixels below each)."""
+    grid = QListWidget()
+    grid.setObjectName(name)
+    grid.setViewMode(QListView.ViewMode.IconMode)
+    grid.setIconSize(QSize(thumb, thumb))
+    grid.setGridSize(QSize(thumb + 8 + (8 if label_height else 0), thumb + 8 + label_height))
+    grid.setResizeMode(QListView.ResizeMode.Adjust)
+    grid.setMovement(QListView.Movement.Static)
+    grid.setUniformItemSizes(True)
+    grid.setSelectionMode(selection)
+    return grid
