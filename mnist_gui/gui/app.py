@@ -11,6 +11,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from ..core.data import resources_dir
+from .guard import report_unexpected
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,10 +26,24 @@ def main(argv: list[str] | None = None) -> int:
 
     window = MainWindow()
     window.show()
+    # the last line of defence for an exception in a slot no guard wraps (a library's own):
+    # logged and shown once, never repeated per epoch, never the end of the process
+    previous_hook = sys.excepthook
+
+    def excepthook(kind, value, tb) -> None:  # noqa: ANN001
+        if issubclass(kind, KeyboardInterrupt):
+            previous_hook(kind, value, tb)
+            return
+        report_unexpected(window, "Qt slot", value.with_traceback(tb))
+
+    sys.excepthook = excepthook
     # Ctrl+C in the terminal closes the window cleanly (Qt's loop would otherwise never
     # return to Python to see the signal); the timer gives Python a chance to run.
     signal.signal(signal.SIGINT, lambda *_: window.close())
     timer = QTimer()
     timer.start(200)
     timer.timeout.connect(lambda: None)
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        sys.excepthook = previous_hook

@@ -334,7 +334,7 @@ class MainWindow(QMainWindow):
         session = TrainingSession(config, self._raw, self._data_dir)
         self._open_request += 1  # a model still loading must not replace this run
         generation = self.state.begin("live", config=config.to_dict())
-        self.curves_panel.start(config.epochs)
+        self.curves_panel.start(config.epochs, validation=config.validation > 0)
         worker = GeneratorWorker(lambda: _tagged(generation, session.events()), self.blas_threads)
         thread = QThread(self)
         thread.setObjectName("trainingThread")
@@ -443,7 +443,7 @@ class MainWindow(QMainWindow):
             f"of {event.batch_size:,} per epoch", "run")
 
     def _show_progress(self, progress: Progress) -> None:
-        self.curves_panel.add_batch_losses(progress.steps, progress.losses)
+        self.curves_panel.show_progress(progress)
         self.progress_bar.setValue((progress.epoch - 1) * progress.n_batches + progress.batch)
         self.progress_bar.setFormat(
             f"epoch {progress.epoch}/{progress.epochs} · batch {progress.batch}/{progress.n_batches}"
@@ -537,11 +537,6 @@ class MainWindow(QMainWindow):
             self.eta_label.setText("")
             self.live_lr_edit.clear()
             self.live_lr_edit.setStyleSheet("")
-            # the curves' hover readout describes the old curves (CurvesPanel.clear() may
-            # reset it itself one day; this keeps it honest meanwhile)
-            hover = getattr(self.curves_panel, "hover_label", None)
-            if hover is not None:
-                hover.setText("hover over a plot to read values")
             if state.kind != "live":
                 self.curves_panel.clear()
                 self.progress_bar.setRange(0, 100)

@@ -16,7 +16,7 @@ TRAIN_TIMEOUT = 120_000  # ms; a short run takes a few seconds
 
 def test_automation_contract_names(window):
     find = window.findChild
-    assert "fast" in [find(QComboBox, "presetCombo").itemText(i)
+    assert "fast" in [find(QComboBox, "presetCombo").itemData(i)
                       for i in range(find(QComboBox, "presetCombo").count())]
     assert isinstance(find(QSpinBox, "epochsSpin"), QSpinBox)
     for name in ("trainButton", "pauseButton", "stopButton", "clearButton"):
@@ -158,11 +158,11 @@ def test_closing_during_training_asks_then_stops_within_a_second(window, qtbot):
 def test_invalid_fields_are_refused_with_a_reason(window):
     panel = window.config_panel
     panel.lr_edit.setText("-1")
-    assert "lr: -1 is out of range" in panel.error_label.text()
+    assert "Learning rate (lr): -1 is out of range" in panel.error_label.text()
     assert not window.train_button.isEnabled()
     assert "border" in panel.lr_edit.styleSheet()
     panel.lr_edit.setText("abc")
-    assert "lr: 'abc' is not a number" in panel.error_label.text()
+    assert "Learning rate (lr): 'abc' is not a number" in panel.error_label.text()
     window.start_training()  # refused, with a message, nothing started
     assert not window.is_training
     assert "lr" in window.last_message.text()

@@ -230,7 +230,8 @@ class DrawPanel(QWidget):
         return [str(c) for c in self._classes or []]
 
     def bar_texts(self) -> list[str]:
-        """The percentage shown above each bar ("" while there is no prediction)."""
+        """The percentage shown above each bar ("" while there is no prediction, or under
+        0.5%)."""
         return [item.textItem.toPlainText() for item in self._percent_items]
 
     # --------------------------------------------------------------------- internals
@@ -311,7 +312,8 @@ class DrawPanel(QWidget):
 
 
 def percent(p: float) -> str:
-    """A probability as a short percentage: "97%", "3.2%", "<0.1%"."""
-    if p >= 0.1 or p <= 0:
-        return f"{100 * p:.0f}%"
-    return f"{100 * p:.1f}%" if p >= 0.001 else "<0.1%"
+    """A probability as a short percentage above its bar: "97%", "3.2%"; "" below 0.5%,
+    where ten "<0.1%" labels would only crowd the plot."""
+    if p < 0.005:
+        return ""
+    return f"{100 * p:.0f}%" if p >= 0.1 else f"{100 * p:.1f}%"
