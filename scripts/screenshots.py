@@ -1,8 +1,10 @@
-"""Train briefly in the real window and save a PNG of every tab (for the README).
+"""Screenshots of the real window for the README: the first launch, every tab after training
+the default preset, and the views after opening a binary (7 vs 8) model.
 
-    python scripts/screenshots.py [--out docs/screenshots] [--preset fast] [--epochs 3]
+    python scripts/screenshots.py [--out docs/screenshots] [--preset fast] [--epochs 2]
 
-Works offscreen (QT_QPA_PLATFORM=offscreen) or on a real display / Xvfb.
+Works offscreen (QT_QPA_PLATFORM=offscreen) or on a real display / Xvfb. Saves
+first-launch, curves, weights, mistakes, draw, binary-mistakes and binary-draw (.png).
 """
 
 from __future__ import annotations
@@ -10,21 +12,28 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import numpy as np  # noqa: E402
-from PySide6.QtCore import QEvent, QPointF, QSettings, Qt, QTimer  # noqa: E402
+from PySide6.QtCore import QEvent, QEventLoop, QPointF, QSettings, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QMouseEvent  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+
+# a seven, drawn small and off-centre on purpose
+SEVEN = [(0.15, 0.15), (0.45, 0.15), (0.42, 0.2), (0.36, 0.3), (0.3, 0.42), (0.26, 0.5)]
 
 
 def stroke(canvas, points) -> None:  # noqa: ANN001
     side = min(canvas.width(), canvas.height())
     x0, y0 = (canvas.width() - side) / 2, (canvas.height() - side) / 2
-    pts = [QPointF(x0 + x * side, y0 + y * side) for x, y in points]
+    dense = [tuple(np.array(a) + (np.array(b) - np.array(a)) * t)
+             for a, b in zip(points[:-1], points[1:]) for t in np.linspace(0, 1, 6)]
+    pts = [QPointF(x0 + x * side, y0 + y * side) for x, y in dense]
     for i, p in enumerate(pts):
         kind = QEvent.Type.MouseButtonPress if i == 0 else QEvent.Type.MouseMove
         QApplication.sendEvent(canvas, QMouseEvent(kind, p, canvas.mapToGlobal(p),
@@ -38,55 +47,78 @@ def stroke(canvas, points) -> None:  # noqa: ANN001
                                                Qt.KeyboardModifier.NoModifier))
 
 
+def wait_for(signal, start, timeout_s: float = 600) -> None:  # noqa: ANN001
+    """Call ``start()`` and run the event loop until ``signal`` fires (or the timeout)."""
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    QTimer.singleShot(0, start)
+    loop.exec()
+    signal.disconnect(loop.quit)
+
+
+def binary_model(path: Path, epochs: int) -> Path:
+    """The 7-vs-8 article preset, trained headless for ``epochs`` full-batch epochs."""
+    from mnist_gui.core.data import load_raw, prepare
+    from mnist_gui.core.model_file import save_model
+    from mnist_gui.core.presets import PRESETS
+    from mnist_gui.core.training import Trainer
+
+    config = PRESETS["seed-003"].config.updated(epochs=epochs)
+    trainer = Trainer(config, prepare(load_raw(), config.data_spec()))
+    trainer.train()
+    save_model(path, trainer.model, config.to_dict(), trainer.history[-1].metrics())
+    return path
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     parser.add_argument("--preset", default="fast")
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--binary-epochs", type=int, default=1000)
+    parser.add_argument("--size", default="1400x880", help="window size, WxH")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     app = QApplication(sys.argv)
+    from mnist_gui.core.presets import PRESETS
     from mnist_gui.gui import MainWindow
 
-    settings = QSettings(str(args.out / ".screenshots.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings=settings)
-    window.resize(1500, 950)
+    scratch = Path(tempfile.mkdtemp(prefix="mnist-gui-screenshots-"))
+    window = MainWindow(settings=QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat))
+    window.resize(*map(int, args.size.split("x")))
     window.show()
-    panel = window.config_panel
-    panel.preset_combo.setCurrentIndex(panel.preset_combo.findData(args.preset))
-    panel.epochs_spin.setValue(args.epochs)
     saved: list[Path] = []
 
     def grab(name: str) -> None:
-        app.processEvents()
+        QTest.qWait(300)  # let the views paint
         path = args.out / f"{name}.png"
         window.grab().save(str(path))
         saved.append(path)
 
-    def on_finished(final) -> None:  # noqa: ANN001
-        window.tabs.setCurrentWidget(window.curves_panel)
-        grab("curves")
-        window.tabs.setCurrentWidget(window.weights_panel)
-        grab("weights")
-        window.tabs.setCurrentWidget(window.mistakes_panel)
-        grab("mistakes")
-        window.tabs.setCurrentWidget(window.draw_panel)
-        app.processEvents()
-        # a seven, drawn small and off-centre on purpose
-        seven = [(0.15, 0.15), (0.45, 0.15), (0.42, 0.2), (0.36, 0.3), (0.3, 0.42), (0.26, 0.5)]
-        dense = [tuple(np.array(a) + (np.array(b) - np.array(a)) * t)
-                 for a, b in zip(seven[:-1], seven[1:]) for t in np.linspace(0, 1, 6)]
-        stroke(window.draw_canvas, dense)
-        grab("draw")
-        print(f"{final.message}; saved " + ", ".join(str(p) for p in saved))
-        window.close()
-        app.quit()
+    grab("first-launch")
+    window.config_panel.set_config(PRESETS[args.preset].config.updated(epochs=args.epochs), args.preset)
+    wait_for(window.training_finished, window.start_training)
+    for name, panel in (("curves", window.curves_panel), ("weights", window.weights_panel),
+                        ("mistakes", window.mistakes_panel), ("draw", window.draw_panel)):
+        window.tabs.setCurrentWidget(panel)
+        if panel is window.draw_panel:
+            QTest.qWait(100)
+            stroke(window.draw_canvas, SEVEN)
+        grab(name)
 
-    window.training_finished.connect(on_finished)
-    QTimer.singleShot(200, window.start_training)
-    app.exec()
-    (args.out / ".screenshots.ini").unlink(missing_ok=True)
-    return 0 if len(saved) == 4 else 1
+    path = binary_model(scratch / "seven-vs-eight.npz", args.binary_epochs)
+    window.draw_panel.clear_button.click()
+    window.tabs.setCurrentWidget(window.mistakes_panel)
+    wait_for(window.model_loaded, lambda: window.open_model(str(path)))
+    grab("binary-mistakes")
+    window.tabs.setCurrentWidget(window.draw_panel)
+    QTest.qWait(100)
+    stroke(window.draw_canvas, SEVEN)
+    grab("binary-draw")
+    print("saved " + ", ".join(str(p) for p in saved))
+    window.close()
+    return 0 if len(saved) == 7 else 1
 
 
 if __name__ == "__main__":
