@@ -10,6 +10,7 @@ first-launch, curves, weights, mistakes, draw, binary-mistakes and binary-draw (
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 import tempfile
@@ -18,21 +19,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
-import numpy as np  # noqa: E402
-from PySide6.QtCore import QEvent, QEventLoop, QPointF, QSettings, Qt, QTimer  # noqa: E402
-from PySide6.QtGui import QMouseEvent  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import numpy as np
+from PySide6.QtCore import QEvent, QEventLoop, QPointF, QSettings, Qt, QTimer
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 # a seven, drawn small and off-centre on purpose
 SEVEN = [(0.15, 0.15), (0.45, 0.15), (0.42, 0.2), (0.36, 0.3), (0.3, 0.42), (0.26, 0.5)]
 
 
-def stroke(canvas, points) -> None:  # noqa: ANN001
+def stroke(canvas, points) -> None:
     side = min(canvas.width(), canvas.height())
     x0, y0 = (canvas.width() - side) / 2, (canvas.height() - side) / 2
     dense = [tuple(np.array(a) + (np.array(b) - np.array(a)) * t)
-             for a, b in zip(points[:-1], points[1:]) for t in np.linspace(0, 1, 6)]
+             for a, b in itertools.pairwise(points) for t in np.linspace(0, 1, 6)]
     pts = [QPointF(x0 + x * side, y0 + y * side) for x, y in dense]
     for i, p in enumerate(pts):
         kind = QEvent.Type.MouseButtonPress if i == 0 else QEvent.Type.MouseMove
@@ -47,7 +48,7 @@ def stroke(canvas, points) -> None:  # noqa: ANN001
                                                Qt.KeyboardModifier.NoModifier))
 
 
-def wait_for(signal, start, timeout_s: float = 600) -> None:  # noqa: ANN001
+def wait_for(signal, start, timeout_s: float = 600) -> None:
     """Call ``start()`` and run the event loop until ``signal`` fires (or the timeout)."""
     loop = QEventLoop()
     signal.connect(loop.quit)
@@ -80,7 +81,7 @@ def main() -> int:
     parser.add_argument("--size", default="1400x880", help="window size, WxH")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    app = QApplication(sys.argv)
+    app = QApplication(sys.argv)  # noqa: F841 - alive for the whole script
     from mnist_gui.core.presets import PRESETS
     from mnist_gui.gui import MainWindow
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 
 def plural(n: int, word: str, words: str | None = None) -> str:
     """``plural(1, "batch", "batches")`` -> "1 batch"; ``plural(3, "unit")`` -> "3 units"."""
@@ -10,7 +12,7 @@ def plural(n: int, word: str, words: str | None = None) -> str:
 
 def duration(seconds: float) -> str:
     """A short human duration: "42s", "3m 05s", "2h 07m"."""
-    seconds = max(0, int(seconds)) if seconds == seconds else 0  # NaN: 0
+    seconds = max(0, int(seconds)) if math.isfinite(seconds) else 0
     if seconds < 60:
         return f"{seconds}s"
     if seconds < 3600:

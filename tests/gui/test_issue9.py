@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, QThread
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QImage
 
 from mnist_gui.core.presets import PRESETS
 from mnist_gui.gui.state import CurrentModel
@@ -17,7 +17,7 @@ from .helpers import choose_preset, draw_stroke, line, open_model, quick_setting
 
 TRAIN_TIMEOUT = 120_000
 SEVEN = line((0.2, 0.2), (0.8, 0.2)) + line((0.8, 0.2), (0.4, 0.85))
-BINARY = dict(preset="seed-003", epochs=40, subset=0)  # full-batch 7 vs 8: a second or two
+BINARY = {"preset": "seed-003", "epochs": 40, "subset": 0}  # full-batch 7 vs 8: a second or two
 
 
 def train(window, qtbot, **settings) -> object:
@@ -247,7 +247,9 @@ def test_window_fits_1024x640_and_status_never_covers_the_speed_label(window, qt
     window.resize(1024, 640)
     qtbot.waitUntil(lambda: window.width() == 1024)
     window.speed_label.setText("123,456 images/s")
-    window._show_status("x" * 500)  # noqa: SLF001 - the longest text a run could show
+    with qtbot.waitSignal(window.model_open_failed):  # a message as long as a path can make it
+        window.open_model("/nowhere/" + "a-very-long-folder-name/" * 20 + "model.npz")
+    assert len(window.status_text()) > 400
     qtbot.wait(10)
     status = window.status_label.geometry()
     assert status.right() < window.speed_label.geometry().left()
@@ -263,6 +265,27 @@ def test_one_batch_and_one_unit_are_singular(window, qtbot):
     assert window.progress_bar.format() == "completed: 1 epoch"
     window.tabs.setCurrentWidget(window.weights_panel)
     assert window.weights_panel.layer_titles() == ["W1: 1 unit × 784 inputs", "W2: 10 units × 1 input"]
+
+
+def test_a_close_whose_shutdown_timed_out_waits_for_the_run_then_quits(window, qtbot, monkeypatch):
+    """closeEvent used to go on after a shutdown that timed out (a running QThread destroyed)."""
+    quick_settings(window, epochs=200, subset=2000)
+    with qtbot.waitSignal(window.epoch_finished, timeout=TRAIN_TIMEOUT):
+        window.start_training()
+
+    def timed_out(timeout_ms: int = 0) -> bool:
+        window.stop_training()  # asked to stop, but the batch "does not end in time"
+        return False
+
+    monkeypatch.setattr(window, "shutdown", timed_out)
+    window.close()
+    next(b for b in window.close_question.buttons() if b.text() == "Stop and quit").click()
+    assert window.isVisible() and "Waiting for the current batch" in window.status_text()
+    monkeypatch.undo()
+    with qtbot.waitSignal(window.training_finished, timeout=10_000):
+        pass
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    assert not window.is_training
 
 
 # ------------------------------------------------------------------------- draw panel

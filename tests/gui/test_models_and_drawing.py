@@ -37,7 +37,7 @@ def test_save_after_training_saves_the_trained_model(window, qtbot, tmp_path):
     with qtbot.waitSignal(window.training_finished, timeout=120_000):
         window.start_training()
     saved = window.save_model(str(tmp_path / "trained"))
-    model, meta = load_model(saved)
+    _, meta = load_model(saved)
     assert saved.name == "trained.npz" and meta["metrics"]["epoch"] == 1
     assert meta["config"]["train_subset"] == 2000
 

@@ -7,7 +7,14 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QElapsedTimer, QTimer
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLabel, QMessageBox, QPushButton, QSpinBox
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+)
 
 from .helpers import quick_settings
 
@@ -38,7 +45,7 @@ def test_short_run_fills_curves_heatmaps_and_mistakes(window, qtbot):
     curves = window.curves_panel
     x, y = curves.loss_curves["test"].getData()
     assert list(x) == [1.0, 2.0] and np.all(y > 0)
-    bx, by = curves.batch_curve.getData()
+    bx, _ = curves.batch_curve.getData()
     assert len(bx) > 40 and bx[0] < 0.1  # batch losses from early in epoch 1
     x, acc = curves.accuracy_curves["test"].getData()
     assert acc[-1] > 85

@@ -8,8 +8,8 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from ..guard import guarded
 from ..text import plural
@@ -136,7 +136,7 @@ class WeightsPanel(QWidget):
         if shapes != self._shapes:
             self._build(weights, image_shape)
         for i, W in enumerate(weights):
-            image, bar, plot = self._layer_items[i]
+            image, bar, _ = self._layer_items[i]
             # fixed symmetric levels that only grow, so colours stay comparable over time
             peak = float(np.abs(W).max())
             if peak > self._levels[i] or not math.isfinite(self._levels[i]):
