@@ -204,6 +204,19 @@ def build_parser() -> argparse.ArgumentParser:
                          help="also find the smallest change that makes the network answer K")
     explain.add_argument("--data", type=Path, help="MNIST folder for test:N (default: bundled)")
     explain.add_argument("--json", action="store_true")
+
+    robustness = sub.add_parser(
+        "robustness", help="test accuracy under noise, rotation, shift, occlusion, thickness",
+        description="Test accuracy as the test digits are perturbed (Gaussian noise, rotation, "
+        "shift, an occluding square, thicker/thinner strokes), and coverage/accuracy against "
+        "a confidence threshold. Seeded: the same seed gives the same numbers.",
+    )
+    robustness.add_argument("model", type=Path)
+    robustness.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    robustness.add_argument("--limit", type=int, metavar="N",
+                            help="only the first N test digits (faster; default: all)")
+    robustness.add_argument("--data", type=Path, help="MNIST folder (default: bundled)")
+    robustness.add_argument("--json", action="store_true")
     return parser
 
 
@@ -577,6 +590,30 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_robustness(args: argparse.Namespace) -> int:
+    from .core.data import load_raw
+    from .core.model_file import load_model
+    from .core.robustness import LEVEL_KEYS, robustness_report
+
+    model, _meta = load_model(args.model)
+    if args.limit is not None and args.limit < 1:
+        raise ConfigError(f"--limit must be a positive number of digits, got {args.limit}")
+    report = robustness_report(model, load_raw(args.data), seed=args.seed, limit=args.limit)
+    if args.json:
+        print(json.dumps(_clean(report.as_dict())))
+        return 0
+    print(f"{args.model}: test accuracy {100 * report.accuracy:.2f}% on {report.n:,} digits "
+          f"(seed {report.seed})")
+    for name, key in LEVEL_KEYS.items():
+        cells = "  ".join(f"{row[key]:g}: {100 * row['accuracy']:.1f}%" for row in report.curves[name])
+        print(f"{name:>10} ({key}) {cells}")
+    print("  coverage (threshold: kept, accuracy of kept)")
+    for row in report.coverage:
+        accuracy = "-" if row["accuracy"] is None else f"{100 * row['accuracy']:.2f}%"
+        print(f"    {row['threshold']:>6g}: {100 * row['coverage']:5.1f}%  {accuracy}")
+    return 0
+
+
 def _cmd_gui(args: argparse.Namespace) -> int:  # noqa: ARG001
     try:
         from .gui.app import main as gui_main
@@ -593,6 +630,7 @@ COMMANDS = {
     "presets": _cmd_presets,
     "runs": _cmd_runs,
     "explain": _cmd_explain,
+    "robustness": _cmd_robustness,
     "gui": _cmd_gui,
     None: _cmd_gui,
 }

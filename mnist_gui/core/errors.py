@@ -21,3 +21,7 @@ class ConfigError(MnistGuiError, ValueError):
 
 class ImageError(MnistGuiError):
     """An input image cannot be read or holds no digit."""
+
+
+class Cancelled(MnistGuiError):
+    """A long computation (robustness curves, a t-SNE map) was stopped by its caller."""
