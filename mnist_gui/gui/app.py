@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     # logged and shown once, never repeated per epoch, never the end of the process
     previous_hook = sys.excepthook
 
-    def excepthook(kind, value, tb) -> None:  # noqa: ANN001
+    def excepthook(kind, value, tb) -> None:
         if issubclass(kind, KeyboardInterrupt):
             previous_hook(kind, value, tb)
             return

@@ -11,7 +11,8 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from PySide6.QtWidgets import QWidget
 
@@ -31,7 +32,7 @@ def guarded(method: F) -> F:
     )
 
     @functools.wraps(method)
-    def slot(self, *args):  # noqa: ANN001, ANN202
+    def slot(self, *args):
         try:
             return method(self, *(args if takes_any else args[:n_positional]))
         except Exception as exc:  # noqa: BLE001 - a slot must never raise into Qt

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QThread, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPainter
@@ -84,11 +84,11 @@ class ElidedLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(40)
 
-    def setText(self, text: str) -> None:  # noqa: N802 - Qt override
+    def setText(self, text: str) -> None:
         super().setText(text)
         self.setToolTip(text if len(text) > 40 else "")
 
-    def paintEvent(self, event) -> None:  # noqa: ANN001, N802
+    def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setPen(self.palette().color(self.foregroundRole()))
         rect = self.contentsRect()
@@ -279,7 +279,7 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&About", None, self._on_about_triggered)
 
-    def _action(self, menu, text, shortcut, slot) -> QAction:  # noqa: ANN001
+    def _action(self, menu, text, shortcut, slot) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -551,7 +551,7 @@ class MainWindow(QMainWindow):
             self._render(self.mistakes_panel, self._render_mistakes)
             self.evaluation_shown.emit(state.evaluation)
 
-    def _render(self, panel: QWidget, render) -> None:  # noqa: ANN001
+    def _render(self, panel: QWidget, render) -> None:
         if self.tabs.currentWidget() is panel:
             render()
         else:
@@ -580,7 +580,7 @@ class MainWindow(QMainWindow):
                 self._render_mistakes()
 
     @guarded
-    def _on_prediction_changed(self, _probabilities) -> None:  # noqa: ANN001
+    def _on_prediction_changed(self, _probabilities) -> None:
         if self._status_topic == "classify" and self.draw_panel.canvas.is_blank():
             self._clear_status("classify")
 
@@ -709,7 +709,7 @@ class MainWindow(QMainWindow):
         self._show_status(f"Exported {png} and {csv}", "export")
         return png, csv
 
-    def _run_helper(self, function, on_done, on_failed) -> None:  # noqa: ANN001
+    def _run_helper(self, function, on_done, on_failed) -> None:
         """Run ``function`` on a GeneratorWorker in its own thread; ``on_done(result)`` or
         ``on_failed(message)`` follows on the GUI thread (bound methods of this window, so
         Qt queues them here)."""
@@ -835,7 +835,7 @@ class MainWindow(QMainWindow):
         return box
 
     @guarded
-    def _on_close_question_answered(self, button) -> None:  # noqa: ANN001
+    def _on_close_question_answered(self, button) -> None:
         if button.text() == STOP_AND_QUIT:
             self._quit_confirmed = True
             self.close()
@@ -844,7 +844,7 @@ class MainWindow(QMainWindow):
     def _on_close_question_closed(self) -> None:
         self.close_question = None
 
-    def closeEvent(self, event) -> None:  # noqa: ANN001, N802
+    def closeEvent(self, event) -> None:
         if self.is_training and not self._quit_confirmed:
             event.ignore()
             self.ask_to_stop_and_quit()

@@ -8,8 +8,25 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+    QShowEvent,
+)
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...core.errors import ImageError
 from ...core.network import MLP
@@ -83,7 +100,7 @@ class DrawCanvas(QWidget):
         buffer = np.frombuffer(self.image.constBits(), np.uint8, count=stride * side)
         return buffer.reshape(side, stride)[:, :side].copy()
 
-    def _square(self):  # noqa: ANN202
+    def _square(self):
         side = min(self.width(), self.height())
         return (self.width() - side) / 2, (self.height() - side) / 2, side
 
@@ -107,7 +124,7 @@ class DrawCanvas(QWidget):
         self.update()
         self.digit_drawn.emit()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+    def resizeEvent(self, event: QResizeEvent) -> None:
         # the drawing follows the widget's resolution, so strokes stay sharp and the brush
         # keeps its size relative to the canvas
         side = max(min(self.width(), self.height()), MIN_SIDE)
@@ -116,21 +133,21 @@ class DrawCanvas(QWidget):
                                            Qt.TransformationMode.SmoothTransformation)
         super().resizeEvent(event)
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             self._last = None
             self._draw_to(self._to_image(event.position()))
         elif event.button() == Qt.MouseButton.RightButton:
             self.clear()
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if event.buttons() & Qt.MouseButton.LeftButton:
             self._draw_to(self._to_image(event.position()))
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self._last = None
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor("#303030"))
         x0, y0, side = self._square()
@@ -243,7 +260,7 @@ class DrawPanel(QWidget):
         else:
             self._stale = True  # classified when shown
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._stale:
             self._predict_guarded()

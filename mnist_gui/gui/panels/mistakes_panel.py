@@ -55,17 +55,17 @@ class DigitListModel(QAbstractListModel):
         self.classes: list[int] = list(range(10))
         self._pixmaps: dict[int, QPixmap] = {}
 
-    def set_items(self, rows, true, predicted, confidence, images, classes) -> None:  # noqa: ANN001
+    def set_items(self, rows, true, predicted, confidence, images, classes) -> None:
         self.beginResetModel()
         self.rows, self.true, self.predicted = rows, true, predicted
         self.confidence, self.images, self.classes = confidence, images, classes
         self._pixmaps = {}
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.row() >= len(self.rows):
             return None
         i = index.row()
@@ -244,7 +244,7 @@ class MistakesPanel(QWidget):
                 combo.addItem(str(c), index)
             combo.blockSignals(False)
 
-    def _fill_confusion(self, report) -> None:  # noqa: ANN001
+    def _fill_confusion(self, report) -> None:
         cm = report.confusion
         k = len(report.classes)
         table = self.confusion_table
@@ -266,7 +266,7 @@ class MistakesPanel(QWidget):
                     item.setBackground(QColor(214, 39, 40, alpha))
                 table.setItem(i, j, item)
 
-    def _fill_report(self, report) -> None:  # noqa: ANN001
+    def _fill_report(self, report) -> None:
         r = report.report
         table = self.report_table
         table.clear()
