@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QThread, Signal
@@ -173,7 +173,14 @@ class MainWindow(QMainWindow):
         self.tabs.setTabToolTip(3, "Draw a digit and see what the current model makes of it")
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.setCentralWidget(self.tabs)
-        self._stale_tabs: set[QWidget] = set()  # panels to re-render from the state when shown
+        # tab -> (the state changes it shows, how it re-renders from the state); a hidden
+        # tab is marked stale and re-rendered when shown. A new panel that shows the current
+        # model is one more line here.
+        self._followers: dict[QWidget, tuple[frozenset[str], Callable[[], None]]] = {
+            self.weights_panel: (frozenset({"model"}), self._render_weights),
+            self.mistakes_panel: (frozenset({"evaluation"}), self._render_mistakes),
+        }
+        self._stale_tabs: set[QWidget] = set()
 
         # the automation contract's names, as attributes too
         self.loss_plot = self.curves_panel.loss_plot
@@ -543,19 +550,17 @@ class MainWindow(QMainWindow):
                 self.progress_bar.setValue(0)
                 self.progress_bar.setFormat("idle")
             self._clear_status("classify", "lr", "settings", "error")
-        elif what == "model":
-            self._render(self.weights_panel, self._render_weights)
-            # predicts only when shown
+        for panel, (changes, render) in self._followers.items():
+            if what in changes:
+                if self.tabs.currentWidget() is panel:
+                    call_guarded(self, render)
+                else:
+                    self._stale_tabs.add(panel)
+        if what == "model":
+            # the draw panel keeps its model and predicts only when shown
             call_guarded(self, self.draw_panel.set_model, state.model, state.source)
         elif what == "evaluation":
-            self._render(self.mistakes_panel, self._render_mistakes)
             self.evaluation_shown.emit(state.evaluation)
-
-    def _render(self, panel: QWidget, render) -> None:
-        if self.tabs.currentWidget() is panel:
-            render()
-        else:
-            self._stale_tabs.add(panel)
 
     def _render_weights(self) -> None:
         model = self.state.model
@@ -574,10 +579,7 @@ class MainWindow(QMainWindow):
         panel = self.tabs.currentWidget()
         if panel in self._stale_tabs:
             self._stale_tabs.discard(panel)
-            if panel is self.weights_panel:
-                self._render_weights()
-            elif panel is self.mistakes_panel:
-                self._render_mistakes()
+            self._followers[panel][1]()
 
     @guarded
     def _on_prediction_changed(self, _probabilities) -> None:

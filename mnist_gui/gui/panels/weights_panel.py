@@ -36,6 +36,18 @@ def mosaic(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), units: int = 
     return grid.reshape(rows_of_tiles * (h + 1), side * (w + 1))
 
 
+class SparseLogAxis(pg.AxisItem):
+    """A log axis that labels only 1, 2 and 5 of each decade when there are many labels:
+    pyqtgraph labels 1 to 9, which overlap as soon as the axis spans a decade or two."""
+
+    def logTickStrings(self, values, scale, spacing):  # pyqtgraph override
+        strings = super().logTickStrings(values, scale, spacing)
+        if sum(bool(text) for text in strings) <= 6:
+            return strings  # within about a decade: every label fits
+        return [text if round(10 ** (value % 1), 6) in (1.0, 2.0, 5.0) else ""
+                for value, text in zip(values, strings)]
+
+
 class WeightsPanel(QWidget):
     """Public slots: ``clear()``, ``show_weights(weights, progress)``, ``show_epoch_weights``."""
 
@@ -98,7 +110,8 @@ class WeightsPanel(QWidget):
             fillLevel=0, brush=(214, 39, 40, 50),
         )
         right_layout.addWidget(self.histogram_plot, 2)
-        self.change_plot = pg.PlotWidget(title="Relative change per epoch ‖ΔW‖/‖W‖")
+        self.change_plot = pg.PlotWidget(title="Relative change per epoch ‖ΔW‖/‖W‖",
+                                         axisItems={"left": SparseLogAxis("left")})
         self.change_plot.setObjectName("changePlot")
         self.change_plot.setBackground("w")
         self.change_plot.setLabel("bottom", "epoch")
