@@ -217,6 +217,21 @@ def build_parser() -> argparse.ArgumentParser:
                             help="only the first N test digits (faster; default: all)")
     robustness.add_argument("--data", type=Path, help="MNIST folder (default: bundled)")
     robustness.add_argument("--json", action="store_true")
+
+    prune = sub.add_parser(
+        "prune", help="zero a model's smallest weights and save the result",
+        description="Set the given fraction of weights with the smallest magnitude to zero "
+        "(over all layers together, or in each layer), report the test accuracy before and "
+        "after, and save the pruned model (its meta records the edit).",
+    )
+    prune.add_argument("model", type=Path)
+    prune.add_argument("--fraction", type=_finite, required=True, metavar="F",
+                       help="fraction of weights to zero, 0 to 1 (e.g. 0.9)")
+    prune.add_argument("--per-layer", action="store_true",
+                       help="prune that fraction in each layer (default: over all layers)")
+    prune.add_argument("--save", type=Path, required=True, help="write the pruned model here")
+    prune.add_argument("--data", type=Path, help="MNIST folder (default: bundled)")
+    prune.add_argument("--json", action="store_true")
     return parser
 
 
@@ -614,6 +629,43 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_prune(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .core.data import load_raw, test_set_for
+    from .core.lab import Lab, Prune, check_edit, edit_as_dict, edit_from_dict
+    from .core.model_file import load_model, save_model
+
+    edit = Prune(args.fraction, per_layer=args.per_layer)
+    check_edit(edit)
+    model, meta = load_model(args.model)
+    earlier = meta.get("edits", [])  # a file's text: each one checked
+    if not isinstance(earlier, list):
+        raise ConfigError(f"{args.model}: 'edits' in its meta is not a list")
+    earlier = [edit_as_dict(edit_from_dict(e)) for e in earlier]
+    X, y, _ = test_set_for(load_raw(args.data), model.classes, model.input_mean, model.input_std)
+    lab = Lab(model, X, y)
+    before = lab.results()
+    lab.apply(edit)
+    after = lab.results()
+    edits = earlier + lab.edits_as_dicts()
+    path = save_model(args.save, lab.saved_model(), meta.get("config"),
+                      {"test_accuracy": after.accuracy}, edits)
+    layers = [float(np.mean(W == 0)) for W in lab.model.W]
+    if args.json:
+        print(json.dumps(_clean({
+            "accuracy_before": before.accuracy, "accuracy_after": after.accuracy,
+            "sparsity": after.sparsity, "layer_sparsity": layers, "saved": str(path),
+            "edits": edits})))
+        return 0
+    print(f"{edit.describe()}: test accuracy {100 * before.accuracy:.2f}% -> "
+          f"{100 * after.accuracy:.2f}%")
+    print("zero weights per layer: " + ", ".join(f"{100 * v:.1f}%" for v in layers)
+          + f" (all: {100 * after.sparsity:.1f}%)")
+    print(f"saved {path}")
+    return 0
+
+
 def _cmd_gui(args: argparse.Namespace) -> int:  # noqa: ARG001
     try:
         from .gui.app import main as gui_main
@@ -631,6 +683,7 @@ COMMANDS = {
     "runs": _cmd_runs,
     "explain": _cmd_explain,
     "robustness": _cmd_robustness,
+    "prune": _cmd_prune,
     "gui": _cmd_gui,
     None: _cmd_gui,
 }

@@ -5,7 +5,9 @@ Layout (see README, "Model file format"):
 * ``W1..WL``: float32 (fan_in, fan_out); ``b1..bL``: float32 (fan_out,)
 * ``meta``: a 0-d unicode array holding JSON with ``format`` = "mnist-gui-mlp",
   ``version`` = 1, ``layer_sizes``, ``activations``, ``classes``, ``input_mean``,
-  ``input_std``, optional ``leaky_relu_slope``, ``config`` and ``metrics``.
+  ``input_std``, optional ``leaky_relu_slope``, ``config``, ``metrics`` and ``edits`` (the
+  lab's changes to a trained model, in order, as ``core.lab`` records them; readers that do
+  not know the field ignore it).
 
 Reading uses ``np.load(..., allow_pickle=False)`` and validates every shape and value;
 writing goes to a temporary file in the same folder that is renamed over the target, so a
@@ -45,19 +47,24 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def model_metadata(model: MLP, config: dict | None = None, metrics: dict | None = None) -> dict:
+def model_metadata(model: MLP, config: dict | None = None, metrics: dict | None = None,
+                   edits: list[dict] | None = None) -> dict:
     meta: dict[str, Any] = {"format": FORMAT, "version": VERSION, **model.spec()}
     if config is not None:
         meta["config"] = json_safe(config)
     if metrics is not None:
         meta["metrics"] = json_safe(metrics)
+    if edits:
+        meta["edits"] = json_safe(edits)
     return meta
 
 
 def save_model(
-    path: str | Path, model: MLP, config: dict | None = None, metrics: dict | None = None
+    path: str | Path, model: MLP, config: dict | None = None, metrics: dict | None = None,
+    edits: list[dict] | None = None,
 ) -> Path:
-    """Write ``model`` to ``path`` (".npz" is appended if missing) atomically."""
+    """Write ``model`` to ``path`` (".npz" is appended if missing) atomically; ``edits``
+    (JSON-safe dicts) are recorded in the meta."""
     path = Path(path)
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
@@ -70,7 +77,8 @@ def save_model(
         name: np.ascontiguousarray(value, dtype=np.float32)
         for name, value in model.named_arrays().items()
     }
-    arrays["meta"] = np.array(json.dumps(model_metadata(model, config, metrics), allow_nan=False))
+    arrays["meta"] = np.array(
+        json.dumps(model_metadata(model, config, metrics, edits), allow_nan=False))
     write_npz_atomically(path, arrays)
     return path
 
