@@ -232,6 +232,15 @@ def build_parser() -> argparse.ArgumentParser:
     prune.add_argument("--save", type=Path, required=True, help="write the pruned model here")
     prune.add_argument("--data", type=Path, help="MNIST folder (default: bundled)")
     prune.add_argument("--json", action="store_true")
+
+    export_onnx = sub.add_parser(
+        "export", help="write a model as ONNX (runs in onnxruntime and elsewhere)",
+        description="Write a saved model as ONNX: input 'pixels' float32 (N, 784) in [0, 1] "
+        "(standardised inside the graph), output 'probabilities' (N, classes), or (N, 1) for a "
+        "binary model; opset 17.",
+    )
+    export_onnx.add_argument("model", type=Path)
+    export_onnx.add_argument("out", type=Path, help="the .onnx file to write")
     return parser
 
 
@@ -666,6 +675,16 @@ def _cmd_prune(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .core.model_file import load_model
+    from .core.onnx_export import OPSET, export_onnx
+
+    model, _meta = load_model(args.model)
+    path = export_onnx(model, args.out)
+    print(f"wrote {path} (ONNX opset {OPSET}, {path.stat().st_size:,} bytes)")
+    return 0
+
+
 def _cmd_gui(args: argparse.Namespace) -> int:  # noqa: ARG001
     try:
         from .gui.app import main as gui_main
@@ -684,6 +703,7 @@ COMMANDS = {
     "explain": _cmd_explain,
     "robustness": _cmd_robustness,
     "prune": _cmd_prune,
+    "export": _cmd_export,
     "gui": _cmd_gui,
     None: _cmd_gui,
 }
