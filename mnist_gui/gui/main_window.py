@@ -39,7 +39,6 @@ from ..core.data import RawMnist, load_raw
 from ..core.errors import ConfigError, MnistGuiError
 from ..core.evaluation import ModelEvaluation, evaluate_on_test_set
 from ..core.model_file import load_model, save_model
-from ..core.network import parameter_count
 from ..core.presets import DEFAULT_PRESET
 from ..core.session import DataLoaded, ModelSnapshot, Progress, TrainingSession
 from ..core.training import EpochFinished, TrainConfig, TrainingFinished, TrainingStarted
@@ -513,16 +512,14 @@ class MainWindow(QMainWindow):
 
     @guarded
     def _on_config_changed(self) -> None:
-        """Keep Train's state and the reason it is disabled (or the network's size) in sight."""
-        try:
-            config = self.config_panel.config()
-        except ConfigError as exc:
-            self.settings_label.setText(f"Cannot train: {exc}")
+        """Keep Train's state and the reason it is disabled (or the network's size) in sight:
+        the settings panel's own texts, shown above the tabs however the form is scrolled."""
+        reason = self.config_panel.validation_message()
+        if reason:
+            self.settings_label.setText(f"Cannot train: {reason}")
             self.settings_label.setStyleSheet("color: #b00000;")
         else:
-            sizes = config.layer_sizes()
-            self.settings_label.setText(
-                f"{'-'.join(map(str, sizes))}: {plural(parameter_count(sizes), 'parameter')}")
+            self.settings_label.setText(self.config_panel.parameter_count_text())
             self.settings_label.setStyleSheet("")
             self._clear_status("settings")
         if not self.is_training:
