@@ -1,0 +1,320 @@
+"""Layer health during training: gradient and update sizes, activation statistics, and
+plain-language findings, each from a stated rule, with a fix as a settings change.
+
+Fed from the training loop cheaply. ``HealthMonitor.after_batch(model, loss, grad_scale)``
+is called after every optimiser step (it only appends the loss); every ``every`` batches it
+copies the parameters (one memcpy), and on the next batch it measures: that step's update
+(parameters now minus the copy), the gradients the step used (``model.grads`` divided by
+``grad_scale``: the learning rate when the optimiser folds it into the gradient, else 1), and
+one forward pass of a fixed probe batch through plain GEMMs (the layers' reused buffers are
+left alone). ``after_epoch(train_loss, val_loss)`` adds the epoch rule. The Trainer's
+BatchFinished event arrives right after the step, so a caller iterating ``trainer.run()``
+can feed the monitor without any change to the trainer.
+
+Rules (the thresholds are arguments of ``HealthRules``):
+
+* ``loss_rising``: the mean loss of the last ``loss_window / 2`` (25) batches is more than
+  ``loss_rise`` (10%) above the mean of the 25 before (checked after every batch, reported
+  with the next measurement): learning rate too high? Fix: halve it.
+* ``vanishing_gradients``: the first layer's RMS weight gradient is below 1/``vanishing``
+  (1/1000) of the last layer's. Fix: Xavier (sigmoid/tanh) or He (ReLU) initialisation, or
+  ReLU if the initialisation already is.
+* ``dead_units``: more than ``dead`` (40%) of a ReLU layer's units are never positive on the
+  probe batch. Fix: leaky ReLU (or halve the learning rate if it already is).
+* ``saturated_units``: more than ``saturated`` (40%) of a sigmoid/tanh layer's units are
+  within 0.01 of a bound on at least half of the probe digits. Fix: Xavier initialisation
+  (or ReLU if it already is).
+* ``overfitting``: the validation loss rose in each of the last ``overfit_epochs`` (3)
+  epochs while the training loss fell in each. Fix: dropout 0.2 (or double the weight
+  decay, or 5e-4 if there is none, if dropout is already on).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .errors import ConfigError
+from .network import MLP
+
+#: A unit is saturated when its output is this close to a bound of sigmoid/tanh...
+SATURATION_MARGIN = 0.01
+#: ...on at least this share of the probe digits.
+SATURATION_SHARE = 0.5
+HISTOGRAM_BINS = 30
+
+
+@dataclass
+class LayerHealth:
+    """One weight layer (1-based ``layer``; its activation is ``activation``, "softmax" or
+    "sigmoid" for the output). Fractions are None where they do not apply."""
+
+    layer: int
+    activation: str
+    weight_rms: float
+    grad_rms: float  # RMS of dL/dW over the layer's weights
+    grad_norm: float  # Frobenius norm of dL/dW
+    update_ratio: float | None  # ||step's change of W|| / ||W||, None before a step is seen
+    preact_mean: float  # of z = x W + b over probe digits and units
+    preact_std: float
+    histogram: np.ndarray  # (HISTOGRAM_BINS,) counts of the activations on the probe batch
+    edges: np.ndarray  # (HISTOGRAM_BINS + 1,)
+    dead_fraction: float | None  # ReLU family: units never positive on the probe batch
+    saturated_fraction: float | None  # sigmoid/tanh hidden units saturated (see module doc)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: (v.tolist() if isinstance(v, np.ndarray) else v)
+                for k, v in self.__dict__.items()}
+
+
+@dataclass
+class Finding:
+    """A diagnosis for people: ``message`` says what was seen, ``rule`` which rule saw it,
+    ``fix`` the settings change to try (TrainConfig field -> value), ``fix_label`` that
+    change in words, ``layer`` the 1-based layer it concerns (None: the whole network)."""
+
+    rule: str
+    message: str
+    fix: dict[str, Any]
+    fix_label: str
+    layer: int | None = None
+
+
+@dataclass(frozen=True)
+class HealthRules:
+    loss_window: int = 50
+    loss_rise: float = 0.10
+    vanishing: float = 1000.0
+    dead: float = 0.40
+    saturated: float = 0.40
+    overfit_epochs: int = 3
+
+
+# ------------------------------------------------------------------------- measurement
+
+
+def layer_health(
+    model: MLP,
+    probe: np.ndarray,
+    gradients: list[np.ndarray] | None = None,
+    updates: list[np.ndarray] | None = None,
+    grad_scale: float = 1.0,
+) -> list[LayerHealth]:
+    """Health of every weight layer. probe: (M, D) standardised inputs; gradients: dL/dW per
+    layer times ``grad_scale`` (default: zeros); updates: the last step's change of each W
+    (optional)."""
+    if probe.ndim != 2 or probe.shape[1] != model.layer_sizes[0] or len(probe) == 0:
+        raise ConfigError(f"the probe batch must be (M, {model.layer_sizes[0]}) with M >= 1")
+    out: list[LayerHealth] = []
+    x = np.asarray(probe, model.dtype)
+    for l, dense in enumerate(model.dense):
+        z = x @ dense.W
+        z += dense.b
+        kind = model.activations[l]
+        hidden = model.hidden[l] if l < len(model.hidden) else None
+        dead = saturated = None
+        if hidden is not None:
+            a = np.empty_like(z)
+            hidden.apply(z, a)
+            if hidden.unit_scale is not None:
+                a *= hidden.unit_scale.astype(a.dtype)
+            if kind in ("relu", "leaky_relu"):
+                dead = float(np.mean(~(z > 0).any(axis=0)))
+            elif kind in ("sigmoid", "tanh"):
+                low = 0.0 if kind == "sigmoid" else -1.0
+                near = (a < low + SATURATION_MARGIN) | (a > 1.0 - SATURATION_MARGIN)
+                saturated = float(np.mean(near.mean(axis=0) >= SATURATION_SHARE))
+        else:
+            a = z
+        grad = gradients[l] if gradients is not None else np.zeros_like(dense.W)
+        weight_norm = float(np.linalg.norm(dense.W))
+        update_ratio = None
+        if updates is not None:
+            update_ratio = float(np.linalg.norm(updates[l]) / weight_norm) if weight_norm else None
+        finite = a[np.isfinite(a)]
+        counts, edges = np.histogram(finite, bins=HISTOGRAM_BINS) if finite.size else (
+            np.zeros(HISTOGRAM_BINS, np.int64), np.linspace(0, 1, HISTOGRAM_BINS + 1))
+        grad_norm = float(np.linalg.norm(grad)) / grad_scale
+        out.append(LayerHealth(
+            layer=l + 1, activation=kind,
+            weight_rms=weight_norm / np.sqrt(dense.W.size),
+            grad_rms=grad_norm / np.sqrt(dense.W.size), grad_norm=grad_norm,
+            update_ratio=update_ratio,
+            preact_mean=float(z.mean(dtype=np.float64)), preact_std=float(z.std(dtype=np.float64)),
+            histogram=counts, edges=edges, dead_fraction=dead, saturated_fraction=saturated,
+        ))
+        x = a
+    return out
+
+
+# ------------------------------------------------------------------------------- rules
+
+
+def _halve_lr(config: Any) -> tuple[dict[str, Any], str]:
+    lr = float(config.lr) / 2
+    return {"lr": lr}, f"halve the learning rate ({config.lr:g} -> {lr:g})"
+
+
+def check_loss_rising(losses: list[float], config: Any, rules: HealthRules = HealthRules()) -> Finding | None:
+    half = rules.loss_window // 2
+    if len(losses) < 2 * half or half < 1:
+        return None
+    recent = np.asarray(losses[-2 * half :], np.float64)
+    before, after = recent[:half].mean(), recent[half:].mean()
+    if np.isfinite(after) and not after > before * (1 + rules.loss_rise):  # NaN: rising
+        return None
+    fix, label = _halve_lr(config)
+    return Finding(
+        "loss_rising",
+        f"the loss rose over the last {2 * half} batches (mean {before:.3g} -> {after:.3g}): "
+        "learning rate too high?", fix, label)
+
+
+def check_vanishing(layers: list[LayerHealth], config: Any,
+                    rules: HealthRules = HealthRules()) -> Finding | None:
+    if len(layers) < 2:
+        return None
+    first, last = layers[0].grad_rms, layers[-1].grad_rms
+    if not (last > 0 and first < last / rules.vanishing):
+        return None
+    activations = set(config.activations_per_layer())
+    wanted = "he" if activations <= {"relu", "leaky_relu"} else "xavier"
+    if config.init != wanted:
+        fix = {"init": wanted}
+        label = f"initialise with {'He' if wanted == 'he' else 'Xavier'}"
+    else:
+        fix, label = {"activation": "relu", "hidden_activations": None, "init": "he"}, \
+            "use ReLU with He initialisation"
+    ratio = last / first if first > 0 else float("inf")
+    return Finding(
+        "vanishing_gradients",
+        f"the first layer's gradients are 1/{ratio:,.0f} of the last layer's: vanishing "
+        "gradients (e.g. sigmoid with N(0, 1) weights)", fix, label, layer=1)
+
+
+def check_dead_or_saturated(layers: list[LayerHealth], config: Any,
+                            rules: HealthRules = HealthRules()) -> list[Finding]:
+    findings = []
+    for h in layers:
+        if h.dead_fraction is not None and h.dead_fraction > rules.dead:
+            if h.activation != "leaky_relu":
+                fix, label = {"activation": "leaky_relu", "hidden_activations": None}, \
+                    "use leaky ReLU"
+            else:
+                fix, label = _halve_lr(config)
+            findings.append(Finding(
+                "dead_units", f"{100 * h.dead_fraction:.0f}% of layer {h.layer}'s units are "
+                "dead (never active on the probe digits)", fix, label, layer=h.layer))
+        if h.saturated_fraction is not None and h.saturated_fraction > rules.saturated:
+            if config.init != "xavier":
+                fix, label = {"init": "xavier"}, "initialise with Xavier"
+            else:
+                fix, label = {"activation": "relu", "hidden_activations": None, "init": "he"}, \
+                    "use ReLU with He initialisation"
+            findings.append(Finding(
+                "saturated_units", f"{100 * h.saturated_fraction:.0f}% of layer {h.layer}'s "
+                f"units are saturated (stuck near a bound of {h.activation})", fix, label,
+                layer=h.layer))
+    return findings
+
+
+def check_overfitting(train_losses: list[float], val_losses: list[float | None], config: Any,
+                      rules: HealthRules = HealthRules()) -> Finding | None:
+    n = rules.overfit_epochs
+    if len(train_losses) < n + 1 or len(val_losses) < n + 1 or None in val_losses[-n - 1 :]:
+        return None
+    train = np.diff(np.asarray(train_losses[-n - 1 :], np.float64))
+    val = np.diff(np.asarray(val_losses[-n - 1 :], np.float64))
+    if not ((val > 0).all() and (train < 0).all()):
+        return None
+    if not config.dropout:
+        fix, label = {"dropout": 0.2}, "add dropout 0.2"
+    else:
+        decay = config.weight_decay * 2 if config.weight_decay else 5e-4
+        fix, label = {"weight_decay": decay}, f"weight decay {decay:g}"
+    return Finding(
+        "overfitting", f"the validation loss has risen {n} epochs in a row while the training "
+        "loss fell: overfitting", fix, label)
+
+
+# ------------------------------------------------------------------------------ monitor
+
+
+@dataclass
+class HealthReport:
+    """What one measurement gives: per-layer health, the findings in force, and when."""
+
+    batch: int  # batches seen so far in the run
+    layers: list[LayerHealth]
+    findings: list[Finding] = field(default_factory=list)
+
+
+class HealthMonitor:
+    """Measures every ``every`` batches on a fixed ``probe`` batch; see the module doc."""
+
+    def __init__(self, probe: np.ndarray, config: Any, every: int = 100,
+                 rules: HealthRules = HealthRules()) -> None:
+        if every < 2:
+            raise ConfigError("the health monitor measures at most every 2 batches")
+        self.probe = np.ascontiguousarray(probe)
+        self.config = config
+        self.every = int(every)
+        self.rules = rules
+        self.batches = 0
+        self.losses: deque[float] = deque(maxlen=max(rules.loss_window, 2))
+        self.train_losses: list[float] = []
+        self.val_losses: list[float | None] = []
+        self.latest: HealthReport | None = None
+        self.seconds = 0.0  # time spent measuring, to compare with the training time
+        self._before: np.ndarray | None = None
+        self._loss_finding: Finding | None = None
+
+    def after_batch(self, model: MLP, loss: float, grad_scale: float = 1.0) -> HealthReport | None:
+        """Call after each optimiser step; returns a report when it measured, else None."""
+        import time
+
+        self.batches += 1
+        self.losses.append(float(loss))
+        if len(self.losses) == self.losses.maxlen and self._loss_finding is None:
+            # the loss rule looks at every batch (a mean of 50 numbers): a rise between
+            # two measurements is not missed; it is reported with the next one
+            self._loss_finding = check_loss_rising(list(self.losses), self.config, self.rules)
+        if self._before is None:
+            if self.batches % self.every == self.every - 1:
+                t0 = time.perf_counter()
+                self._before = model.params.copy()
+                self.seconds += time.perf_counter() - t0
+            return None
+        t0 = time.perf_counter()
+        gradients = [dense.dW for dense in model.dense]
+        updates, offset = [], 0
+        for layer in model.layers:
+            for parameter in layer.parameters:
+                size = parameter.value.size
+                if parameter.name == "W":
+                    updates.append(parameter.value - self._before[offset : offset + size]
+                                   .reshape(parameter.value.shape))
+                offset += size
+        self._before = None
+        layers = layer_health(model, self.probe, gradients, updates, grad_scale)
+        report = HealthReport(self.batches, layers, self.findings(layers))
+        self._loss_finding = None
+        self.latest = report
+        self.seconds += time.perf_counter() - t0
+        return report
+
+    def after_epoch(self, train_loss: float, val_loss: float | None) -> list[Finding]:
+        self.train_losses.append(float(train_loss))
+        self.val_losses.append(None if val_loss is None else float(val_loss))
+        return self.findings(self.latest.layers if self.latest else [])
+
+    def findings(self, layers: list[LayerHealth]) -> list[Finding]:
+        """Every rule on what has been seen so far."""
+        found = [self._loss_finding or check_loss_rising(list(self.losses), self.config, self.rules),
+                 check_vanishing(layers, self.config, self.rules),
+                 *check_dead_or_saturated(layers, self.config, self.rules),
+                 check_overfitting(self.train_losses, self.val_losses, self.config, self.rules)]
+        return [f for f in found if f is not None]

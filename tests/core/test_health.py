@@ -1,0 +1,118 @@
+"""Layer health: each rule fires on a run made to trigger it, and none on a healthy run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mnist_gui.core import health as hl
+from mnist_gui.core.config import TrainConfig
+from mnist_gui.core.data import prepare
+from mnist_gui.core.errors import ConfigError
+from mnist_gui.core.network import build_mlp
+from mnist_gui.core.presets import PRESETS
+from mnist_gui.core.training import BatchFinished, EpochFinished, Trainer
+
+
+def monitored_run(raw_mnist, every=20, lr_jump=None, **changes):
+    """Train like the app would, feeding a HealthMonitor from the trainer's events; returns
+    (monitor, set of rules that fired, last report, config)."""
+    config = PRESETS["fast"].config.updated(**{"epochs": 1, "train_subset": 3000, **changes})
+    data = prepare(raw_mnist, config.data_spec())
+    trainer = Trainer(config, data)
+    monitor = hl.HealthMonitor(data.X_train[:256], config, every=every)
+    fired, last = {}, None
+    for event in trainer.run():
+        if isinstance(event, BatchFinished):
+            if lr_jump and event.epoch == 1 and event.batch == lr_jump[0]:
+                trainer.set_learning_rate(lr_jump[1])
+            scale = event.lr if trainer.optimizer.folds_learning_rate else 1.0
+            report = monitor.after_batch(trainer.model, event.loss, scale)
+            if report is not None:
+                last = report
+                fired.update({f.rule: f for f in report.findings})
+        elif isinstance(event, EpochFinished):
+            fired.update({f.rule: f for f in monitor.after_epoch(event.train_loss, event.val_loss)})
+    return monitor, fired, last, config
+
+
+def test_a_healthy_run_has_no_findings_and_sane_numbers(raw_mnist):
+    monitor, fired, last, _ = monitored_run(raw_mnist, hidden=[64, 32])
+    assert fired == {}
+    assert [h.layer for h in last.layers] == [1, 2, 3]
+    for h in last.layers:
+        assert h.grad_norm > 0 and 0 < h.update_ratio < 0.1
+        assert h.histogram.sum() == 256 * (64, 32, 10)[h.layer - 1]
+    assert last.layers[0].dead_fraction < 0.2 and last.layers[2].dead_fraction is None
+    assert monitor.seconds > 0
+
+
+def test_update_ratio_is_the_steps_change(raw_mnist):
+    """With plain SGD the step is lr * gradient: the ratio follows from the gradient."""
+    _, _, last, config = monitored_run(raw_mnist, hidden=[32], optimizer="sgd", lr=0.1,
+                                       schedule="constant")
+    for h in last.layers:
+        weight_norm = h.weight_rms * np.sqrt({1: 784 * 32, 2: 32 * 10}[h.layer])
+        assert h.update_ratio == pytest.approx(config.lr * h.grad_norm / weight_norm, rel=0.02)
+
+
+def test_rising_loss_says_the_learning_rate_is_too_high(raw_mnist):
+    _, fired, _, config = monitored_run(raw_mnist, every=1000, lr_jump=(40, 5.0), hidden=[64],
+                                        activation="tanh", optimizer="sgd", lr=0.05, batch_size=32)
+    assert set(fired) == {"loss_rising"}
+    assert fired["loss_rising"].fix == {"lr": config.lr / 2}
+    assert "learning rate too high" in fired["loss_rising"].message
+
+
+def test_deep_sigmoid_with_tiny_weights_has_vanishing_gradients(raw_mnist):
+    _, fired, last, _ = monitored_run(raw_mnist, hidden=[32, 32, 32], activation="sigmoid",
+                                      init="normal", init_std=0.01, optimizer="sgd", lr=0.1,
+                                      batch_size=32)
+    assert "vanishing_gradients" in fired
+    assert last.layers[0].grad_rms < last.layers[-1].grad_rms / 1000
+    assert fired["vanishing_gradients"].fix == {"init": "xavier"}
+
+
+def test_too_high_a_rate_kills_relu_units(raw_mnist):
+    _, fired, last, _ = monitored_run(raw_mnist, hidden=[64], optimizer="sgd", lr=3.0,
+                                      batch_size=32)
+    finding = fired["dead_units"]
+    assert last.layers[0].dead_fraction > 0.4
+    assert f"{100 * last.layers[0].dead_fraction:.0f}% of layer 1's units are dead" in finding.message
+    assert finding.fix["activation"] == "leaky_relu" and finding.layer == 1
+
+
+def test_sigmoid_with_unit_normal_weights_saturates(raw_mnist):
+    _, fired, last, _ = monitored_run(raw_mnist, hidden=[64], activation="sigmoid",
+                                      init="normal", init_std=1.0, optimizer="sgd", lr=0.1,
+                                      batch_size=32)
+    assert last.layers[0].saturated_fraction > 0.4
+    assert fired["saturated_units"].fix == {"init": "xavier"}
+
+
+def test_a_small_training_set_overfits(raw_mnist):
+    _, fired, _, _ = monitored_run(raw_mnist, every=1000, hidden=[256], train_subset=300,
+                                   validation=1000, epochs=15, batch_size=32)
+    assert set(fired) == {"overfitting"}
+    assert fired["overfitting"].fix == {"dropout": 0.2}
+
+
+def test_rules_on_hand_made_numbers():
+    config = TrainConfig(dropout=0.3, weight_decay=0.0)
+    falling, rising = [2.0, 1.5, 1.2, 1.0, 0.9], [0.5, 0.6, 0.7, 0.8, 0.9]
+    found = hl.check_overfitting(falling, rising, config)
+    assert found.fix == {"weight_decay": 5e-4}
+    assert hl.check_overfitting(falling, [0.5, 0.6, 0.55, 0.8, 0.9], config) is None
+    assert hl.check_overfitting(falling, [0.5, None, 0.7, 0.8, 0.9], config) is None
+    assert hl.check_loss_rising([1.0] * 25 + [1.05] * 25, config) is None
+    assert hl.check_loss_rising([1.0] * 25 + [1.2] * 25, config).fix == {"lr": config.lr / 2}
+    assert hl.check_loss_rising([1.0] * 25 + [float("nan")] * 25, config) is not None
+    assert hl.check_loss_rising([1.0] * 10, config) is None
+
+
+def test_bad_probe_batches_are_refused():
+    model = build_mlp(784, [8], 10).initialize(np.random.default_rng(0))
+    with pytest.raises(ConfigError, match="probe"):
+        hl.layer_health(model, np.zeros((4, 100), np.float32))
+    with pytest.raises(ConfigError, match="every"):
+        hl.HealthMonitor(np.zeros((4, 784), np.float32), TrainConfig(), every=1)
