@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from .worker import GeneratorWorker, call_once
+from .worker import GeneratorWorker, call_once, start_worker
 
 
 class LatestJob(QObject):
@@ -60,16 +60,10 @@ class LatestJob(QObject):
             return
         number, function, args = self._waiting
         self._waiting = None
-        thread = QThread(self)
-        worker = GeneratorWorker(call_once(function, *args), blas_threads=1)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.yielded.connect(self._on_worker_yielded)
-        worker.errored.connect(self._on_worker_errored)
-        worker.finished.connect(thread.quit)
-        thread.finished.connect(self._on_thread_finished)
+        thread, worker = start_worker(
+            self, call_once(function, *args), self._on_worker_yielded, self._on_worker_errored,
+            self._on_thread_finished, blas_threads=1)
         self._running = (thread, worker, number)
-        thread.start()
 
     def _is_current(self) -> bool:
         return (self._running is not None and self._running[2] == self._submitted

@@ -11,7 +11,7 @@ from __future__ import annotations
 import traceback
 from typing import Callable, Iterator
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..core.errors import MnistGuiError
 
@@ -59,3 +59,26 @@ def call_once(function: Callable[..., object], *args: object) -> Callable[[], It
         yield function(*args)
 
     return generator
+
+
+def start_worker(
+    owner: QObject,
+    make_generator: Callable[[], Iterator[object]],
+    on_yielded: Callable[[object], None],
+    on_errored: Callable[[str], None],
+    on_thread_finished: Callable[[], None],
+    blas_threads: int | None = None,
+) -> tuple[QThread, GeneratorWorker]:
+    """The superqt wiring in one place: a GeneratorWorker moved to a new QThread owned by
+    ``owner``, its signals connected, the thread started. ``on_thread_finished`` runs in the
+    GUI thread once the thread has ended (delete the pair there: ``deleteLater`` both)."""
+    thread = QThread(owner)
+    worker = GeneratorWorker(make_generator, blas_threads)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    worker.yielded.connect(on_yielded)
+    worker.errored.connect(on_errored)
+    worker.finished.connect(thread.quit)
+    thread.finished.connect(on_thread_finished)
+    thread.start()
+    return thread, worker

@@ -39,7 +39,7 @@ from ...core import explain as ex
 from ...core.errors import MnistGuiError
 from ...core.network import MLP
 from ...core.preprocess import PreprocessSteps
-from ..worker import GeneratorWorker, call_once
+from ..worker import GeneratorWorker, call_once, start_worker
 
 DIVERGING = "CET-D1"  # blue - white - red, zero in the middle
 REFRESH_MS = 60  # at most one refresh per this many ms while a digit changes
@@ -528,16 +528,8 @@ class InspectPanel(QWidget):
         else:
             run = call_once(self._run_job, kind, function, self._worker_model, image, kwargs,
                             generation)
-        thread = QThread(self)
-        worker = GeneratorWorker(run, blas_threads=1)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.yielded.connect(self._on_job_yielded)
-        worker.errored.connect(self._on_job_errored)
-        worker.finished.connect(thread.quit)
-        thread.finished.connect(self._on_job_thread_finished)
-        self._running = (thread, worker)
-        thread.start()
+        self._running = start_worker(self, run, self._on_job_yielded, self._on_job_errored,
+                                     self._on_job_thread_finished, blas_threads=1)
 
     @staticmethod
     def _run_job(kind: str, function: Callable[..., Any], model: MLP, image: np.ndarray,
