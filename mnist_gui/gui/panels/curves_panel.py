@@ -4,11 +4,16 @@ Before any training the tab says what will appear and how to start. During a run
 smoothed batch loss and batch accuracy (so even a run shorter than an epoch shows
 something), per-epoch train / test (and validation, only when there is a validation set)
 points, the learning rate on the loss plot's right axis with a mark where it jumps, and a
-log-scale loss when it explodes. Hover shows the values under the mouse. Export to PNG/CSV.
+log-scale loss when it explodes. Recorded runs can be overlaid (``set_overlays``): their
+test (and validation) accuracy and batch loss, one colour per run, named by what differs
+between them. A smoothing slider for the batch losses, an x axis in epochs or samples seen,
+a hover readout for every run, and an export of what is shown (PNG, long-format CSV).
 
-Public: ``clear()``, ``start(epochs, validation=False)``, ``set_validation(present)``,
-``show_progress(progress)``, ``show_epoch(report)``, ``add_batch_losses(...)`` (older
-form of ``show_progress``), ``hover_text()``, ``export_csv(path)``, ``export_png(path)``.
+Public: ``clear()``, ``start(epochs, validation=False, samples_per_epoch=None)``,
+``set_validation(present)``, ``show_progress(progress)``, ``show_epoch(report)``,
+``add_batch_losses(...)`` (older form of ``show_progress``), ``set_overlays(runs)``,
+``set_smoothing(weight)``, ``set_x_axis("epochs" | "samples")``, ``hover_text()``,
+``lr_marks()``, ``export_csv(path)``, ``export_png(path)``.
 """
 
 from __future__ import annotations
@@ -22,23 +27,31 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
+    QSlider,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from ...core.runs import Run
 from ...core.session import Progress
 from ...core.training import EpochFinished
+from ..guard import guarded
+from .run_overlay import OverlayData, assign_colors, ema, prepare
 
 COLORS = {"train": "#1f77b4", "val": "#ff7f0e", "test": "#2ca02c", "batch": "#9ecae1",
           "batch_acc": "#a1d99b", "lr": "#7f7f7f", "mark": "#9467bd", "bad": "#d62728"}
 NAMES = {"train": "training", "val": "validation", "test": "test"}
 MAX_BATCH_POINTS = 20_000  # beyond this, the batch curves keep every other point
 REDRAW_MS = 150  # the batch curves are redrawn at most this often (like superqt's qthrottled)
-SMOOTHING = 0.95  # exponential moving average of the batch curves
+SMOOTHING = 0.95  # exponential moving average of the batch curves, until the slider moves
+LIVE = "live"  # the live run's name in the CSV export
+X_AXES = {"epochs": "epoch", "samples": "samples seen"}  # combo data -> axis label
+MNIST_TRAIN = 60_000  # the live run's samples per epoch until the window or an epoch says
 LOG_SPAN = 100.0  # a loss that grows 100x above its lowest value switches to a log axis
 HOVER_HINT = "Hover over a plot to read its values"
 
@@ -63,14 +76,25 @@ class CurvesPanel(QWidget):
         self.history: list[dict] = []  # EpochFinished.metrics() of every epoch shown
         self._epochs = 0
         self._validation = False
-        self._batch_x = np.zeros(0)
-        self._batch_loss = np.zeros(0)
+        self._batch_x = np.zeros(0)  # fractional epochs
+        self._batch_loss_raw = np.zeros(0)
+        self._batch_acc_raw = np.zeros(0)  # in %
+        self._batch_loss = np.zeros(0)  # smoothed as drawn
         self._batch_acc = np.zeros(0)
         self._ema_loss: float | None = None
         self._ema_acc: float | None = None
+        self._smoothing = SMOOTHING
+        self._x_axis = "epochs"
+        self._samples_per_epoch: float | None = None  # of the live run, once known
         self._lr_x: list[float] = []
         self._lr_y: list[float] = []
         self._marks: list[tuple[pg.PlotWidget, pg.InfiniteLine, str]] = []  # (plot, line, kind)
+        self._mark_epochs: list[float] = []  # where each mark is, in epochs
+        self._overlays: list[OverlayData] = []
+        self._overlay_items: list[tuple[OverlayData, str, pg.PlotDataItem]] = []  # (run, series, item)
+        self._overlay_colors: dict[str, str] = {}
+        self._overlay_curves: dict[str, dict[str, np.ndarray]] = {}  # run id -> batch_curve()
+        self._overlay_loss_bounds: tuple[float, float] | None = None
         self._auto_log = False  # the log axis was switched on because the loss exploded
         self._y_range: tuple[float, float] | None = None
         self._legend_keys: tuple = ()
@@ -78,8 +102,11 @@ class CurvesPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         self.controls = QWidget()
-        controls = QHBoxLayout(self.controls)
-        controls.setContentsMargins(0, 0, 0, 0)
+        controls_box = QVBoxLayout(self.controls)  # a row of controls, the readout under it
+        controls_box.setContentsMargins(0, 0, 0, 0)
+        controls_box.setSpacing(2)
+        controls = QHBoxLayout()
+        controls_box.addLayout(controls)
         self.log_check = QCheckBox("Log-scale loss")
         self.log_check.setObjectName("logScaleCheck")
         self.log_check.setToolTip("Show the loss on a logarithmic axis: small losses late in "
@@ -94,8 +121,36 @@ class CurvesPanel(QWidget):
         self.hover_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         # two lines reserved, so that a readout that wraps does not make the plots jump
         self.hover_label.setMinimumHeight(2 * self.hover_label.fontMetrics().lineSpacing() + 2)
+        self.smoothing_slider = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing_slider.setObjectName("smoothingSlider")
+        self.smoothing_slider.setRange(0, 99)
+        self.smoothing_slider.setValue(round(100 * SMOOTHING))
+        self.smoothing_slider.setFixedWidth(110)
+        self.smoothing_slider.setToolTip(
+            "Smoothing of the batch curves (live and overlaid runs): an exponential moving "
+            "average, each point keeping this share of the average before it.\n0 shows the raw "
+            "batch losses.")
+        self.smoothing_label = QLabel()
+        self.smoothing_label.setMinimumWidth(self.smoothing_label.fontMetrics().horizontalAdvance("0.99") + 4)
+        self.x_axis_combo = QComboBox()
+        self.x_axis_combo.setObjectName("xAxisCombo")
+        self.x_axis_combo.addItem("x: epochs", "epochs")
+        self.x_axis_combo.addItem("x: samples seen", "samples")
+        self.x_axis_combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # no wheel changes in passing
+        self.x_axis_combo.setToolTip(
+            "The x axis of both plots: epochs, or training samples seen (runs with different "
+            "data subsets or batch sizes compare fairly)")
         controls.addWidget(self.log_check)
-        controls.addWidget(self.hover_label, 1)
+        controls.addSpacing(12)
+        smoothing = QLabel("Smoothing")
+        smoothing.setBuddy(self.smoothing_slider)
+        controls.addWidget(smoothing)
+        controls.addWidget(self.smoothing_slider)
+        controls.addWidget(self.smoothing_label)
+        controls.addSpacing(12)
+        controls.addWidget(self.x_axis_combo)
+        controls.addStretch(1)
+        controls_box.addWidget(self.hover_label)
         layout.addWidget(self.controls)
 
         self.stack = QStackedWidget()
@@ -195,6 +250,9 @@ class CurvesPanel(QWidget):
         ]
 
         self.log_check.toggled.connect(self._on_log_toggled)
+        self.smoothing_slider.valueChanged.connect(self._on_smoothing_changed)
+        self.x_axis_combo.currentIndexChanged.connect(self._on_x_axis_changed)
+        self._show_smoothing()
         # Redraws are throttled and axis ranges change in steps, not with every batch: each
         # axis repaint is Python work on the GUI thread that competes with training for the GIL
         self._redraw_timer = QTimer(self)
@@ -206,12 +264,16 @@ class CurvesPanel(QWidget):
     # ------------------------------------------------------------------ public slots
 
     def clear(self) -> None:
-        """No curves: the tab explains what will appear (e.g. after opening a model file)."""
+        """No live curves (e.g. after opening a model file): the tab explains what will
+        appear, unless recorded runs are overlaid (they stay until ``set_overlays([])``)."""
         self._redraw_timer.stop()
         self._epochs = 0
         self._y_range = None
+        self._samples_per_epoch = None
         self.history.clear()
         self._batch_x = np.zeros(0)
+        self._batch_loss_raw = np.zeros(0)
+        self._batch_acc_raw = np.zeros(0)
         self._batch_loss = np.zeros(0)
         self._batch_acc = np.zeros(0)
         self._ema_loss = self._ema_acc = None
@@ -219,22 +281,31 @@ class CurvesPanel(QWidget):
         for plot, line, _ in self._marks:
             plot.removeItem(line)
         self._marks.clear()
-        for curve in (self.batch_curve, self.batch_accuracy_curve, self.lr_curve,
-                      *self.loss_curves.values(), *self.accuracy_curves.values()):
+        self._mark_epochs.clear()
+        for curve in self._live_items():
             curve.setData([], [])
         if self._auto_log:
             self._auto_log = False
             self.log_check.setChecked(False)
         self._clear_hover()
         self.set_validation(False)
-        self.stack.setCurrentIndex(0)
-        self.controls.setVisible(False)  # nothing to scale or hover yet
+        if self._overlays:
+            self._fix_x_range()
+            self._fit_loss_range()
+        else:
+            self.stack.setCurrentIndex(0)
+            self.controls.setVisible(False)  # nothing to scale or hover yet
 
-    def start(self, epochs: int, validation: bool = False) -> None:
+    def start(self, epochs: int, validation: bool = False,
+              samples_per_epoch: int | None = None) -> None:
         """A new run of ``epochs`` epochs: clear, show the plots, fix the x axis to the run.
-        ``validation``: the run holds out a validation set (its curves are shown)."""
+        ``validation``: the run holds out a validation set (its curves are shown).
+        ``samples_per_epoch``: its training images (for the "samples seen" axis; else
+        learnt when the first epoch ends)."""
         self.clear()
         self._epochs = max(int(epochs), 1)
+        if samples_per_epoch:
+            self._samples_per_epoch = float(samples_per_epoch)
         self.set_validation(validation)
         self._show_plots()
         self._fix_x_range()
@@ -259,21 +330,25 @@ class CurvesPanel(QWidget):
             return
         self._show_plots()
         steps = np.asarray(steps, dtype=float)
-        loss, self._ema_loss = _smooth(np.asarray(losses, dtype=float), self._ema_loss)
+        raw_loss = np.asarray(losses, dtype=float)
         if accuracies is not None and len(accuracies) == len(losses):
-            acc, self._ema_acc = _smooth(100 * np.asarray(accuracies, dtype=float), self._ema_acc)
+            raw_acc = 100 * np.asarray(accuracies, dtype=float)
         else:
-            acc = np.full(len(losses), np.nan)
-        bad = ~np.isfinite(np.asarray(losses, dtype=float))
+            raw_acc = np.full(len(losses), np.nan)
+        loss, self._ema_loss = ema(raw_loss, self._smoothing, self._ema_loss)
+        acc, self._ema_acc = ema(raw_acc, self._smoothing, self._ema_acc)
+        bad = ~np.isfinite(raw_loss)
         if bad.any():
             self._mark(float(steps[np.argmax(bad)]), "loss not finite", COLORS["bad"])
         self._batch_x = np.concatenate([self._batch_x, steps])
+        self._batch_loss_raw = np.concatenate([self._batch_loss_raw, raw_loss])
+        self._batch_acc_raw = np.concatenate([self._batch_acc_raw, raw_acc])
         self._batch_loss = np.concatenate([self._batch_loss, loss])
         self._batch_acc = np.concatenate([self._batch_acc, acc])
         if len(self._batch_x) > MAX_BATCH_POINTS:
-            self._batch_x = self._batch_x[::2].copy()
-            self._batch_loss = self._batch_loss[::2].copy()
-            self._batch_acc = self._batch_acc[::2].copy()
+            for name in ("_batch_x", "_batch_loss_raw", "_batch_acc_raw", "_batch_loss",
+                         "_batch_acc"):
+                setattr(self, name, getattr(self, name)[::2].copy())
         if lr is not None and math.isfinite(lr):
             self._add_lr(float(steps[-1]), float(lr))
         if not self._redraw_timer.isActive():
@@ -285,18 +360,81 @@ class CurvesPanel(QWidget):
         self.history.append(report.metrics())
         if report.val_loss is not None and not self._validation:
             self.set_validation(True)
-        epochs = np.array([h["epoch"] for h in self.history], dtype=float)
-        for key in NAMES:
-            loss = np.array([_num(h[f"{key}_loss"]) for h in self.history])
-            acc = np.array([_num(h[f"{key}_accuracy"]) * 100 for h in self.history])
-            keep = np.isfinite(loss)
-            self.loss_curves[key].setData(epochs[keep], loss[keep])
-            keep = np.isfinite(acc)
-            self.accuracy_curves[key].setData(epochs[keep], acc[keep])
+        if self._samples_per_epoch is None:
+            measured = _num(report.samples_per_second) * _num(report.train_seconds)
+            if math.isfinite(measured) and measured >= 1:
+                self._samples_per_epoch = float(round(measured))
+                if self._x_axis == "samples":
+                    self._redraw_all()
+        self._draw_epoch_curves()
         if not math.isfinite(_num(report.train_loss)):
             self._mark(float(report.epoch), "loss not finite", COLORS["bad"])
         self._fit_loss_range()
         self._sync_legends()
+
+    def set_overlays(self, runs: list[Run]) -> None:
+        """Draw these recorded runs beside the live one: test (and validation) accuracy and
+        batch loss, one colour per run; ``[]`` removes them. A branch starts at its parent's
+        point. Damaged runs are left out."""
+        runs = [run for run in runs if not run.damaged]
+        for _, series, item in self._overlay_items:
+            (self.loss_plot if series == "batch loss" else self.accuracy_plot).removeItem(item)
+        self._overlay_items.clear()
+        ids = [run.id for run in runs]
+        self._overlay_curves = {rid: c for rid, c in self._overlay_curves.items() if rid in ids}
+        self._overlay_colors = assign_colors(ids, self._overlay_colors)
+        self._overlays = prepare(runs, self._overlay_colors, self._overlay_curves)
+        for data in self._overlays:
+            color = data.color
+            loss = pg.PlotDataItem(pen=pg.mkPen(color, width=1.5), antialias=False,
+                                   connect="finite")
+            test = pg.PlotDataItem(pen=pg.mkPen(color, width=2), symbol="t", symbolSize=7,
+                                   symbolBrush=color, symbolPen=None)
+            self.loss_plot.addItem(loss)
+            self.accuracy_plot.addItem(test)
+            self._overlay_items += [(data, "batch loss", loss), (data, "test accuracy", test)]
+            if data.val_accuracy is not None:
+                val = pg.PlotDataItem(pen=pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine),
+                                      symbol="t1", symbolSize=7, symbolBrush=color,
+                                      symbolPen=None)
+                self.accuracy_plot.addItem(val)
+                self._overlay_items.append((data, "validation accuracy", val))
+        # one line of readout per run, reserved now so that hovering does not move the plots
+        lines = 2 + len(self._overlays)
+        self.hover_label.setMinimumHeight(lines * self.hover_label.fontMetrics().lineSpacing() + 2)
+        self._draw_overlays()
+        if self._overlays:
+            self._show_plots()
+        elif not self._has_live():
+            self.stack.setCurrentIndex(0)
+            self.controls.setVisible(False)
+        self._y_range = None
+        self._fix_x_range()
+        self._fit_loss_range()
+        self._clear_hover()
+        self._sync_legends()
+
+    def set_smoothing(self, weight: float) -> None:
+        """Batch-curve smoothing: the exponential moving average's weight of the past, in
+        [0, 0.99]; 0 draws the raw batch losses."""
+        self.smoothing_slider.setValue(round(100 * min(max(weight, 0.0), 0.99)))
+
+    def set_x_axis(self, kind: str) -> None:
+        """"epochs" or "samples" (training samples seen)."""
+        index = self.x_axis_combo.findData(kind)
+        if index < 0:
+            raise ValueError(f"x axis {kind!r}: expected one of {', '.join(X_AXES)}")
+        self.x_axis_combo.setCurrentIndex(index)
+
+    def overlay_runs(self) -> list[OverlayData]:
+        """The overlaid runs as drawn (labels, colours, raw data)."""
+        return list(self._overlays)
+
+    def overlay_items(self, run_id: str) -> dict[str, pg.PlotDataItem]:
+        """A run's plot items by series ("batch loss", "test accuracy", "validation
+        accuracy")."""
+        return {series: item for data, series, item in self._overlay_items
+                if data.run_id == run_id}
 
     def hover_text(self) -> str:
         """The hover readout ("" when nothing is under the mouse)."""
@@ -305,24 +443,123 @@ class CurvesPanel(QWidget):
 
     def lr_marks(self) -> list[float]:
         """Where the learning rate jumped (fractional epochs)."""
-        return [line.value() for plot, line, kind in self._marks
+        return [x for (plot, _, kind), x in zip(self._marks, self._mark_epochs)
                 if kind == "lr" and plot is self.loss_plot]
 
     # ----------------------------------------------------------------------- export
 
     def export_csv(self, path: str | Path) -> None:
-        columns = ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
-                   "test_loss", "test_accuracy", "train_seconds", "samples_per_second", "lr"]
+        """Every visible series, live and overlaid, as drawn (smoothed, in the x axis shown):
+        one row per point with columns run, series, x, y, x_unit."""
+        unit = X_AXES[self._x_axis]
         with open(path, "w", newline="") as fh:
             writer = csv.writer(fh)
-            writer.writerow(columns)
-            for row in self.history:
-                writer.writerow(["" if row[c] is None else row[c] for c in columns])
+            writer.writerow(["run", "series", "x", "y", "x_unit"])
+            for run, series, item in self._shown_series():
+                x, y = item.xData, item.yData
+                for xi, yi in zip(x.tolist(), y.tolist()):
+                    if math.isfinite(yi):
+                        writer.writerow([run, series, f"{xi:.10g}", f"{yi:.10g}", unit])
 
     def export_png(self, path: str | Path) -> bool:
-        return self.grab().save(str(path))
+        """The plots as shown (legends included)."""
+        return self.stack.currentWidget().grab().save(str(path))
 
     # --------------------------------------------------------------------- internals
+
+    def _live_items(self) -> list:
+        return [self.batch_curve, self.batch_accuracy_curve, self.lr_curve,
+                *self.loss_curves.values(), *self.accuracy_curves.values()]
+
+    def _has_live(self) -> bool:
+        return bool(self._epochs or self.history or len(self._batch_x))
+
+    def _shown_series(self) -> list[tuple[str, str, object]]:
+        """(run, series, item) of every curve shown with data."""
+        def has(item) -> bool:
+            return item.isVisible() and item.xData is not None and len(item.xData) > 0
+
+        live = [("batch loss", self.batch_curve), ("batch accuracy", self.batch_accuracy_curve)]
+        for key, name in NAMES.items():
+            live += [(f"{name} loss", self.loss_curves[key]),
+                     (f"{name} accuracy", self.accuracy_curves[key])]
+        live.append(("learning rate", self.lr_curve))
+        out = [(LIVE, series, item) for series, item in live if has(item)]
+        out += [(data.label, series, item) for data, series, item in self._overlay_items
+                if has(item)]
+        return out
+
+    def _scale_live(self, epochs: np.ndarray | float) -> np.ndarray | float:
+        """The live run's x for fractional epochs, in the axis shown."""
+        if self._x_axis == "epochs":
+            return epochs
+        return epochs * (self._samples_per_epoch or MNIST_TRAIN)
+
+    def _scale_overlay(self, data: OverlayData, epochs: np.ndarray) -> np.ndarray:
+        return epochs if self._x_axis == "epochs" else data.to_samples(epochs)
+
+    def _draw_epoch_curves(self) -> None:
+        epochs = np.array([h["epoch"] for h in self.history], dtype=float)
+        x = self._scale_live(epochs)
+        for key in NAMES:
+            loss = np.array([_num(h[f"{key}_loss"]) for h in self.history])
+            acc = np.array([_num(h[f"{key}_accuracy"]) * 100 for h in self.history])
+            keep = np.isfinite(loss)
+            self.loss_curves[key].setData(x[keep], loss[keep])
+            keep = np.isfinite(acc)
+            self.accuracy_curves[key].setData(x[keep], acc[keep])
+
+    def _draw_overlays(self) -> None:
+        """The overlays' items from their data, smoothing and x axis (not on live updates)."""
+        lows, highs = [], []
+        for data, series, item in self._overlay_items:
+            if series == "batch loss":
+                y, _ = ema(data.losses, self._smoothing)
+                data.drawn_losses = y
+                item.setData(self._scale_overlay(data, data.steps), y)
+                positive = y[np.isfinite(y) & (y > 0)]
+                if len(positive):
+                    lows.append(positive.min())
+                    highs.append(positive.max())
+            else:
+                y = data.test_accuracy if series == "test accuracy" else data.val_accuracy
+                keep = np.isfinite(y)
+                item.setData(self._scale_overlay(data, data.epochs[keep]), y[keep])
+        self._overlay_loss_bounds = (min(lows), max(highs)) if lows else None
+
+    def _redraw_all(self) -> None:
+        """Everything again, after the smoothing or the x axis changed."""
+        self._draw_epoch_curves()
+        self._redraw_batch_curves()
+        self._draw_overlays()
+        for (_, line, _), x in zip(self._marks, self._mark_epochs):
+            line.setPos(self._scale_live(x))
+        self._y_range = None
+        self._fix_x_range()
+        self._fit_loss_range()
+        self._clear_hover()
+
+    @guarded
+    def _on_smoothing_changed(self, value: int) -> None:
+        self._smoothing = value / 100
+        self._show_smoothing()
+        self._batch_loss, self._ema_loss = ema(self._batch_loss_raw, self._smoothing)
+        self._batch_acc, self._ema_acc = ema(self._batch_acc_raw, self._smoothing)
+        self._redraw_batch_curves()
+        self._draw_overlays()
+        self._y_range = None
+        self._fit_loss_range()
+        self._legend_keys = ()  # "batch (smoothed)" or "batch"
+        self._sync_legends()
+
+    def _show_smoothing(self) -> None:
+        self.smoothing_label.setText("raw" if self._smoothing == 0 else f"{self._smoothing:.2f}")
+
+    @guarded
+    def _on_x_axis_changed(self, _index: int) -> None:
+        self._x_axis = self.x_axis_combo.currentData()
+        self.accuracy_plot.setLabel("bottom", X_AXES[self._x_axis])
+        self._redraw_all()
 
     def _show_plots(self) -> None:
         if self.stack.currentIndex() != 1:
@@ -330,8 +567,14 @@ class CurvesPanel(QWidget):
             self.controls.setVisible(True)
 
     def _fix_x_range(self) -> None:
-        if self._epochs:
-            self.loss_plot.setXRange(0, self._epochs, padding=0.02)
+        """From 0 to the end of the live run or of the longest overlay."""
+        ends = [float(self._scale_live(float(self._epochs)))] if self._epochs else []
+        for data in self._overlays:
+            last = max([*data.epochs.tolist(), *data.steps.tolist()], default=0.0)
+            ends.append(float(self._scale_overlay(data, np.array(last))))
+        end = max(ends, default=0.0)
+        if end > 0:
+            self.loss_plot.setXRange(0, end, padding=0.02)
             for plot in (self.loss_plot, self.accuracy_plot):
                 plot.enableAutoRange(x=False)
         self.loss_plot.enableAutoRange(y=False)
@@ -357,7 +600,7 @@ class CurvesPanel(QWidget):
             return  # the first non-finite loss is the one that matters
         for plot in (self.loss_plot, self.accuracy_plot):
             line = pg.InfiniteLine(
-                pos=x, angle=90, movable=False,
+                pos=self._scale_live(x), angle=90, movable=False,
                 pen=pg.mkPen(color, width=1, style=Qt.PenStyle.DashLine),
                 label=text if plot is self.loss_plot else None,
                 labelOpts={"position": 0.55, "color": color, "anchors": [(0, 0), (0, 0)]},
@@ -365,12 +608,16 @@ class CurvesPanel(QWidget):
             line.setToolTip(f"{text} at epoch {x:.2f}")
             plot.addItem(line, ignoreBounds=True)
             self._marks.append((plot, line, kind))
+            self._mark_epochs.append(x)
 
     def _redraw_batch_curves(self) -> None:
-        self.batch_curve.setData(self._batch_x, self._batch_loss)
+        """The live items only: overlays are drawn when they, the smoothing or the axis
+        change, never per batch."""
+        x = self._scale_live(self._batch_x)
+        self.batch_curve.setData(x, self._batch_loss, connect="finite")
         keep = np.isfinite(self._batch_acc)
-        self.batch_accuracy_curve.setData(self._batch_x[keep], self._batch_acc[keep])
-        self.lr_curve.setData(np.array(self._lr_x), np.array(self._lr_y))
+        self.batch_accuracy_curve.setData(x[keep], self._batch_acc[keep])
+        self.lr_curve.setData(self._scale_live(np.array(self._lr_x)), np.array(self._lr_y))
         self._fit_loss_range()
         self._sync_legends()
 
@@ -380,6 +627,8 @@ class CurvesPanel(QWidget):
             y = curve.yData
             if y is not None and len(y):
                 values.append(np.asarray(y, dtype=float))
+        if self._overlay_loss_bounds is not None:
+            values.append(np.array(self._overlay_loss_bounds))
         data = np.concatenate(values)
         return data[np.isfinite(data) & (data > 0)]
 
@@ -412,18 +661,27 @@ class CurvesPanel(QWidget):
         self._fit_loss_range()
 
     def _sync_legends(self) -> None:
-        """Legend entries for the curves that have data (and are shown) only."""
+        """Legend entries for the curves that have data (and are shown) only; each overlaid
+        run once per plot, by its name and what differs."""
         def has(curve) -> bool:
             return curve.isVisible() and curve.xData is not None and len(curve.xData) > 0
 
-        loss = [(self.batch_curve, "batch (smoothed)")] + [
+        batch = "batch (smoothed)" if self._smoothing > 0 else "batch"
+        loss = [(self.batch_curve, batch)] + [
             (self.loss_curves[k], NAMES[k]) for k in NAMES] + [
             (self.lr_curve, "learning rate (right)")]
-        acc = [(self.batch_accuracy_curve, "batch (smoothed)")] + [
+        acc = [(self.batch_accuracy_curve, batch)] + [
             (self.accuracy_curves[k], NAMES[k]) for k in NAMES]
+        for data, series, item in self._overlay_items:
+            if series == "batch loss":
+                loss.append((item, data.label))
+            else:
+                val = data.val_accuracy is not None
+                acc.append((item, f"{data.label}: {'validation' if series[0] == 'v' else 'test'}"
+                            if val else data.label))
         loss = [(c, n) for c, n in loss if has(c)]
         acc = [(c, n) for c, n in acc if has(c)]
-        keys = (tuple(n for _, n in loss), tuple(n for _, n in acc))
+        keys = (tuple((id(c), n) for c, n in loss), tuple((id(c), n) for c, n in acc))
         if keys == self._legend_keys:
             return
         self._legend_keys = keys
@@ -443,7 +701,8 @@ class CurvesPanel(QWidget):
             line.setVisible(False)
 
     def _make_hover(self, plot: pg.PlotWidget):
-        def on_moved(event) -> None:
+        @guarded
+        def on_moved(_owner, event) -> None:
             pos = event[0]
             if not plot.sceneBoundingRect().contains(pos):
                 return
@@ -457,10 +716,28 @@ class CurvesPanel(QWidget):
                 line.setPos(x)
                 line.setVisible(True)
 
-        return on_moved
+        return lambda event: on_moved(self, event)
 
     def _readout(self, x: float) -> str:
-        """The values at fractional epoch ``x``: an epoch's row if one is near, else the
+        """The values at ``x`` (in the axis shown): the live run's, then one line per
+        overlaid run."""
+        lines = []
+        samples = self._x_axis == "samples"
+        if samples:
+            lines.append(f"{x:,.0f} samples seen")
+        live = self._live_readout(x / (self._samples_per_epoch or MNIST_TRAIN) if samples else x)
+        if live:
+            lines.append(("live: " + live) if self._overlays else live)
+        for data in self._overlays:
+            text = self._overlay_readout(data, data.to_epochs(x) if samples else x)
+            if text:
+                lines.append(f"{data.label}: {text}")
+        if samples and len(lines) == 1:
+            return ""
+        return "\n".join(lines)
+
+    def _live_readout(self, x: float) -> str:
+        """The live run at fractional epoch ``x``: an epoch's row if one is near, else the
         batch curves there."""
         epoch = round(x)
         row = next((h for h in self.history if h["epoch"] == epoch), None)
@@ -480,18 +757,27 @@ class CurvesPanel(QWidget):
             if self._lr_x:
                 j = int(np.clip(np.searchsorted(self._lr_x, x), 0, len(self._lr_x) - 1))
                 parts.append(f"lr {self._lr_y[j]:.3g}")
-            return " · ".join(parts) + " (smoothed)"
+            return " · ".join(parts) + (" (smoothed)" if self._smoothing > 0 else "")
         return ""
 
-
-def _smooth(values: np.ndarray, ema: float | None) -> tuple[np.ndarray, float | None]:
-    """Exponential moving average over ``values`` (non-finite ones skipped)."""
-    out = np.empty(len(values))
-    for i, value in enumerate(values):
-        if math.isfinite(value):
-            ema = float(value) if ema is None else SMOOTHING * ema + (1 - SMOOTHING) * float(value)
-        out[i] = np.nan if ema is None else ema
-    return out, ema
+    def _overlay_readout(self, data: OverlayData, x: float) -> str:
+        """A recorded run at fractional epoch ``x`` (its own epochs): the epoch's accuracies
+        if one is near, and the batch loss there as drawn."""
+        parts = []
+        row = next((r for r in data.rows if abs(r["epoch"] - x) <= 0.25), None)
+        if row is not None:
+            parts.append(f"epoch {row['epoch']}")
+            for key, name in (("val_accuracy", "validation"), ("test_accuracy", "test")):
+                if row.get(key) is not None:
+                    parts.append(f"{name} {100 * row[key]:.2f}%")
+        steps = data.steps
+        if len(steps) and steps[0] - 0.05 <= x <= steps[-1] + 0.05:
+            i = int(np.clip(np.searchsorted(steps, x), 0, len(steps) - 1))
+            if not parts:
+                parts.append(f"epoch {steps[i]:.2f}")
+            if len(data.drawn_losses) == len(steps) and math.isfinite(data.drawn_losses[i]):
+                parts.append(f"batch loss {data.drawn_losses[i]:.4g}")
+        return " · ".join(parts)
 
 
 def _same(a: float, b: float) -> bool:
