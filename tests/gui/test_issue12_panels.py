@@ -1,0 +1,89 @@
+"""Issue 12 panels (lab, map, robustness, health) through their public APIs, fed a tiny model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mnist_gui.core.config import TrainConfig
+from mnist_gui.core import data as mnist_data
+from mnist_gui.core.data import prepare
+from mnist_gui.core.model_file import load_model
+from mnist_gui.core.training import Trainer
+
+
+@pytest.fixture(scope="module")
+def tiny(raw_mnist):
+    config = TrainConfig(hidden=[32], epochs=1, train_subset=2000)
+    trainer = Trainer(config, prepare(raw_mnist, config.data_spec()))
+    trainer.train()
+    return trainer.model, config
+
+
+def plain_accuracy(model, raw):
+    X, y, _ = mnist_data.test_set_for(raw, model.classes, model.input_mean, model.input_std)
+    return float(np.mean(model.predict_index(X) == y))
+
+
+# ------------------------------------------------------------------------------ lab
+
+
+@pytest.fixture
+def lab(qtbot, tiny, raw_mnist):
+    from mnist_gui.gui.panels.lab_panel import LabPanel
+
+    panel = LabPanel()
+    qtbot.addWidget(panel)
+    panel.resize(900, 550)
+    with qtbot.waitSignal(panel.results_shown, timeout=20_000) as shown:
+        panel.set_model(tiny[0], raw_mnist)
+    yield panel, shown.args[0]
+    assert panel.shutdown(5000)
+
+
+def best_unit(model, raw):
+    """The hidden unit whose switching off costs the most accuracy (so the change shows)."""
+    X, y, _ = mnist_data.test_set_for(raw, model.classes, model.input_mean, model.input_std)
+    base = np.mean(model.predict_index(X) == y)
+    costs = []
+    for unit in range(model.layer_sizes[1]):
+        m = model.clone()
+        m.set_unit_scale(0, unit, 0.0)
+        costs.append(base - np.mean(m.predict_index(X) == y))
+    return int(np.argmax(costs))
+
+
+def test_lab_switching_a_unit_off_changes_accuracy_and_undo_restores_it(qtbot, lab, tiny, raw_mnist):
+    panel, first = lab
+    assert first.accuracy == pytest.approx(plain_accuracy(tiny[0], raw_mnist))
+    assert f"{100 * first.accuracy:.2f}%" in panel.accuracy_label.text()
+    unit = best_unit(tiny[0], raw_mnist)
+    with qtbot.waitSignal(panel.results_shown, timeout=10_000):
+        panel.select_unit(0, unit)
+    with qtbot.waitSignal(panel.model_edited, timeout=10_000) as edited, \
+            qtbot.waitSignal(panel.results_shown, timeout=10_000) as shown:
+        panel.off_button.click()
+    edited_result = shown.args[0]
+    assert edited.args[0].hidden[0].unit_scale[unit] == 0
+    assert edited_result.accuracy != first.accuracy
+    assert edited_result.units_off == 1
+    assert f"{100 * edited_result.accuracy:.2f}%" in panel.accuracy_label.text()
+    assert panel.undo_button.isEnabled()
+    with qtbot.waitSignal(panel.results_shown, timeout=10_000) as undone:
+        panel.undo_button.click()
+    assert undone.args[0].accuracy == first.accuracy
+    assert np.array_equal(undone.args[0].confusion, first.confusion)
+    assert panel.redo_button.isEnabled()
+
+
+def test_lab_prune_then_save_records_the_edit(qtbot, lab, tmp_path):
+    panel, _ = lab
+    panel.prune_spin.setValue(30)
+    with qtbot.waitSignal(panel.results_shown, timeout=10_000) as shown:
+        panel.prune_button.click()
+    assert shown.args[0].sparsity == pytest.approx(0.30, abs=1e-3)
+    path = panel.save_to(tmp_path / "pruned.npz")
+    model, meta = load_model(path)
+    assert meta["edits"] == [{"kind": "prune", "fraction": 0.3, "per_layer": False}]
+    assert np.mean(np.concatenate([W.ravel() for W in model.W]) == 0) == pytest.approx(0.3, abs=1e-3)
+    panel.grab().save("/tmp/shots/lab.png")
