@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mnist_gui.core.config import TrainConfig
 from mnist_gui.core import data as mnist_data
+from mnist_gui.core.config import TrainConfig
 from mnist_gui.core.data import prepare
 from mnist_gui.core.model_file import load_model
 from mnist_gui.core.training import Trainer
@@ -87,3 +87,61 @@ def test_lab_prune_then_save_records_the_edit(qtbot, lab, tmp_path):
     assert meta["edits"] == [{"kind": "prune", "fraction": 0.3, "per_layer": False}]
     assert np.mean(np.concatenate([W.ravel() for W in model.W]) == 0) == pytest.approx(0.3, abs=1e-3)
     panel.grab().save("/tmp/shots/lab.png")
+
+
+# ------------------------------------------------------------------------------ map
+
+
+@pytest.fixture
+def map_panel(qtbot):
+    from mnist_gui.gui.panels.map_panel import MapPanel
+
+    panel = MapPanel()
+    qtbot.addWidget(panel)
+    panel.resize(900, 550)
+    panel.show()
+    yield panel
+    assert panel.shutdown(10_000)
+
+
+def click_view_point(qtbot, panel, x, y):
+    from PySide6.QtCore import QPointF, Qt
+
+    vb = panel.plot.getViewBox()
+    where = panel.plot_widget.mapFromScene(vb.mapViewToScene(QPointF(float(x), float(y))))
+    qtbot.mouseClick(panel.plot_widget.viewport(), Qt.MouseButton.LeftButton, pos=where)
+
+
+def test_map_is_reproducible_and_a_click_names_the_digit(qtbot, map_panel, tiny, raw_mnist):
+    model = tiny[0]
+    with qtbot.waitSignal(map_panel.map_shown, timeout=20_000):
+        map_panel.set_model(model, raw_mnist.test_images, raw_mnist.test_labels)
+    first = map_panel.coordinates()
+    assert first.shape == (10_000, 2) and np.isfinite(first).all()
+    with qtbot.waitSignal(map_panel.map_shown, timeout=20_000):
+        map_panel.set_layer(0)  # the input: a different picture
+    assert not np.allclose(map_panel.coordinates(), first)
+    with qtbot.waitSignal(map_panel.map_shown, timeout=20_000):
+        map_panel.set_layer(1)
+    assert np.array_equal(map_panel.coordinates(), first)
+    # the point farthest from the others is alone under the mouse
+    coords = map_panel.coordinates()
+    row = int(np.argmax(np.linalg.norm(coords - np.median(coords, axis=0), axis=1)))
+    with qtbot.waitSignal(map_panel.digit_clicked, timeout=5000) as clicked:
+        click_view_point(qtbot, map_panel, *coords[row])
+    assert clicked.args == [int(map_panel.shown_indices()[row])]
+    map_panel.grab().save("/tmp/shots/map.png")
+
+
+def test_map_tsne_can_be_cancelled(qtbot, map_panel, tiny, raw_mnist):
+    with qtbot.waitSignal(map_panel.map_shown, timeout=20_000):
+        map_panel.set_model(tiny[0], raw_mnist.test_images[:2000], raw_mnist.test_labels[:2000])
+    pca = map_panel.coordinates()
+    map_panel.tsne_button.click()
+    assert map_panel.cancel_button.isEnabled()
+    with qtbot.waitSignal(map_panel.progress.valueChanged, timeout=20_000):
+        pass
+    map_panel.cancel_button.click()
+    qtbot.waitUntil(lambda: not map_panel.cancel_button.isEnabled(), timeout=20_000)
+    assert np.array_equal(map_panel.coordinates(), pca)
+    assert "cancel" in map_panel.status_label.text().lower()

@@ -125,7 +125,7 @@ def mosaic(images: np.ndarray, indices: np.ndarray, cols: int = 3) -> np.ndarray
 def weight_image(weights: np.ndarray) -> np.ndarray:
     """Incoming weights as an image: 28x28 for 784 inputs, else a near-square grid."""
     n = len(weights)
-    side = int(math.isqrt(n))
+    side = math.isqrt(n)
     if side * side == n:
         return weights.reshape(side, side)
     cols = math.ceil(math.sqrt(n))
