@@ -170,3 +170,166 @@ def test_hover_reads_values_and_clear_forgets_them(panel, qtbot):
 def test_fits_beside_the_settings_in_a_1024_px_window(panel):
     assert panel.minimumSizeHint().width() <= 600
     assert panel.minimumSizeHint().height() <= 480
+
+
+# ------------------------------------------------------------------ overlaid recorded runs
+
+
+@pytest.fixture(scope="module")
+def recorded(raw_mnist, tmp_path_factory):
+    """Two real recorded runs that differ in their learning rate, and a branch of the first
+    continued from its epoch 1 (with dropout)."""
+    from mnist_gui.core.config import TrainConfig
+    from mnist_gui.core.runs import RunStore
+    from mnist_gui.core.session import TrainingSession
+
+    store = RunStore(tmp_path_factory.mktemp("runs"))
+    config = TrainConfig(hidden=[16], epochs=2, batch_size=100, train_subset=1000, lr=0.1)
+    ids = []
+    for name, lr in (("fast", 0.1), ("slow", 0.02)):
+        session = TrainingSession(config.updated(lr=lr), raw_mnist, store=store, name=name)
+        list(session.events())
+        ids.append(session.run_id)
+    branch = TrainingSession(config.updated(epochs=3, dropout=0.2), raw_mnist, store=store,
+                             name="fast+", resume_from=(ids[0], 1))
+    list(branch.events())
+    return store.get(ids[0]), store.get(ids[1]), store.get(branch.run_id)
+
+
+def hover_at(panel: CurvesPanel, x: float) -> None:
+    vb = panel.accuracy_plot.plotItem.vb
+    y = vb.viewRange()[1][0] + 0.5 * (vb.viewRange()[1][1] - vb.viewRange()[1][0])
+    panel.accuracy_plot.scene().sigMouseMoved.emit(vb.mapViewToScene(QPointF(x, y)))
+
+
+def test_two_recorded_runs_overlay_in_their_own_colours_named_by_what_differs(panel, recorded):
+    fast, slow, _ = recorded
+    panel.set_overlays([fast, slow])
+    assert panel.loss_plot.isVisible()  # shown without a live run
+    items = [panel.overlay_items(run.id) for run in (fast, slow)]
+    colors = {item.opts["pen"].color().name() for item in items[0].values()}
+    other = {item.opts["pen"].color().name() for item in items[1].values()}
+    assert len(colors) == 1 and len(other) == 1 and colors != other
+    live_colors = {c.opts["pen"].color().name() for c in panel.accuracy_curves.values()}
+    assert not (colors | other) & live_colors  # the live run keeps its own colours
+    x, accuracy = items[0]["test accuracy"].getData()
+    assert list(x) == [1.0, 2.0]
+    assert accuracy[-1] == pytest.approx(100 * fast.epochs[-1]["test_accuracy"])
+    assert len(items[0]["batch loss"].getData()[0]) == len(fast.batch_curve()["steps"])
+    assert "validation accuracy" not in items[0]  # no validation set, no validation curve
+    names = panel.overlay_legend()
+    assert names == ["fast (lr=0.1)", "slow (lr=0.02)"] and panel.runs_legend.isVisible()
+    assert "fast (lr=0.1)" in panel.runs_legend.text() and colors.pop() in panel.runs_legend.text().lower()
+    assert legend_names(panel.loss_legend) == []  # the live legends stay the live run's
+
+
+def test_a_branch_is_drawn_as_the_continuation_of_its_parent(panel, recorded):
+    fast, _, branch = recorded
+    panel.set_overlays([fast, branch])
+    names = panel.overlay_legend()
+    assert any(n.startswith("fast+ (") and "dropout=0.2" in n for n in names)
+    assert "continues fast" in panel.runs_legend.text()
+    x, accuracy = panel.overlay_items(branch.id)["test accuracy"].getData()
+    assert list(x) == [1.0, 2.0, 3.0]  # starts at the parent's epoch 1
+    assert accuracy[0] == pytest.approx(100 * fast.epochs[0]["test_accuracy"])
+    steps, _ = panel.overlay_items(branch.id)["batch loss"].getData()
+    assert steps[0] <= 1.0 < steps[1]  # the batch loss joins the parent's too
+    # drawn alone, the branch still starts from its parent's point (read from the store)
+    panel.set_overlays([branch])
+    x, accuracy = panel.overlay_items(branch.id)["test accuracy"].getData()
+    assert x[0] == 1.0 and accuracy[0] == pytest.approx(100 * fast.epochs[0]["test_accuracy"])
+
+
+def test_smoothing_changes_the_batch_curves_and_zero_shows_the_raw_losses(panel, qtbot, recorded):
+    fast, slow, _ = recorded
+    panel.start(3)
+    feed_epoch(panel, 1)
+    panel.set_overlays([fast, slow])
+    qtbot.waitUntil(lambda: has_data(panel.batch_curve))
+    raw = fast.batch_curve()["losses"]
+    curve = panel.overlay_items(fast.id)["batch loss"]
+    assert not np.allclose(curve.getData()[1], raw)  # smoothed by default
+    live_smoothed = panel.batch_curve.getData()[1].copy()
+    slider = panel.findChild(type(panel.smoothing_slider), "smoothingSlider")
+    slider.setValue(0)
+    np.testing.assert_allclose(curve.getData()[1], raw)
+    np.testing.assert_allclose(panel.batch_curve.getData()[1], panel._batch_loss_raw)
+    assert not np.allclose(panel.batch_curve.getData()[1], live_smoothed)
+    assert "batch" in legend_names(panel.loss_legend)  # no longer "(smoothed)"
+    slider.setValue(90)
+    smoothed = curve.getData()[1]
+    assert np.std(np.diff(smoothed)) < np.std(np.diff(raw))
+
+
+def test_an_x_axis_in_samples_scales_every_curve_by_samples_per_epoch(panel, qtbot, recorded):
+    fast, _, branch = recorded
+    panel.start(3, samples_per_epoch=2000)
+    feed_epoch(panel, 1)
+    panel.set_overlays([fast, branch])
+    qtbot.waitUntil(lambda: has_data(panel.batch_curve))
+    live_x = panel.batch_curve.getData()[0].copy()
+    combo = panel.findChild(type(panel.x_axis_combo), "xAxisCombo")
+    combo.setCurrentIndex(combo.findData("samples"))
+    assert panel.accuracy_plot.getAxis("bottom").labelText == "samples seen"
+    np.testing.assert_allclose(panel.batch_curve.getData()[0], 2000 * live_x)
+    assert list(panel.loss_curves["test"].getData()[0]) == [2000.0]
+    assert list(panel.overlay_items(fast.id)["test accuracy"].getData()[0]) == [1000.0, 2000.0]
+    # the branch continues from the samples its parent had seen at epoch 1
+    assert list(panel.overlay_items(branch.id)["test accuracy"].getData()[0]) == [
+        1000.0, 2000.0, 3000.0]
+    assert panel.loss_plot.viewRange()[0][1] >= 3000  # the range follows the axis
+    panel.set_x_axis("epochs")
+    np.testing.assert_allclose(panel.batch_curve.getData()[0], live_x)
+
+
+def test_hover_reads_every_run_and_the_csv_holds_what_is_shown(panel, qtbot, recorded, tmp_path):
+    import csv
+
+    fast, slow, _ = recorded
+    panel.start(3)
+    feed_epoch(panel, 1)
+    feed_epoch(panel, 2)
+    panel.set_overlays([fast, slow])
+    qtbot.waitUntil(lambda: has_data(panel.batch_curve))
+    hover_at(panel, 2)
+    qtbot.waitUntil(lambda: "slow (lr=0.02)" in panel.hover_text())
+    text = panel.hover_text()
+    assert text.startswith("live: epoch 2") and "fast (lr=0.1): epoch 2" in text
+    assert f"test {100 * slow.epochs[1]['test_accuracy']:.2f}%" in text
+    hover_at(panel, 1.5)  # between epochs: every run's batch loss there
+    qtbot.waitUntil(lambda: panel.hover_text().count("batch loss") == 3)
+
+    panel.export_csv(tmp_path / "shown.csv")
+    with open(tmp_path / "shown.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert set(rows[0]) == {"run", "series", "x", "y", "x_unit"}
+    runs = {row["run"] for row in rows}
+    assert runs == {"live", "fast (lr=0.1)", "slow (lr=0.02)"}
+    slow_test = [row for row in rows if row["run"] == "slow (lr=0.02)"
+                 and row["series"] == "test accuracy"]
+    assert [float(r["x"]) for r in slow_test] == [1.0, 2.0]
+    assert float(slow_test[1]["y"]) == pytest.approx(100 * slow.epochs[1]["test_accuracy"])
+    assert any(row["run"] == "fast (lr=0.1)" and row["series"] == "batch loss" for row in rows)
+    assert panel.export_png(tmp_path / "shown.png") and (tmp_path / "shown.png").stat().st_size > 5000
+
+
+def test_overlays_survive_a_new_live_run_until_removed(panel, qtbot, recorded):
+    fast, slow, _ = recorded
+    panel.set_overlays([fast, slow])
+    before = {item.opts["pen"].color().name()
+              for item in panel.overlay_items(slow.id).values()}
+    panel.set_overlays([slow])  # unchecking one run does not repaint the other
+    assert {i.opts["pen"].color().name() for i in panel.overlay_items(slow.id).values()} == before
+    assert panel.overlay_legend() == ["slow"]  # nothing differs from itself
+    panel.start(3)
+    feed_epoch(panel, 1)
+    panel.clear()  # clears the live run only
+    assert panel.loss_plot.isVisible() and panel.overlay_items(slow.id)
+    assert panel.history == [] and not has_data(panel.batch_curve)
+    panel.set_overlays([])
+    assert panel.overlay_runs() == [] and panel.overlay_items(slow.id) == {}
+    items = panel.loss_plot.plotItem.items + panel.accuracy_plot.plotItem.items
+    assert all(not isinstance(i, type(panel.batch_curve)) or i in panel._live_items()
+               for i in items)
+    assert panel.overlay_legend() == [] and not panel.runs_legend.isVisible()
+    assert panel.intro_label.isVisible()

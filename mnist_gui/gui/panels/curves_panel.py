@@ -19,6 +19,7 @@ Public: ``clear()``, ``start(epochs, validation=False, samples_per_epoch=None)``
 from __future__ import annotations
 
 import csv
+import html
 import math
 from pathlib import Path
 
@@ -173,6 +174,20 @@ class CurvesPanel(QWidget):
         plots = QWidget()
         plots_layout = QVBoxLayout(plots)
         plots_layout.setContentsMargins(0, 0, 0, 0)
+        plots_layout.setSpacing(2)
+        # the overlaid runs' legend: above the plots, where it can never hide a curve
+        self.runs_legend = QLabel()
+        self.runs_legend.setObjectName("overlayLegend")
+        self.runs_legend.setWordWrap(True)
+        self.runs_legend.setTextFormat(Qt.TextFormat.RichText)
+        self.runs_legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.runs_legend.setStyleSheet("QLabel { background: white; padding: 2px 6px; }")
+        self.runs_legend.setToolTip(
+            "Recorded runs checked in the Runs tab, one colour each, named by the settings "
+            "that differ between them.\nLine on the loss plot: batch loss. Triangles on the "
+            "accuracy plot: test accuracy (solid) and validation accuracy (dashed).")
+        self.runs_legend.setVisible(False)
+        plots_layout.addWidget(self.runs_legend)
         self.stack.addWidget(plots)
         layout.addWidget(self.stack, 1)
 
@@ -388,19 +403,20 @@ class CurvesPanel(QWidget):
             color = data.color
             loss = pg.PlotDataItem(pen=pg.mkPen(color, width=1.5), antialias=False,
                                    connect="finite")
-            test = pg.PlotDataItem(pen=pg.mkPen(color, width=2), symbol="t", symbolSize=7,
+            test = pg.PlotDataItem(pen=pg.mkPen(color, width=2), symbol="t1", symbolSize=7,
                                    symbolBrush=color, symbolPen=None)
             self.loss_plot.addItem(loss)
             self.accuracy_plot.addItem(test)
             self._overlay_items += [(data, "batch loss", loss), (data, "test accuracy", test)]
             if data.val_accuracy is not None:
                 val = pg.PlotDataItem(pen=pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine),
-                                      symbol="t1", symbolSize=7, symbolBrush=color,
+                                      symbol="t", symbolSize=7, symbolBrush=color,
                                       symbolPen=None)
                 self.accuracy_plot.addItem(val)
                 self._overlay_items.append((data, "validation accuracy", val))
+        self._show_runs_legend()
         # one line of readout per run, reserved now so that hovering does not move the plots
-        lines = 2 + len(self._overlays)
+        lines = max(2, 1 + len(self._overlays))
         self.hover_label.setMinimumHeight(lines * self.hover_label.fontMetrics().lineSpacing() + 2)
         self._draw_overlays()
         if self._overlays:
@@ -539,6 +555,22 @@ class CurvesPanel(QWidget):
         self._fit_loss_range()
         self._clear_hover()
 
+    def _show_runs_legend(self) -> None:
+        """One entry per overlaid run: its colour, line and marker, and its label."""
+        entries = []
+        for data in self._overlays:
+            marks = "━▲" + ("▼" if data.val_accuracy is not None else "")
+            parent = next((o.label for o in self._overlays if o.run_id == data.parent), None)
+            branch = f" <i>(continues {html.escape(parent)})</i>" if parent else ""
+            entries.append(f'<span style="color:{data.color}"><b>{marks}</b></span>&nbsp;'
+                           f"{html.escape(data.label)}{branch}")
+        self.runs_legend.setText("&nbsp;&nbsp;&nbsp; ".join(entries))
+        self.runs_legend.setVisible(bool(entries))
+
+    def overlay_legend(self) -> list[str]:
+        """The overlaid runs' legend entries as shown (plain text)."""
+        return [data.label for data in self._overlays] if self.runs_legend.isVisible() else []
+
     @guarded
     def _on_smoothing_changed(self, value: int) -> None:
         self._smoothing = value / 100
@@ -661,8 +693,8 @@ class CurvesPanel(QWidget):
         self._fit_loss_range()
 
     def _sync_legends(self) -> None:
-        """Legend entries for the curves that have data (and are shown) only; each overlaid
-        run once per plot, by its name and what differs."""
+        """Legend entries for the live curves that have data (and are shown) only (the
+        overlaid runs have their own legend above the plots)."""
         def has(curve) -> bool:
             return curve.isVisible() and curve.xData is not None and len(curve.xData) > 0
 
@@ -672,13 +704,6 @@ class CurvesPanel(QWidget):
             (self.lr_curve, "learning rate (right)")]
         acc = [(self.batch_accuracy_curve, batch)] + [
             (self.accuracy_curves[k], NAMES[k]) for k in NAMES]
-        for data, series, item in self._overlay_items:
-            if series == "batch loss":
-                loss.append((item, data.label))
-            else:
-                val = data.val_accuracy is not None
-                acc.append((item, f"{data.label}: {'validation' if series[0] == 'v' else 'test'}"
-                            if val else data.label))
         loss = [(c, n) for c, n in loss if has(c)]
         acc = [(c, n) for c, n in acc if has(c)]
         keys = (tuple((id(c), n) for c, n in loss), tuple((id(c), n) for c, n in acc))
@@ -727,12 +752,16 @@ class CurvesPanel(QWidget):
             lines.append(f"{x:,.0f} samples seen")
         live = self._live_readout(x / (self._samples_per_epoch or MNIST_TRAIN) if samples else x)
         if live:
-            lines.append(("live: " + live) if self._overlays else live)
+            live = ("live: " + live) if self._overlays else live
+            if samples:
+                lines[0] += " · " + live
+            else:
+                lines.append(live)
         for data in self._overlays:
             text = self._overlay_readout(data, data.to_epochs(x) if samples else x)
             if text:
                 lines.append(f"{data.label}: {text}")
-        if samples and len(lines) == 1:
+        if samples and len(lines) == 1 and " · " not in lines[0]:
             return ""
         return "\n".join(lines)
 

@@ -16,8 +16,8 @@ from ...core.runs import Run, RunStore, RunStoreError
 from .runs_panel import differing_settings, format_setting
 
 #: Okabe & Ito's colour-blind-safe palette, minus the yellow (unreadable on white), ordered
-#: so that the first runs differ from the live run's blue / orange / green
-PALETTE = ["#D55E00", "#CC79A7", "#000000", "#0072B2", "#56B4E9", "#009E73", "#E69F00"]
+#: so that the first runs differ most from the live run's blue / orange / green
+PALETTE = ["#CC79A7", "#000000", "#D55E00", "#56B4E9", "#0072B2", "#009E73", "#E69F00"]
 MNIST_TRAIN = 60_000
 MAX_DIFFERING_SHOWN = 3  # settings in a legend entry; the hover and CSV use the same label
 
