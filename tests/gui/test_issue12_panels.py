@@ -145,3 +145,38 @@ def test_map_tsne_can_be_cancelled(qtbot, map_panel, tiny, raw_mnist):
     qtbot.waitUntil(lambda: not map_panel.cancel_button.isEnabled(), timeout=20_000)
     assert np.array_equal(map_panel.coordinates(), pca)
     assert "cancel" in map_panel.status_label.text().lower()
+
+
+# ------------------------------------------------------------------------------ robustness
+
+
+def test_robustness_curves_start_at_plain_accuracy_and_overlay(qtbot, tiny, raw_mnist, raw_limit=2000):
+    from mnist_gui.gui.panels.robustness_panel import CURRENT, RobustnessPanel
+
+    panel = RobustnessPanel(limit=raw_limit)
+    qtbot.addWidget(panel)
+    panel.resize(900, 550)
+    model = tiny[0]
+    with qtbot.waitSignal(panel.curves_shown, timeout=30_000) as shown:
+        panel.set_model(model, raw_mnist)
+    assert shown.args == [CURRENT]
+    X, y, _ = mnist_data.test_set_for(raw_mnist, model.classes, model.input_mean, model.input_std)
+    plain = 100 * float(np.mean(model.predict_index(X[:raw_limit]) == y[:raw_limit]))
+    for key in ("noise", "rotation", "shift", "occlusion", "thickness"):
+        curve = panel._plot[key].listDataItems()[0]
+        start = curve.yData[list(curve.xData).index(0)]
+        assert start == pytest.approx(plain, abs=1e-9), key
+    assert f"{plain:.2f}%" in panel.status_label.text()
+    with qtbot.waitSignal(panel.threshold_changed) as moved:
+        panel.slider.setValue(80)
+    assert moved.args == [0.8]
+    assert panel.threshold_label.text().startswith("0.80: answers")
+    other = model.clone()
+    other.W[0][:] *= 0.5
+    with qtbot.waitSignal(panel.curves_shown, timeout=30_000) as shown:
+        panel.add_model("halved", other)
+    assert len(panel._plot["noise"].listDataItems()) == 2
+    panel.grab().save("/tmp/shots/robustness.png")
+    panel.remove("halved")
+    assert len(panel._plot["noise"].listDataItems()) == 1
+    assert panel.shutdown(5000)

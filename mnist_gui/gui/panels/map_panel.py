@@ -238,6 +238,7 @@ class MapPanel(QWidget):
         self._cancel_tsne()
         ok = self._job.shutdown(timeout_ms)
         if self._tsne is not None:
+            self._tsne[0].quit()  # ends the thread's loop once the call returns
             ok = self._tsne[0].wait(timeout_ms) and ok
         return ok
 

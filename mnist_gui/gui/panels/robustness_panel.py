@@ -1,0 +1,300 @@
+"""Robustness: how test accuracy falls as the digits are disturbed (noise, rotation, shift,
+occlusion, stroke thickness; ``core/robustness.py``), and how many digits the model answers
+and how well when it may say "I don't know" below a confidence threshold.
+
+Public API (the window wires it):
+
+* ``set_model(model, raw)``: the current model (a copy is kept) and the RawMnist to test on;
+  its curves are computed in the background, the progress bar shows how far;
+* ``add_model(name, model)`` / ``remove(name)``: other models or runs drawn over it;
+* ``threshold()``; signals ``threshold_changed(float)`` (slider moved: the Draw tab can
+  answer "I don't know" below it) and ``curves_shown(str)`` (a model's curves drawn).
+
+Reports are computed one at a time in the order asked; a model replaced or removed while
+its report runs is cancelled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSlider, QVBoxLayout, QWidget
+
+from ...core.data import RawMnist, test_set_for
+from ...core.network import MLP
+from ...core.robustness import LEVEL_KEYS, RobustnessReport, robustness_report
+from ..guard import guarded
+from ..worker import call_once, start_worker
+
+INTRO = ("Robustness: test accuracy as the digits are disturbed; bottom right: how many digits "
+         "the model answers, and how well, if it says \"I don't know\" below a confidence.")
+CURRENT = "current model"
+TITLES = {
+    "noise": ("noise", "sigma"),
+    "rotation": ("rotation", "degrees"),
+    "shift": ("shift", "pixels"),
+    "occlusion": ("occlusion", "square side (px)"),
+    "thickness": ("stroke thickness", "pixels (− thinner)"),
+}
+COLOURS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
+           (140, 86, 75), (227, 119, 194)]
+
+
+@dataclass
+class _Scored:
+    report: RobustnessReport
+    confidence: np.ndarray  # (N,) top probability
+    right: np.ndarray  # (N,) bool
+
+
+def _score(model: MLP, raw: RawMnist, limit: int | None, progress, name: str) -> tuple:
+    report = robustness_report(model, raw, limit=limit, progress=progress)
+    X, y, _ = test_set_for(raw, model.classes, model.input_mean, model.input_std)
+    if limit is not None:
+        X, y = X[:limit], y[:limit]
+    p = model.predict_proba(X)
+    return name, _Scored(report, p.max(axis=1), p.argmax(axis=1) == y)
+
+
+class _ProgressRelay(QObject):
+    advanced = Signal(int, int)
+
+
+class RobustnessPanel(QWidget):
+    threshold_changed = Signal(float)
+    curves_shown = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, limit: int | None = None) -> None:
+        """``limit``: score only the first ``limit`` test digits (tests; default all)."""
+        super().__init__(parent)
+        self._limit = limit
+        self._raw: RawMnist | None = None
+        self._scored: dict[str, _Scored] = {}
+        self._colours: dict[str, tuple[int, int, int]] = {}
+        self._queue: list[tuple[str, MLP]] = []
+        self._running = None  # (thread, worker, name, cancel flag)
+        self._relay = _ProgressRelay(self)
+        self._relay.advanced.connect(self._on_progress_advanced)
+
+        intro = QLabel(INTRO)
+        intro.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.setToolTip("Robustness curves being computed (each level is the whole "
+                                 "test set, perturbed)")
+        self.progress.setMaximumWidth(220)
+        self.status_label = QLabel("No model yet: train one or open a model file.")
+        self.status_label.setToolTip("What is shown")
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, 100)
+        self.slider.setValue(0)
+        self.slider.setToolTip("Confidence threshold: below it the model answers \"I don't "
+                               "know\" (the Draw tab uses it)")
+        self.slider.valueChanged.connect(self._on_slider_changed)
+        self.threshold_label = QLabel()
+        self.threshold_label.setToolTip("At this threshold: share of test digits answered, "
+                                        "and accuracy on those")
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setBackground("w")
+        self.plots.setToolTip("Test accuracy against each disturbance; every curve starts at "
+                              "the plain test accuracy (no disturbance)")
+        self._plot: dict[str, pg.PlotItem] = {}
+        for k, key in enumerate([*TITLES, "coverage"]):
+            plot = self.plots.addPlot(row=k // 3, col=k % 3)
+            if key == "coverage":
+                plot.setTitle("answered (dashed) / accuracy (solid)", color="k", size="9pt")
+                plot.setLabel("bottom", "confidence threshold")
+                self.threshold_line = pg.InfiniteLine(0, angle=90, pen=pg.mkPen("k", style=Qt.PenStyle.DashLine))
+                plot.addItem(self.threshold_line)
+            else:
+                title, unit = TITLES[key]
+                plot.setTitle(title, color="k", size="9pt")
+                plot.setLabel("bottom", unit)
+            plot.setLabel("left", "accuracy %" if key != "coverage" else "%")
+            plot.setYRange(0, 100)
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.setMouseEnabled(False, False)
+            plot.hideButtons()
+            self._plot[key] = plot
+        self.legend = self._plot["noise"].addLegend(offset=(5, -5), labelTextColor="k",
+                                                    labelTextSize="8pt",
+                                                    brush=pg.mkBrush(255, 255, 255, 200))
+        self._items: dict[str, list] = {}
+
+        top = QHBoxLayout()
+        top.addWidget(self.status_label, 1)
+        top.addWidget(self.progress)
+        threshold = QHBoxLayout()
+        threshold.addWidget(QLabel("\"I don't know\" below"))
+        threshold.addWidget(self.slider, 1)
+        threshold.addWidget(self.threshold_label, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(top)
+        layout.addWidget(self.plots, 1)
+        layout.addLayout(threshold)
+        self.progress.setVisible(False)
+        self._show_threshold()
+
+    # ------------------------------------------------------------------------ public
+    def set_model(self, model: MLP | None, raw: RawMnist | None) -> None:
+        if raw is not None:
+            self._raw = raw
+        self.remove(CURRENT)
+        if model is None:
+            self.status_label.setText("No model yet: train one or open a model file.")
+            return
+        self._ask(CURRENT, model)
+
+    def add_model(self, name: str, model: MLP) -> None:
+        """Draw ``name``'s curves over the current model's (replaces a model of that name)."""
+        if name == CURRENT:
+            name = f"{name} (other)"
+        self.remove(name)
+        self._ask(name, model)
+
+    def remove(self, name: str) -> None:
+        self._queue = [(n, m) for n, m in self._queue if n != name]
+        if self._running is not None and self._running[2] == name:
+            self._running[3][0] = True  # cancelled at its next level
+        self._scored.pop(name, None)
+        for plot, item in self._items.pop(name, []):
+            plot.removeItem(item)
+        self.legend.removeItem(name)
+        self._show_status()
+        self._show_threshold()
+
+    def threshold(self) -> float:
+        return self.slider.value() / 100
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        self._queue.clear()
+        if self._running is None:
+            return True
+        self._running[3][0] = True
+        self._running[0].quit()  # ends the thread's loop once the call returns
+        return self._running[0].wait(timeout_ms)
+
+    # ------------------------------------------------------------------ worker
+    def _ask(self, name: str, model: MLP) -> None:
+        if self._raw is None:
+            return
+        self._queue.append((name, model.clone()))
+        self._start_next()
+
+    def _start_next(self) -> None:
+        if self._running is not None or not self._queue or self._raw is None:
+            return
+        name, model = self._queue.pop(0)
+        cancel = [False]
+        relay, raw, limit = self._relay, self._raw, self._limit
+
+        def progress(done: int, total: int) -> bool:
+            relay.advanced.emit(done, total)
+            return not cancel[0]
+
+        thread, worker = start_worker(self, call_once(_score, model, raw, limit, progress, name),
+                                      self._on_worker_yielded, self._on_worker_errored,
+                                      self._on_thread_finished)
+        self._running = (thread, worker, name, cancel)
+        self.progress.setValue(0)
+        self.progress.setVisible(True)
+        self.status_label.setText(f"Computing the curves of {name}…")
+
+    @guarded
+    def _on_progress_advanced(self, done: int, total: int) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+
+    @guarded
+    def _on_worker_yielded(self, value: object) -> None:
+        name, scored = value  # type: ignore[misc]
+        if self._running is None or self._running[3][0]:
+            return
+        self._scored[name] = scored
+        self._draw(name, scored)
+        self.progress.setVisible(bool(self._queue))
+        self._show_status()
+        self._show_threshold()
+        self.curves_shown.emit(name)
+
+    @guarded
+    def _on_worker_errored(self, message: str) -> None:
+        if self._running is not None and not self._running[3][0]:
+            self.status_label.setText(f"Robustness: {message}")
+
+    @guarded
+    def _on_thread_finished(self) -> None:
+        if self._running is None:
+            return
+        thread, worker, _, _ = self._running
+        self._running = None
+        worker.deleteLater()
+        thread.deleteLater()
+        self.progress.setVisible(bool(self._queue))
+        self._start_next()
+
+    # ------------------------------------------------------------------ drawing
+    def _colour(self, name: str) -> tuple[int, int, int]:
+        if name not in self._colours:
+            used = set(self._colours.values())
+            free = [c for c in COLOURS if c not in used] or COLOURS
+            self._colours[name] = free[0]
+        return self._colours[name]
+
+    def _draw(self, name: str, scored: _Scored) -> None:
+        colour = self._colour(name)
+        width = 2.5 if name == CURRENT else 1.5
+        pen = pg.mkPen(colour, width=width)
+        items = []
+        for key in TITLES:
+            rows = sorted(scored.report.curves.get(key, []), key=lambda r: r[LEVEL_KEYS[key]])
+            x = [r[LEVEL_KEYS[key]] for r in rows]
+            y = [100 * r["accuracy"] for r in rows]
+            item = self._plot[key].plot(x, y, pen=pen, symbol="o", symbolSize=5,
+                                        symbolBrush=colour, symbolPen=None,
+                                        name=name if key == "noise" else None)
+            items.append((self._plot[key], item))
+        rows = scored.report.coverage
+        t = [r["threshold"] for r in rows]
+        answered = [100 * r["coverage"] for r in rows]
+        accuracy = [100 * r["accuracy"] if r["accuracy"] is not None else np.nan for r in rows]
+        coverage = self._plot["coverage"]
+        items.append((coverage, coverage.plot(
+            t, answered, pen=pg.mkPen(colour, width=width, style=Qt.PenStyle.DashLine),
+        )))
+        items.append((coverage, coverage.plot(t, accuracy, pen=pen, connect="finite")))
+        self._items[name] = items
+        # one y range for all plots: from a little under the lowest accuracy of any model
+        lows = [np.nanmin(item.yData) for items_ in self._items.values() for _, item in items_
+                if item.yData is not None and np.isfinite(item.yData).any()]
+        low = min(lows) if lows else 0.0
+        for plot in self._plot.values():
+            plot.setYRange(max(0.0, min(low, 90.0) - 5), 100)
+
+    def _show_status(self) -> None:
+        parts = [f"{name}: {100 * s.report.accuracy:.2f}%" for name, s in self._scored.items()]
+        if not parts:
+            return
+        n = next(iter(self._scored.values())).report
+        self.status_label.setText(f"Plain test accuracy (no disturbance) — {'; '.join(parts)} — "
+                                  f"on {n.n:,} test digits, seed {n.seed}.")
+
+    @guarded
+    def _on_slider_changed(self, _value: int) -> None:
+        self._show_threshold()
+        self.threshold_changed.emit(self.threshold())
+
+    def _show_threshold(self) -> None:
+        t = self.threshold()
+        self.threshold_line.setValue(t)
+        scored = self._scored.get(CURRENT)
+        if scored is None:
+            self.threshold_label.setText(f"{t:.2f}")
+            return
+        kept = scored.confidence >= t
+        accuracy = f"{100 * scored.right[kept].mean():.2f}%" if kept.any() else "—"
+        self.threshold_label.setText(
+            f"{t:.2f}: answers {100 * kept.mean():.1f}% of digits, {accuracy} of those right")
