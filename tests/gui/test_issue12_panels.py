@@ -180,3 +180,37 @@ def test_robustness_curves_start_at_plain_accuracy_and_overlay(qtbot, tiny, raw_
     panel.remove("halved")
     assert len(panel._plot["noise"].listDataItems()) == 1
     assert panel.shutdown(5000)
+
+
+# ------------------------------------------------------------------------------ health
+
+
+def test_health_shows_layers_and_findings_whose_apply_emits_the_fix(qtbot, tiny, raw_mnist):
+    from mnist_gui.core import health as hl
+    from mnist_gui.gui.panels.health_panel import HealthPanel
+
+    model, config = tiny
+    X, _, _ = mnist_data.test_set_for(raw_mnist, model.classes, model.input_mean, model.input_std)
+    panel = HealthPanel()
+    qtbot.addWidget(panel)
+    panel.resize(900, 550)
+    layers = hl.layer_health(model, X[:256])
+    rising = hl.check_loss_rising([1.0] * 25 + [2.0] * 25, config)
+    overfit = hl.check_overfitting([1.0, 0.9, 0.8, 0.7], [0.5, 0.6, 0.7, 0.8], config)
+    for batch in (100, 200, 300):
+        panel.show_health(hl.HealthReport(batch, layers, [rising]))
+    panel.show_findings([rising, overfit])
+    qtbot.waitUntil(lambda: len(panel.apply_buttons) == 2, timeout=2000)
+    assert panel.table.rowCount() == 2
+    assert panel.table.item(0, 0).text() == "1 (relu)"
+    dead = layers[0].dead_fraction
+    assert panel.table.item(0, 3).text() == f"{100 * dead:.0f}% dead"
+    with qtbot.waitSignal(panel.fix_requested) as fixed:
+        panel.apply_buttons[1].click()
+    assert fixed.args == [{"dropout": 0.2}]
+    with qtbot.waitSignal(panel.fix_requested) as fixed:
+        panel.apply_buttons[0].click()
+    assert fixed.args == [{"lr": config.lr / 2}]
+    panel.grab().save("/tmp/shots/health.png")
+    panel.clear()
+    assert panel.apply_buttons == [] and panel.table.rowCount() == 0

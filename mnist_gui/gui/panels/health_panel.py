@@ -1,0 +1,279 @@
+"""Health: is each layer learning? Gradient and update sizes, activation histograms, dead or
+saturated units, pre-activation statistics (``core/health.py``), and plain-language findings
+with a fix the user can apply to the settings form in one click.
+
+Public API (the window wires it; the panel never sees the trainer):
+
+* ``show_health(report)``: a ``core.health.HealthReport`` (as often as it comes: the panel
+  keeps every report's numbers for the history plots and redraws at most every
+  ``REDRAW_MS``);
+* ``show_findings(findings)``: the list ``HealthMonitor.after_epoch`` returns (the epoch
+  rules, e.g. overfitting), shown in place of the last report's findings;
+* ``clear()`` (a new run or model);
+* signal ``fix_requested(dict)``: TrainConfig field -> value, from a finding's Apply button.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core.health import Finding, HealthReport
+from ..guard import guarded
+
+INTRO = ("Health: is every layer learning? Gradient and update sizes, what the units output, "
+         "and findings with a fix you can apply to the settings.")
+REDRAW_MS = 250
+COLUMNS = ["layer", "‖∇W‖", "update / weight", "dead / saturated", "pre-act. mean", "pre-act. spread"]
+COLUMN_TIPS = [
+    "Weight layer (1 = the first) and its activation",
+    "Frobenius norm of the loss gradient for this layer's weights",
+    "How much one step changed the weights, relative to their size (about 1e-3 is typical)",
+    "ReLU: units never active on the probe digits; sigmoid/tanh: units stuck near a bound",
+    "Mean of the pre-activations z = xW + b on the probe digits",
+    "Standard deviation of the pre-activations (near 0 or huge: trouble)",
+]
+COLOURS = [(0, 114, 178), (230, 159, 0), (0, 158, 115), (204, 121, 167), (86, 180, 233),
+           (213, 94, 0), (120, 120, 120)]
+
+
+def _fmt(value: float | None, spec: str = ".3g") -> str:
+    return "—" if value is None or not np.isfinite(value) else format(value, spec)
+
+
+class HealthPanel(QWidget):
+    fix_requested = Signal(dict)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._latest: HealthReport | None = None
+        self._findings: list[Finding] = []
+        self._history: list[tuple[int, list[float], list[float | None]]] = []
+        self._dirty = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REDRAW_MS)
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+        intro = QLabel(INTRO)
+        intro.setWordWrap(True)
+        self.findings_box = QFrame()
+        self.findings_box.setFrameShape(QFrame.Shape.StyledPanel)
+        self.findings_box.setToolTip("What the rules found, each with a suggested change")
+        self._findings_layout = QVBoxLayout(self.findings_box)
+        self._findings_layout.setContentsMargins(6, 4, 6, 4)
+        self.empty_label = QLabel("No findings yet: they appear while a model trains.")
+        self._findings_layout.addWidget(self.empty_label)
+        self._rows: list[QWidget] = []
+        self._texts: list[QLabel] = []
+        self._shown_keys: list[tuple] | None = None
+        self.apply_buttons: list[QPushButton] = []
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setToolTip("Per layer, at the latest measurement")
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for c, (name, tip) in enumerate(zip(COLUMNS, COLUMN_TIPS)):
+            item = QTableWidgetItem(name)
+            item.setToolTip(tip)
+            self.table.setHorizontalHeaderItem(c, item)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setFixedHeight(60)
+
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setBackground("w")
+        self.plots.setToolTip("Top: gradient norm and update/weight ratio per layer over the "
+                              "run (log scale). Bottom: each layer's output histogram")
+        self.grad_plot = self._history_plot(0, "gradient norm ‖∇W‖")
+        self.ratio_plot = self._history_plot(1, "update / weight")
+        self.ratio_plot.addItem(pg.InfiniteLine(-3, angle=0, pen=pg.mkPen(150, 150, 150, style=Qt.PenStyle.DotLine)))
+        self.grad_legend = self.grad_plot.addLegend(offset=(-5, 5), labelTextColor="k",
+                                                    labelTextSize="8pt",
+                                                    brush=pg.mkBrush(255, 255, 255, 200))
+        self._grad_lines: list[pg.PlotDataItem] = []
+        self._ratio_lines: list[pg.PlotDataItem] = []
+        self._hist_plots: list[pg.PlotItem] = []
+        self._hist_items: list[pg.PlotDataItem] = []
+        self._hist_layout = self.plots.addLayout(row=1, col=0, colspan=2)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.findings_box)
+        layout.addWidget(self.table)
+        layout.addWidget(self.plots, 1)
+
+    # ------------------------------------------------------------------------ public
+    def show_health(self, report: HealthReport) -> None:
+        self._latest = report
+        self._findings = list(report.findings)
+        self._history.append((report.batch, [h.grad_norm for h in report.layers],
+                              [h.update_ratio for h in report.layers]))
+        self._schedule()
+
+    def show_findings(self, findings: list[Finding]) -> None:
+        self._findings = list(findings)
+        self._schedule()
+
+    def clear(self) -> None:
+        self._latest = None
+        self._findings = []
+        self._history = []
+        self._timer.stop()
+        self._dirty = False
+        self.table.setRowCount(0)
+        self._set_layers(0)
+        self._show_findings()
+
+    # ------------------------------------------------------------------ drawing
+    def _schedule(self) -> None:
+        if not self._timer.isActive():
+            self._redraw()  # the first change shows at once, later ones at most every REDRAW_MS
+            self._timer.start()
+        else:
+            self._dirty = True
+
+    @guarded
+    def _on_timer_timeout(self) -> None:
+        if self._dirty:
+            self._dirty = False
+            self._redraw()
+            self._timer.start()
+
+    def _redraw(self) -> None:
+        self._show_findings()
+        report = self._latest
+        if report is None:
+            return
+        layers = report.layers
+        if len(self._hist_items) != len(layers):
+            self._set_layers(len(layers))
+        self.table.setRowCount(len(layers))
+        for r, h in enumerate(layers):
+            if h.dead_fraction is not None:
+                unhealthy = f"{100 * h.dead_fraction:.0f}% dead"
+            elif h.saturated_fraction is not None:
+                unhealthy = f"{100 * h.saturated_fraction:.0f}% saturated"
+            else:
+                unhealthy = "—"
+            cells = [f"{h.layer} ({h.activation})", _fmt(h.grad_norm), _fmt(h.update_ratio, ".2e"),
+                     unhealthy, _fmt(h.preact_mean), _fmt(h.preact_std)]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.table.setItem(r, c, item)
+        self.table.resizeRowsToContents()
+        header = self.table.horizontalHeader().height()
+        rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth() + 2)
+        batches = np.array([b for b, _, _ in self._history], np.float64)
+        for l in range(len(layers)):
+            grads = np.array([g[l] if l < len(g) else np.nan for _, g, _ in self._history], np.float64)
+            ratios = np.array([np.nan if l >= len(u) or u[l] is None else u[l]
+                               for _, _, u in self._history], np.float64)
+            self._grad_lines[l].setData(batches, _positive(grads), connect="finite")
+            self._ratio_lines[l].setData(batches, _positive(ratios), connect="finite")
+            h = layers[l]
+            self._hist_items[l].setData(h.edges, h.histogram.astype(np.float64))
+            what = (f"output ({h.activation})" if l < len(layers) - 1
+                    else f"logits (before {h.activation})")
+            self._hist_plots[l].setTitle(f"layer {h.layer} {what}", color="k", size="8pt")
+
+    def _show_findings(self) -> None:
+        keys = [(f.rule, f.layer, f.fix_label) for f in self._findings]
+        if keys == self._shown_keys:  # same findings, newer numbers: keep the buttons
+            for label, finding in zip(self._texts, self._findings):
+                label.setText(_finding_text(finding))
+            return
+        self._shown_keys = keys
+        for row in self._rows:
+            self._findings_layout.removeWidget(row)
+            row.deleteLater()
+        self._rows = []
+        self._texts = []
+        self.apply_buttons = []
+        self.empty_label.setVisible(not self._findings)
+        if not self._findings and self._latest is not None:
+            self.empty_label.setText("No findings: every rule is quiet.")
+        elif not self._findings:
+            self.empty_label.setText("No findings yet: they appear while a model trains.")
+        for finding in self._findings:
+            row = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            text = QLabel(_finding_text(finding))
+            text.setWordWrap(True)
+            text.setToolTip(f"Rule '{finding.rule}' (see Help > Health rules)")
+            button = QPushButton("Apply")
+            button.setToolTip("Put this change in the settings form: "
+                              + ", ".join(f"{k} = {v}" for k, v in finding.fix.items()))
+            button.setObjectName(f"health_apply_{finding.rule}")
+            fix = dict(finding.fix)
+            button.clicked.connect(lambda _=False, fix=fix: self._on_apply_clicked(fix))
+            line.addWidget(text, 1)
+            line.addWidget(button)
+            self._findings_layout.addWidget(row)
+            self._rows.append(row)
+            self._texts.append(text)
+            self.apply_buttons.append(button)
+
+    @guarded
+    def _on_apply_clicked(self, fix: dict) -> None:
+        self.fix_requested.emit(dict(fix))
+
+    def _set_layers(self, n: int) -> None:
+        for item in self._grad_lines:
+            self.grad_plot.removeItem(item)
+        for item in self._ratio_lines:
+            self.ratio_plot.removeItem(item)
+        self.grad_legend.clear()
+        self._hist_layout.clear()
+        self._grad_lines, self._ratio_lines, self._hist_plots, self._hist_items = [], [], [], []
+        for l in range(n):
+            colour = COLOURS[l % len(COLOURS)]
+            pen = pg.mkPen(colour, width=2)
+            self._grad_lines.append(self.grad_plot.plot([], [], pen=pen, name=f"layer {l + 1}"))
+            self._ratio_lines.append(self.ratio_plot.plot([], [], pen=pen))
+            plot = self._hist_layout.addPlot(row=0, col=l)
+            plot.setMouseEnabled(False, False)
+            plot.hideButtons()
+            plot.getAxis("left").setStyle(showValues=False)
+            item = pg.PlotDataItem(np.arange(2, dtype=float), np.zeros(1), stepMode="center",
+                                   fillLevel=0, brush=pg.mkBrush(*colour, 150), pen=pen)
+            plot.addItem(item)
+            self._hist_plots.append(plot)
+            self._hist_items.append(item)
+
+    def _history_plot(self, col: int, title: str) -> pg.PlotItem:
+        plot = self.plots.addPlot(row=0, col=col)
+        plot.setTitle(title, color="k", size="9pt")
+        plot.setLogMode(y=True)
+        plot.setLabel("bottom", "batch")
+        plot.showGrid(x=True, y=True, alpha=0.2)
+        plot.setMouseEnabled(False, False)
+        plot.hideButtons()
+        return plot
+
+
+def _finding_text(finding: Finding) -> str:
+    message = finding.message[:1].upper() + finding.message[1:]
+    end = "" if message.endswith(("?", ".", "!")) else "."
+    return f"⚠ {message}{end} Try: {finding.fix_label}."
+
+
+def _positive(values: np.ndarray) -> np.ndarray:
+    """Values for a log axis: non-positive ones become gaps (NaN)."""
+    out = values.copy()
+    out[~(out > 0)] = np.nan
+    return out
