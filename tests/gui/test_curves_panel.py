@@ -310,6 +310,9 @@ def test_hover_reads_every_run_and_the_csv_holds_what_is_shown(panel, qtbot, rec
     assert [float(r["x"]) for r in slow_test] == [1.0, 2.0]
     assert float(slow_test[1]["y"]) == pytest.approx(100 * slow.epochs[1]["test_accuracy"])
     assert any(row["run"] == "fast (lr=0.1)" and row["series"] == "batch loss" for row in rows)
+    panel.export_epochs_csv(tmp_path / "epochs.csv")
+    lines = (tmp_path / "epochs.csv").read_text().splitlines()
+    assert lines[0].startswith("epoch,train_loss") and len(lines) == 3  # the live run's epochs
     assert panel.export_png(tmp_path / "shown.png") and (tmp_path / "shown.png").stat().st_size > 5000
 
 

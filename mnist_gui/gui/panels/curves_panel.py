@@ -13,7 +13,8 @@ Public: ``clear()``, ``start(epochs, validation=False, samples_per_epoch=None)``
 ``set_validation(present)``, ``show_progress(progress)``, ``show_epoch(report)``,
 ``add_batch_losses(...)`` (older form of ``show_progress``), ``set_overlays(runs)``,
 ``set_smoothing(weight)``, ``set_x_axis("epochs" | "samples")``, ``hover_text()``,
-``lr_marks()``, ``export_csv(path)``, ``export_png(path)``.
+``lr_marks()``, ``export_csv(path)`` (what is shown, long format), ``export_epochs_csv(path)``
+(the live run's per-epoch table), ``export_png(path)``.
 """
 
 from __future__ import annotations
@@ -476,6 +477,16 @@ class CurvesPanel(QWidget):
                 for xi, yi in zip(x.tolist(), y.tolist()):
                     if math.isfinite(yi):
                         writer.writerow([run, series, f"{xi:.10g}", f"{yi:.10g}", unit])
+
+    def export_epochs_csv(self, path: str | Path) -> None:
+        """The live run's per-epoch table (one row per epoch, all its metrics)."""
+        columns = ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
+                   "test_loss", "test_accuracy", "train_seconds", "samples_per_second", "lr"]
+        with open(path, "w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(columns)
+            for row in self.history:
+                writer.writerow(["" if row[c] is None else row[c] for c in columns])
 
     def export_png(self, path: str | Path) -> bool:
         """The plots as shown (legends included)."""

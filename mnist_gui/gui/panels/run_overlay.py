@@ -56,7 +56,7 @@ def samples_per_epoch(run: Run) -> float:
         if rate and seconds and math.isfinite(rate * seconds) and rate * seconds >= 1:
             return float(round(rate * seconds))
     config = run.config
-    return float(config.get("train_subset") or MNIST_TRAIN - int(config.get("validation") or 0))
+    return max(1.0, float(config.get("train_subset") or MNIST_TRAIN - int(config.get("validation") or 0)))
 
 
 def run_labels(runs: list[Run]) -> dict[str, str]:
