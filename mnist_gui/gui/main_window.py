@@ -14,9 +14,11 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QThread, Signal
+import numpy as np
+from PySide6.QtCore import QByteArray, QSettings, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtWidgets import (
+    QComboBox,
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
@@ -28,25 +30,37 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
     QStyle,
     QTabWidget,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
 from .. import __version__
-from ..core.data import RawMnist, load_raw
-from ..core.errors import ConfigError, MnistGuiError
-from ..core.evaluation import ModelEvaluation, evaluate_on_test_set
+from ..core.data import RawMnist, load_raw, prepare
+from ..core.digit_history import DigitHistory
+from ..core.errors import ConfigError, ImageError, MnistGuiError
+from ..core.evaluation import ModelEvaluation, evaluate_model, evaluate_on_test_set
 from ..core.model_file import load_model, save_model
+from ..core.personal import PersonalDigits
+from ..core.preprocess import mnist_preprocess, mnist_preprocess_steps
 from ..core.presets import DEFAULT_PRESET
-from ..core.session import DataLoaded, ModelSnapshot, Progress, TrainingSession
-from ..core.training import EpochFinished, TrainConfig, TrainingFinished, TrainingStarted
+from ..core.runs import Run, RunStore
+from ..core.session import DataLoaded, ModelSnapshot, Progress, RunRecorded, TrainingSession
+from ..core.training import EpochFinished, TrainConfig, Trainer, TrainingFinished, TrainingStarted
 from .guard import call_guarded, guarded
 from .panels.config_panel import ConfigPanel
 from .panels.curves_panel import CurvesPanel
+from .panels.digit_history_view import DigitHistoryView
 from .panels.draw_panel import DrawPanel
+from .panels.inspect_panel import InspectPanel
 from .panels.mistakes_panel import MistakesPanel
+from .panels.personal_panel import PersonalPanel
+from .panels.runs_panel import Moment, RunsPanel, epoch_text
 from .panels.weights_panel import WeightsPanel
 from .state import CurrentModel
 from .text import duration, plural
@@ -61,6 +75,8 @@ of handwritten digits", licensed under Creative Commons Attribution-Share Alike 
 READY = "Ready: pick a preset or set up a network, then press Train."
 STOP_AND_QUIT = "Stop and quit"
 MINIMUM_SIZE = (1024, 640)
+INSPECT_MODEL_MS = 2000  # the live model reaches Inspect at most this often (it re-indexes)
+FINETUNE_EPOCHS = 1
 
 
 def _default_blas_threads() -> int | None:
@@ -96,13 +112,46 @@ class ElidedLabel(QLabel):
         painter.end()
 
 
+class ViewTabs(QTabWidget):
+    """The top-level tabs, each a group of views (some in sub-tabs). ``setCurrentWidget``
+    takes any view, however deep: it selects every tab on the way to it."""
+
+    def setCurrentWidget(self, widget: QWidget) -> None:
+        child, parent = widget, widget.parentWidget()
+        while parent is not None:
+            if isinstance(parent, QStackedWidget) and isinstance(parent.parentWidget(), QTabWidget):
+                tabs = parent.parentWidget()
+                QTabWidget.setCurrentWidget(tabs, child)
+                if tabs is self:
+                    return
+            child, parent = parent, parent.parentWidget()
+
+
+def explained(view: QWidget, text: str) -> QWidget:
+    """``view`` under a one-line explanation of what it shows."""
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(2, 4, 2, 2)
+    layout.setSpacing(2)
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #555555;")
+    layout.addWidget(label)
+    layout.addWidget(view, 1)
+    return page
+
+
 class MainWindow(QMainWindow):
     """The app's window.
 
     Signals: ``epoch_finished(EpochFinished)`` after every epoch of the current run,
     ``training_finished(TrainingFinished)`` when a run ends for any reason (the window is
     then ready for the next), ``model_loaded(meta)`` / ``model_open_failed(message)`` after
-    ``open_model``, ``evaluation_shown(ModelEvaluation)`` when the views show new test results.
+    ``open_model``, ``evaluation_shown(ModelEvaluation)`` when the views show new test results,
+    ``progress_shown(Progress)`` after the progress of a batch is shown, ``run_recorded(run_id)``
+    when the run store starts keeping the run, ``moment_shown(label)`` when the views show a
+    run's snapshot ("" when back to live), ``finetuned(before, after)`` after fine-tuning on
+    the personal digits.
     """
 
     epoch_finished = Signal(object)
@@ -110,8 +159,13 @@ class MainWindow(QMainWindow):
     model_loaded = Signal(object)  # the metadata dict of an opened model
     model_open_failed = Signal(str)
     evaluation_shown = Signal(object)
+    progress_shown = Signal(object)
+    run_recorded = Signal(str)
+    moment_shown = Signal(str)
+    finetuned = Signal(float, float)
 
-    def __init__(self, settings: QSettings | None = None, data_dir: str | None = None) -> None:
+    def __init__(self, settings: QSettings | None = None, data_dir: str | None = None,
+                 run_store: RunStore | None = None) -> None:
         super().__init__()
         self.setWindowTitle("mnist-gui: watch a neural network learn")
         self.setMinimumSize(*MINIMUM_SIZE)
@@ -132,6 +186,17 @@ class MainWindow(QMainWindow):
         self.close_question: QMessageBox | None = None
         self.unexpected_errors: list[str] = []  # every error a guarded slot caught, once each
         self.blas_threads = _default_blas_threads()
+        self.run_store = run_store or RunStore()
+        self.live_run_id: str | None = None  # the recorded run of the live (or last) session
+        self._batches_per_epoch = 0
+        self._live_history: DigitHistory | None = None
+        self._test_digits: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._history_digits: tuple[np.ndarray, np.ndarray] | None = None  # (images, labels)
+        self._inspect_pending = False
+        self._personal_error = ""
+        self._inspect_timer = QTimer(self)
+        self._inspect_timer.setSingleShot(True)
+        self._inspect_timer.timeout.connect(self._on_inspect_timer_timeout)
 
         self._build_panels()
         self._build_controls()
@@ -140,6 +205,10 @@ class MainWindow(QMainWindow):
         self.state.changed.connect(self._on_state_changed)
         self._set_running(False)
         self._on_config_changed()
+        self.runs_panel.refresh()
+        if self._personal_error:
+            self._show_status(f"Your digits could not be read ({self._personal_error}); new "
+                              "ones are kept in a temporary folder", "personal")
 
     # ---------------------------------------------------------------- construction
 
@@ -158,26 +227,116 @@ class MainWindow(QMainWindow):
 
         self.curves_panel = CurvesPanel()
         self.weights_panel = WeightsPanel()
+        self.inspect_panel = InspectPanel()
         self.mistakes_panel = MistakesPanel()
+        self.history_view = DigitHistoryView()
         self.draw_panel = DrawPanel()
-        self.tabs = QTabWidget()
+        self.personal_panel = PersonalPanel(self._personal_digits())
+        self.runs_panel = RunsPanel(self.run_store)
+
+        # Draw with "this is a k" under it, your digits beside it
+        self.this_is_combo = QComboBox()
+        self.this_is_combo.setObjectName("thisIsCombo")
+        for k in range(10):
+            self.this_is_combo.addItem(str(k), k)
+        self.this_is_combo.setToolTip("The digit you drew")
+        self.keep_digit_button = QPushButton("Keep it in my digits")
+        self.keep_digit_button.setObjectName("keepDigitButton")
+        self.keep_digit_button.setToolTip(
+            "Store the drawn digit (as the network sees it, 28x28) with this label in your "
+            "personal set, to fine-tune a model on later")
+        draw_box = QWidget()
+        draw_layout = QVBoxLayout(draw_box)
+        draw_layout.setContentsMargins(0, 0, 0, 0)
+        draw_layout.addWidget(self.draw_panel, 1)
+        label_row = QHBoxLayout()
+        label_row.addWidget(QLabel("This is a"))
+        label_row.addWidget(self.this_is_combo)
+        label_row.addWidget(self.keep_digit_button)
+        label_row.addStretch(1)
+        draw_layout.addLayout(label_row)
+        draw_page = QSplitter(Qt.Orientation.Horizontal)
+        draw_page.addWidget(draw_box)
+        draw_page.addWidget(self.personal_panel)
+        draw_page.setStretchFactor(0, 3)
+        draw_page.setStretchFactor(1, 1)
+
+        # Top-level tabs group the views by task; each view says in one line what it shows.
+        groups = [
+            ("Train && watch", "Train a network and watch its loss and accuracy", [
+                (self.curves_panel, "Curves", ("Loss and accuracy while the network trains; "
+                 "runs checked in Runs are drawn beside the live one.")),
+            ]),
+            ("Inside the network", "What the network learned and how it decides", [
+                (self.weights_panel, "Weights", ("Every layer's weights as images, and how much "
+                 "each layer changed per epoch.")),
+                (self.inspect_panel, "Inspect", ("One digit through the network: activations per "
+                 "layer, which pixels pushed it towards a class, what would make it another "
+                 "class, and the training digits it resembles.")),
+            ]),
+            ("Digits", "The test digits it gets wrong, how each was learned, and your own", [
+                (self.mistakes_panel, "Mistakes", ("The test digits the current model gets "
+                 "wrong; select one to inspect it (Inside the network > Inspect).")),
+                (self.history_view, "Learning history", ("Each test digit's probability of its "
+                 "true class after every epoch: learned when, forgotten, never learned.")),
+                (draw_page, "Draw", ("Draw a digit and see what the current model makes of it; "
+                 "label it to keep it in your digits and fine-tune on them.")),
+            ]),
+            ("Runs", "Every training run kept on disk: compare, rewind, continue", [
+                (self.runs_panel, "Runs", ("Runs kept on disk: tick to overlay on the curves, "
+                 "move the timeline to view an earlier moment, continue or step a run.")),
+            ]),
+        ]
+        self.tabs = ViewTabs()
         self.tabs.setObjectName("tabs")
-        self.tabs.addTab(self.curves_panel, "Curves")
-        self.tabs.addTab(self.weights_panel, "Weights")
-        self.tabs.addTab(self.mistakes_panel, "Mistakes")
-        self.tabs.addTab(self.draw_panel, "Draw")
-        self.tabs.setTabToolTip(0, "Loss and accuracy while the network trains")
-        self.tabs.setTabToolTip(1, "Every layer's weights, live")
-        self.tabs.setTabToolTip(2, "The test digits the current model gets wrong")
-        self.tabs.setTabToolTip(3, "Draw a digit and see what the current model makes of it")
+        self._view_tabs: list[QTabWidget] = [self.tabs]
+        self.views: list[tuple[str, QWidget]] = []  # (title, view), the View menu's order
+        for title, tip, views in groups:
+            if len(views) == 1:
+                view, _name, text = views[0]
+                page = explained(view, text)
+            else:
+                page = QTabWidget()
+                page.setDocumentMode(True)
+                for view, name, text in views:
+                    page.addTab(explained(view, text), name)
+                    page.setTabToolTip(page.count() - 1, text)
+                page.currentChanged.connect(self._on_tab_changed)
+                self._view_tabs.append(page)
+            self.tabs.addTab(page, title)
+            self.tabs.setTabToolTip(self.tabs.count() - 1, tip)
+            self.views.extend((name, view) for view, name, _text in views)
         self.tabs.currentChanged.connect(self._on_tab_changed)
-        self.setCentralWidget(self.tabs)
-        # tab -> (the state changes it shows, how it re-renders from the state); a hidden
-        # tab is marked stale and re-rendered when shown. A new panel that shows the current
+
+        # "viewing epoch 3 of run X": shown while the views follow a run's snapshot
+        self.moment_banner = QLabel("")
+        self.moment_banner.setObjectName("momentBanner")
+        self.moment_banner.setStyleSheet(
+            "background: #fff3c4; color: #5a4500; padding: 4px; font-weight: bold;")
+        self.banner_live_button = QPushButton("Back to live")
+        self.banner_live_button.setObjectName("bannerLiveButton")
+        self.banner_live_button.setToolTip("Show the live (or last) model again")
+        self.banner = QWidget()
+        banner_row = QHBoxLayout(self.banner)
+        banner_row.setContentsMargins(0, 0, 0, 0)
+        banner_row.addWidget(self.moment_banner, 1)
+        banner_row.addWidget(self.banner_live_button)
+        self.banner.hide()
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.banner)
+        central_layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        # view -> (the state changes it shows, how it re-renders from the state); a hidden
+        # view is marked stale and re-rendered when shown. A new view that shows the current
         # model is one more line here.
         self._followers: dict[QWidget, tuple[frozenset[str], Callable[[], None]]] = {
             self.weights_panel: (frozenset({"model"}), self._render_weights),
             self.mistakes_panel: (frozenset({"evaluation"}), self._render_mistakes),
+            self.inspect_panel: (frozenset({"model"}), self._render_inspect),
+            self.history_view: (frozenset({"epoch"}), self._render_live_history),
         }
         self._stale_tabs: set[QWidget] = set()
 
@@ -213,7 +372,19 @@ class MainWindow(QMainWindow):
         self.live_lr_edit.setToolTip(
             "Change the learning rate while training runs: type a number > 0 and press Enter "
             "(the schedule still scales it)")
-        for widget in (self.train_button, self.pause_button, self.stop_button):
+        self.more_button = QPushButton("Train more:")
+        self.more_button.setObjectName("trainMoreButton")
+        self.more_button.setToolTip(
+            "Continue the last run for this many more epochs (recorded as its continuation) "
+            "instead of starting over; the settings on the left apply")
+        self.more_spin = QSpinBox()
+        self.more_spin.setObjectName("moreEpochsSpin")
+        self.more_spin.setRange(1, 1000)
+        self.more_spin.setValue(5)
+        self.more_spin.setSuffix(" epochs")
+        self.more_spin.setToolTip("How many epochs 'Train more' adds to the last run")
+        for widget in (self.train_button, self.pause_button, self.stop_button, self.more_button,
+                       self.more_spin):
             row.addWidget(widget)
         row.addSpacing(12)
         lr_title = QLabel("Learning rate now:")
@@ -262,6 +433,22 @@ class MainWindow(QMainWindow):
         self.live_lr_edit.returnPressed.connect(self._on_live_lr_entered)
         self.config_panel.config_changed.connect(self._on_config_changed)
         self.draw_panel.prediction_changed.connect(self._on_prediction_changed)
+        self.more_button.clicked.connect(self.train_more)
+        self.draw_canvas.digit_drawn.connect(self._on_canvas_drawn)
+        self.keep_digit_button.clicked.connect(self.keep_drawn_digit)
+        self.mistakes_panel.digit_selected.connect(self._on_mistake_selected)
+        self.history_view.digit_selected.connect(self._on_history_digit_selected)
+        self.personal_panel.finetune_requested.connect(self.finetune_on_personal_digits)
+        self.banner_live_button.clicked.connect(self.runs_panel.back_to_live)
+        runs = self.runs_panel
+        runs.overlay_changed.connect(self._on_overlay_changed)
+        runs.run_selected.connect(self._on_run_selected)
+        runs.settings_requested.connect(self._on_settings_requested)
+        runs.continue_requested.connect(self.continue_run)
+        runs.moment_selected.connect(self._on_moment_selected)
+        runs.live_requested.connect(self._on_live_requested)
+        runs.step_requested.connect(self.step)
+        runs.moment_failed.connect(self._on_moment_failed)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -275,9 +462,15 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         view_menu = self.menuBar().addMenu("&View")
-        for index, title in enumerate(("&Curves", "&Weights", "&Mistakes", "&Draw")):
-            self._action(view_menu, title, f"Ctrl+{index + 1}",
-                         lambda _checked=False, i=index: self.tabs.setCurrentIndex(i))
+        # Ctrl+1..4 as before the views were grouped (Curves, Weights, Mistakes, Draw), then
+        # the newer views
+        order = [self.curves_panel, self.weights_panel, self.mistakes_panel, self.draw_panel,
+                 self.inspect_panel, self.history_view, self.runs_panel]
+        titles = {view: title for title, view in self.views}
+        titles[self.draw_panel] = "Draw"
+        for index, view in enumerate(order):
+            self._action(view_menu, f"&{titles.get(view, 'Draw')}", f"Ctrl+{index + 1}",
+                         lambda _checked=False, v=view: self.show_view(v))
         train_menu = self.menuBar().addMenu("&Training")
         self.train_action = self._action(train_menu, "&Train", "Ctrl+T", self.start_training)
         self.pause_action = self._action(train_menu, "&Pause / resume", "Ctrl+P", self.toggle_pause)
@@ -330,14 +523,58 @@ class MainWindow(QMainWindow):
 
     @guarded
     def start_training(self) -> None:
-        if self.is_training:
+        """A new run with the form's settings (recorded in the run store)."""
+        config = self._form_config()
+        if config is not None:
+            self._start(config)
+
+    @guarded
+    def train_more(self) -> None:
+        """Continue the last recorded run for ``more_spin`` more epochs."""
+        if self.live_run_id is None:
+            self._show_status("Nothing to continue: train a run first.", "run")
+            return
+        self.continue_run(self.live_run_id, -1, self.more_spin.value())
+
+    @guarded
+    def continue_run(self, run_id: str, epoch: int = -1, more: int | None = None) -> None:
+        """Continue recorded run ``run_id`` from its snapshot of ``epoch`` (< 0: its last)
+        with the form's settings; the epochs are raised to go ``more`` (or the form's epochs,
+        if that is beyond the starting point) past it."""
+        config = self._form_config()
+        if config is None:
             return
         try:
-            config = self.config_panel.config()
+            run = self.run_store.get(run_id)
+        except MnistGuiError as exc:
+            self._message("Cannot continue that run", str(exc), QMessageBox.Icon.Warning, topic="run")
+            return
+        start = len(run.epochs) if epoch is None or epoch < 0 else int(epoch)
+        if more is not None:
+            config = config.updated(epochs=start + more)
+        elif config.epochs <= start:
+            config = config.updated(epochs=start + max(1, self.more_spin.value()))
+        self._start(config, resume_from=(run_id, None if epoch is None or epoch < 0 else int(epoch)))
+
+    @guarded
+    def step(self, batches: int = 1) -> None:
+        """While paused, run ``batches`` more batches (then pause again)."""
+        if self._session is not None and self._session.controls.paused and batches > 0:
+            self._session.controls.step(int(batches))
+            self._show_status(f"Stepping {plural(int(batches), 'batch', 'batches')}…", "run")
+
+    def _form_config(self) -> TrainConfig | None:
+        if self.is_training:
+            return None
+        try:
+            return self.config_panel.config()
         except ConfigError as exc:
             self._message("Invalid settings", str(exc), QMessageBox.Icon.Warning, topic="settings")
-            return
-        session = TrainingSession(config, self._raw, self._data_dir)
+            return None
+
+    def _start(self, config: TrainConfig, resume_from: tuple[str, int | None] | None = None) -> None:
+        session = TrainingSession(config, self._raw, self._data_dir, store=self.run_store,
+                                  resume_from=resume_from)
         self._open_request += 1  # a model still loading must not replace this run
         generation = self.state.begin("live", config=config.to_dict())
         self.curves_panel.start(config.epochs, validation=config.validation > 0)
@@ -371,7 +608,9 @@ class MainWindow(QMainWindow):
         else:
             controls.pause()
             self.pause_button.setText("Resume")
-            self._show_status("Paused: press Resume (Ctrl+P) to go on, or Stop", "run")
+            self._show_status("Paused: press Resume (Ctrl+P) to go on, Stop, or step a batch "
+                              "at a time in Runs", "run")
+        self._sync_runs_state()
 
     @guarded
     def stop_training(self) -> None:
@@ -392,6 +631,8 @@ class MainWindow(QMainWindow):
         for thread, _ in list(self._helpers):
             thread.quit()
             ok = thread.wait(timeout_ms) and ok
+        ok = self.inspect_panel.shutdown(timeout_ms) and ok
+        ok = self.runs_panel.shutdown(timeout_ms) and ok
         return ok
 
     def _set_running(self, running: bool) -> None:
@@ -405,8 +646,16 @@ class MainWindow(QMainWindow):
         self.live_lr_edit.setEnabled(running)
         self.open_action.setEnabled(not running)
         self.config_panel.set_running(running)
+        self.more_button.setEnabled(not running and valid and self.live_run_id is not None)
+        self.more_spin.setEnabled(not running)
+        self.personal_panel.set_can_finetune(not running and self.state.shown_model is not None)
         if not running:
             self.pause_button.setText("Pause")
+        self._sync_runs_state()
+
+    def _sync_runs_state(self) -> None:
+        state = "idle" if not self.is_training else "paused" if self.is_paused else "training"
+        self.runs_panel.set_training_state(state, self._batches_per_epoch)
 
     # ------------------------------------------------------------ the run's events
 
@@ -414,7 +663,7 @@ class MainWindow(QMainWindow):
     def _on_run_yielded(self, item: tuple[int, object]) -> None:
         generation, event = item
         if isinstance(event, DataLoaded):
-            self._raw = event.raw  # data is data, whichever run read it
+            self._set_raw(event.raw)  # data is data, whichever run read it
             return
         if generation != self.state.generation:
             return  # a late event of a run the views no longer show
@@ -431,15 +680,22 @@ class MainWindow(QMainWindow):
                 call_guarded(self, self.curves_panel.show_epoch, event)
                 if event.weights is not None:
                     call_guarded(self, self.weights_panel.show_epoch_weights, event.epoch, event.weights)
+                self.runs_panel.refresh()
                 self.epoch_finished.emit(event)
         elif isinstance(event, ModelEvaluation):
             self.state.set_evaluation(generation, event)
         elif isinstance(event, TrainingStarted):
             self._show_started(event)
+        elif isinstance(event, RunRecorded):
+            self.live_run_id = event.run_id
+            self.runs_panel.refresh()
+            self.run_recorded.emit(event.run_id)
         elif isinstance(event, TrainingFinished):
             self._show_finished(event)
 
     def _show_started(self, event: TrainingStarted) -> None:
+        self._batches_per_epoch = event.n_batches
+        self._sync_runs_state()
         self.progress_bar.setRange(0, max(event.epochs * event.n_batches, 1))
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat(f"epoch 1/{event.epochs}")
@@ -457,6 +713,7 @@ class MainWindow(QMainWindow):
         self.speed_label.setText(f"{progress.samples_per_second:,.0f} images/s")
         self.eta_label.setText(f"{duration(progress.eta_seconds)} left")
         self.lr_now_label.setText(f"{progress.lr:.4g}")
+        self.progress_shown.emit(progress)
 
     def _show_finished(self, final: TrainingFinished) -> None:
         self._final = final
@@ -489,6 +746,7 @@ class MainWindow(QMainWindow):
         self.live_lr_edit.setStyleSheet("")
         final = self._final or TrainingFinished("failed", "training ended", 0)
         self._final = None
+        self.runs_panel.refresh()
         # emitted last, when the window is ready for the next run
         self.training_finished.emit(final)
         if self._close_when_idle:
@@ -527,6 +785,14 @@ class MainWindow(QMainWindow):
 
     # ----------------------------------------------------------- the current model
 
+    def show_view(self, view: QWidget) -> None:
+        """Bring ``view`` (any panel, in whichever group and sub-tab) to the front."""
+        self.tabs.setCurrentWidget(view)
+
+    def is_view_shown(self, view: QWidget) -> bool:
+        """Whether ``view`` is on the selected tab (and sub-tab)."""
+        return view.isVisibleTo(self)
+
     @guarded
     def _on_state_changed(self, what: str) -> None:
         """Re-render the views that show the current model; hidden tabs catch up when shown."""
@@ -536,6 +802,13 @@ class MainWindow(QMainWindow):
             self.weights_panel.clear()
             self.mistakes_panel.clear()
             self.draw_panel.set_model(None, state.source)
+            self._inspect_timer.stop()
+            self._inspect_pending = False
+            self.inspect_panel.set_model(None)
+            self._live_history = None
+            if self.runs_panel.selected_run() is None or state.kind != "live":
+                self.history_view.clear()
+                self._history_digits = None
             self.lr_now_label.setText("-")
             self.speed_label.setText("")
             self.eta_label.setText("")
@@ -547,36 +820,313 @@ class MainWindow(QMainWindow):
                 self.progress_bar.setValue(0)
                 self.progress_bar.setFormat("idle")
             self._clear_status("classify", "lr", "settings", "error")
+            self._show_moment_banner()
+            if self.runs_panel.viewing_epoch() is not None:
+                self.runs_panel.back_to_live()  # the timeline follows: the moment is gone
         for panel, (changes, render) in self._followers.items():
             if what in changes:
-                if self.tabs.currentWidget() is panel:
+                if self.is_view_shown(panel):
                     call_guarded(self, render)
                 else:
                     self._stale_tabs.add(panel)
         if what == "model":
             # the draw panel keeps its model and predicts only when shown
-            call_guarded(self, self.draw_panel.set_model, state.model, state.source)
-        elif what == "evaluation":
-            self.evaluation_shown.emit(state.evaluation)
+            call_guarded(self, self.draw_panel.set_model, state.shown_model, state.source)
+            self.personal_panel.set_can_finetune(not self.is_training and state.shown_model is not None)
+        elif what == "evaluation" and state.shown_evaluation is not None:
+            self.evaluation_shown.emit(state.shown_evaluation)
 
     def _render_weights(self) -> None:
-        model = self.state.model
+        state = self.state
+        model = state.shown_model
         if model is None:
+            self.weights_panel.clear()
             return
-        path = self.state.path
-        when = f"of {path.name}" if path is not None else f"at epoch {self.state.epoch_progress:.2f}"
+        if state.viewing_moment:
+            when = f"at {state.moment_label}"
+        elif state.path is not None:
+            when = f"of {state.path.name}"
+        elif state.kind == "tuned":
+            when = "after fine-tuning on your digits"
+        else:
+            when = f"at epoch {state.epoch_progress:.2f}"
         self.weights_panel.show_weights(model.W, when=when)
 
     def _render_mistakes(self) -> None:
-        if self.state.evaluation is not None:
-            self.mistakes_panel.show_evaluation(self.state.evaluation, self.state.evaluation_title)
+        evaluation = self.state.shown_evaluation
+        if evaluation is None:
+            self.mistakes_panel.clear()
+            if self.state.viewing_moment:
+                self.mistakes_panel.summary.setText(f"Scoring {self.state.moment_label} on the test set…")
+        else:
+            self.mistakes_panel.show_evaluation(evaluation, self.state.evaluation_title)
+
+    def _render_inspect(self) -> None:
+        """Give Inspect the shown model; the live model of a run in progress at most every
+        INSPECT_MODEL_MS (each new model rebuilds its neighbour index in the background)."""
+        state = self.state
+        if state.kind == "live" and self.is_training and not state.viewing_moment:
+            if self._inspect_timer.isActive():
+                self._inspect_pending = True
+                return
+            self._inspect_timer.start(INSPECT_MODEL_MS)
+        self._inspect_pending = False
+        model = state.shown_model
+        self.inspect_panel.set_model(model.clone() if model is not None else None)
+
+    @guarded
+    def _on_inspect_timer_timeout(self) -> None:
+        if self._inspect_pending:
+            if self.is_view_shown(self.inspect_panel):
+                self._render_inspect()
+            else:
+                self._stale_tabs.add(self.inspect_panel)
 
     @guarded
     def _on_tab_changed(self) -> None:
-        panel = self.tabs.currentWidget()
-        if panel in self._stale_tabs:
-            self._stale_tabs.discard(panel)
-            self._followers[panel][1]()
+        for panel in list(self._stale_tabs):
+            if self.is_view_shown(panel):
+                self._stale_tabs.discard(panel)
+                self._followers[panel][1]()
+
+    # ------------------------------------------------------------ inspect, digits
+
+    def _set_raw(self, raw: RawMnist) -> None:
+        """The MNIST data in use (Inspect's neighbours come from its training digits)."""
+        if raw is self._raw:
+            return
+        self._raw = raw
+        self._test_digits.clear()
+        self.inspect_panel.set_training_data(raw.train_images, raw.train_labels)
+
+    @guarded
+    def _on_canvas_drawn(self) -> None:
+        """Every change of the drawing goes to Inspect (which throttles itself)."""
+        pixels = self.draw_canvas.pixels()
+        if not pixels.any():
+            self.inspect_panel.show_digit(None)
+            return
+        try:
+            steps = mnist_preprocess_steps(pixels / 255.0)
+        except ImageError:
+            self.inspect_panel.show_digit(None)
+            return
+        self.inspect_panel.show_digit(steps.final, steps=steps)
+
+    @guarded
+    def _on_mistake_selected(self, row: int) -> None:
+        evaluation = self.mistakes_panel.evaluation
+        if evaluation is None or not 0 <= row < len(evaluation.images):
+            return
+        report = evaluation.report
+        label = int(report.classes[int(report.y_true[row])])
+        self.inspect_panel.show_digit(evaluation.images[row].reshape(28, 28) / 255.0, label=label)
+
+    @guarded
+    def _on_history_digit_selected(self, index: int) -> None:
+        if self._history_digits is None:
+            return
+        images, labels = self._history_digits
+        if 0 <= index < len(images):
+            self.inspect_panel.show_digit(images[index].reshape(28, 28) / 255.0, label=int(labels[index]))
+
+    def _test_digits_for(self, classes: list[int]) -> tuple[np.ndarray, np.ndarray] | None:
+        """(test images (N, 784) uint8, their digits (N,)) of these classes, as the
+        history's columns are; None without data."""
+        if self._raw is None:
+            return None
+        key = tuple(int(c) for c in classes)
+        if key not in self._test_digits:
+            keep = np.isin(self._raw.test_labels, key)
+            self._test_digits[key] = (self._raw.test_images[keep], self._raw.test_labels[keep])
+        return self._test_digits[key]
+
+    def _render_live_history(self) -> None:
+        """The live run's digit history, built from its epochs' p(true) arrays."""
+        state = self.state
+        selected = self.runs_panel.selected_run()
+        if state.kind != "live" or (selected is not None and selected.id != self.live_run_id):
+            return  # the history view shows a selected run's
+        epochs = [e for e in state.history if e.test_p_true is not None and e.test_predicted is not None]
+        model = state.model
+        if not epochs or model is None:
+            return
+        digits = self._test_digits_for(model.classes)
+        if digits is None or len(digits[1]) != len(epochs[0].test_p_true):
+            return
+        images, labels = digits
+        index = {c: i for i, c in enumerate(model.classes)}
+        y_true = np.array([index[int(c)] for c in labels], np.int64)
+        self._live_history = DigitHistory.from_epochs(
+            [e.epoch for e in epochs], [e.test_p_true for e in epochs],
+            [e.test_predicted for e in epochs], y_true)
+        self._history_digits = (images, labels)
+        self.history_view.set_history(self._live_history, images, labels)
+
+    @guarded
+    def _on_run_selected(self, run: Run | None) -> None:
+        """The digit history follows the selected run (the live one without a selection)."""
+        if run is None or run.id == self.live_run_id:
+            self._history_digits = None
+            self.history_view.clear()
+            self._render_live_history()
+            return
+        history = run.digit_history() if not run.damaged else None
+        digits = self._test_digits_for(list(run.config.get("digits") or range(10)))
+        if history is None or digits is None or len(digits[1]) != history.correct.shape[1]:
+            self._history_digits = None
+            self.history_view.set_history(history, None)
+            return
+        self._history_digits = digits
+        self.history_view.set_history(history, digits[0], digits[1])
+
+    @guarded
+    def keep_drawn_digit(self) -> None:
+        """"This is a k": keep the drawn digit, as the network sees it, in your digits."""
+        pixels = self.draw_canvas.pixels()
+        if not pixels.any():
+            self._show_status("Draw a digit first, then say which it is.", "personal")
+            return
+        image28 = mnist_preprocess(pixels / 255.0)
+        label = int(self.this_is_combo.currentData())
+        if self.personal_panel.add_digit(image28, label) is not None:
+            self._show_status(f"Kept your {label} ({plural(len(self.personal_panel.digits), 'digit')} "
+                              "in your set)", "personal")
+
+    def _personal_digits(self) -> PersonalDigits:
+        try:
+            return PersonalDigits(self.run_store.home)
+        except MnistGuiError as exc:
+            import tempfile
+
+            self._personal_error = str(exc)
+            return PersonalDigits(tempfile.mkdtemp(prefix="mnist-gui-personal-"))
+
+    @guarded
+    def finetune_on_personal_digits(self) -> None:
+        """Fine-tune the shown model on MNIST plus your digits (FINETUNE_EPOCHS, off the GUI
+        thread); the result becomes the current model, with your digits' accuracy before
+        and after."""
+        state = self.state
+        model = state.shown_model
+        if model is None or self.is_training:
+            self._show_status("Fine-tuning needs a model and no run in progress.", "personal")
+            return
+        digits = self.personal_panel.digits
+        if len(digits) == 0:
+            self._show_status("Draw a few digits and keep them first (\"This is a…\").", "personal")
+            return
+        try:
+            config = (TrainConfig.from_dict(state.config) if state.config is not None
+                      else self.config_panel.config()).updated(epochs=FINETUNE_EPOCHS)
+        except (ConfigError, TypeError, ValueError) as exc:
+            self._message("Cannot fine-tune", str(exc), QMessageBox.Icon.Warning, topic="personal")
+            return
+        base = model.clone()
+        raw, data_dir = self._raw, self._data_dir
+
+        def finetune() -> tuple:
+            data = raw or load_raw(data_dir)
+            dataset = prepare(data, config.data_spec())
+            X, y = digits.as_test_set(base.classes, base.input_mean, base.input_std)
+            if not len(y):
+                raise ConfigError("none of your digits is of a class this model knows")
+            before = evaluate_model(base, X, y).accuracy
+            trainer = Trainer(config, digits.training_set_with(dataset), model=base.clone())
+            trainer.train()
+            tuned = trainer.model
+            after = evaluate_model(tuned, X, y).accuracy
+            return data, config, tuned, evaluate_on_test_set(tuned, data), before, after
+
+        self._open_request += 1  # a model still loading must not replace the result
+        self.personal_panel.set_can_finetune(False)
+        self._show_status("Fine-tuning on MNIST and your digits…", "personal")
+        self._run_helper(finetune, self._on_finetuned, self._on_finetune_failed)
+
+    @guarded
+    def _on_finetuned(self, result: tuple) -> None:
+        raw, config, model, evaluation, before, after = result
+        self._set_raw(raw)
+        if self.is_training:
+            return
+        generation = self.state.begin("tuned", config=config.to_dict())
+        self.state.set_model(generation, model)
+        self.state.set_evaluation(generation, evaluation)
+        self.personal_panel.show_accuracy(before, after)
+        self.personal_panel.set_can_finetune(True)
+        self._show_status(
+            f"Fine-tuned: your digits {100 * before:.1f}% -> {100 * after:.1f}%, test accuracy "
+            f"{100 * evaluation.report.accuracy:.2f}%", "personal")
+        self.finetuned.emit(float(before), float(after))
+
+    @guarded
+    def _on_finetune_failed(self, message: str) -> None:
+        self.personal_panel.set_can_finetune(self.state.shown_model is not None and not self.is_training)
+        self._message("Cannot fine-tune", message, QMessageBox.Icon.Warning, topic="personal")
+
+    # ------------------------------------------------------------------ runs
+
+    @guarded
+    def _on_overlay_changed(self, runs: list) -> None:
+        self.curves_panel.set_overlays(list(runs))
+
+    @guarded
+    def _on_settings_requested(self, config: dict) -> None:
+        try:
+            self.config_panel.set_config(TrainConfig.from_dict(config), "custom")
+        except (ConfigError, TypeError, ValueError) as exc:
+            self._message("Cannot use those settings", str(exc), QMessageBox.Icon.Warning,
+                          topic="settings")
+            return
+        self._show_status("Settings of the selected run loaded into the form", "settings")
+
+    @guarded
+    def _on_moment_selected(self, moment: Moment) -> None:
+        """The views show a run's snapshot (scored on the test set off the GUI thread); the
+        live run goes on behind it."""
+        run = moment.run
+        label = f"epoch {epoch_text(moment.epoch)} of run {run.name or run.id}"
+        token = self.state.view_moment(label, moment.model)
+        self._show_moment_banner()
+        model, epoch = moment.model.clone(), int(moment.epoch)
+        raw, data_dir = self._raw, self._data_dir
+
+        def score() -> tuple:
+            data = raw or load_raw(data_dir)
+            try:
+                evaluation: ModelEvaluation | None = evaluate_on_test_set(model, data, epoch)
+            except ConfigError:
+                evaluation = None
+            return token, data, evaluation
+
+        self._run_helper(score, self._on_moment_scored, self._on_moment_failed)
+        self.moment_shown.emit(label)
+
+    @guarded
+    def _on_moment_scored(self, result: tuple) -> None:
+        token, raw, evaluation = result
+        self._set_raw(raw)
+        if evaluation is not None:
+            self.state.set_moment_evaluation(token, evaluation)
+
+    @guarded
+    def _on_moment_failed(self, message: str) -> None:
+        self._show_status(f"Cannot show that moment: {message}", "moment")
+
+    @guarded
+    def _on_live_requested(self) -> None:
+        if self.state.back_to_live():
+            self.moment_shown.emit("")
+        self._show_moment_banner()
+
+    def _show_moment_banner(self) -> None:
+        state = self.state
+        if state.viewing_moment:
+            live = " (training goes on: Back to live shows it)" if self.is_training else ""
+            self.moment_banner.setText(f"Viewing {state.moment_label}{live}")
+            self.banner.show()
+        else:
+            self.banner.hide()
 
     @guarded
     def _on_prediction_changed(self, _probabilities) -> None:
@@ -612,7 +1162,7 @@ class MainWindow(QMainWindow):
     @guarded
     def _on_model_file_loaded(self, result: tuple) -> None:
         request, path, model, meta, raw, evaluation = result
-        self._raw = raw
+        self._set_raw(raw)
         if request != self._open_request or self.is_training:
             return  # another file or a run was asked for since
         config = meta.get("config") if isinstance(meta.get("config"), dict) else None
@@ -665,7 +1215,8 @@ class MainWindow(QMainWindow):
     @guarded
     def _on_data_folder_loaded(self, result: tuple) -> None:
         folder, raw = result
-        self._raw, self._data_dir = raw, folder
+        self._data_dir = folder
+        self._set_raw(raw)
         self._show_status(
             f"Data from {folder}: {plural(len(raw.train_labels), 'training image')} and "
             f"{plural(len(raw.test_labels), 'test image')}", "data")

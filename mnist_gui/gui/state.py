@@ -22,7 +22,12 @@ from ..core.training import EpochFinished
 class CurrentModel(QObject):
     """Signal ``changed(what)``: "reset" (another run or file: every view starts over),
     "model" (new weights of the same run), "evaluation" (new test-set results) or
-    "epoch" (an epoch of the run ended; ``history`` grew)."""
+    "epoch" (an epoch of the run ended; ``history`` grew).
+
+    A *moment* (a run's snapshot chosen on the timeline) can be viewed instead of the live
+    model: ``shown_model`` / ``shown_evaluation`` are then the moment's, and the live run's
+    new weights and evaluations are kept without telling the views (training goes on behind
+    it) until ``back_to_live``."""
 
     changed = Signal(str)
 
@@ -38,14 +43,35 @@ class CurrentModel(QObject):
         self.config: dict | None = None  # the TrainConfig dict the model was made with
         self.metrics: dict | None = None  # the last epoch's numbers (saved with the model)
         self.history: list[EpochFinished] = []  # this run's epochs
+        self.moment_label: str | None = None  # e.g. "epoch 3 of run X" while viewing one
+        self._moment_model: MLP | None = None
+        self._moment_evaluation: ModelEvaluation | None = None
+        self._moment_token = 0
 
     # ------------------------------------------------------------------ descriptions
 
     @property
+    def viewing_moment(self) -> bool:
+        return self.moment_label is not None
+
+    @property
+    def shown_model(self) -> MLP | None:
+        """The model the views show: the viewed moment's, else the current one."""
+        return self._moment_model if self.viewing_moment else self.model
+
+    @property
+    def shown_evaluation(self) -> ModelEvaluation | None:
+        return self._moment_evaluation if self.viewing_moment else self.evaluation
+
+    @property
     def source(self) -> str:
         """What the current model is, in words."""
+        if self.viewing_moment:
+            return f"Viewing {self.moment_label}"
         if self.kind == "file" and self.path is not None:
             return f"Loaded model {self.path.name}"
+        if self.kind == "tuned":
+            return "Fine-tuned on MNIST and your digits"
         if self.kind == "live":
             return f"Live model, epoch {self.epoch_progress:.2f}" if self.model else "Run starting"
         return "No model yet: train one or open a saved model."
@@ -53,6 +79,8 @@ class CurrentModel(QObject):
     @property
     def evaluation_title(self) -> str:
         """Where the shown evaluation comes from, e.g. "Epoch 3" or "model.npz"."""
+        if self.viewing_moment:
+            return self.moment_label.capitalize() if self._moment_evaluation is not None else ""
         if self.evaluation is None:
             return ""
         if self.kind == "file" and self.path is not None:
@@ -62,7 +90,7 @@ class CurrentModel(QObject):
     # ---------------------------------------------------------------------- changes
 
     def begin(self, kind: str, config: dict | None = None, path: str | Path | None = None) -> int:
-        """A new run ("live") or file ("file"): forget the old model; returns the generation
+        """A new run ("live"), file ("file") or fine-tuned model ("tuned"): forget the old model; returns the generation
         that the new one's snapshots and evaluations must carry."""
         self.generation = next(self._generations)
         self.kind = kind
@@ -73,6 +101,7 @@ class CurrentModel(QObject):
         self.config = config
         self.metrics = None
         self.history = []
+        self.moment_label = self._moment_model = self._moment_evaluation = None
         self.changed.emit("reset")
         return self.generation
 
@@ -82,14 +111,16 @@ class CurrentModel(QObject):
             return False
         self.model = model
         self.epoch_progress = epoch_progress
-        self.changed.emit("model")
+        if not self.viewing_moment:
+            self.changed.emit("model")
         return True
 
     def set_evaluation(self, generation: int, evaluation: ModelEvaluation) -> bool:
         if generation != self.generation:
             return False
         self.evaluation = evaluation
-        self.changed.emit("evaluation")
+        if not self.viewing_moment:
+            self.changed.emit("evaluation")
         return True
 
     def add_epoch(self, generation: int, report: EpochFinished) -> bool:
@@ -104,4 +135,34 @@ class CurrentModel(QObject):
         if generation != self.generation:
             return False
         self.metrics = metrics
+        return True
+
+    # ---------------------------------------------------------------------- moments
+
+    def view_moment(self, label: str, model: MLP) -> int:
+        """Show ``model`` (a run's snapshot) instead of the current model; returns the token
+        its evaluation must carry (``set_moment_evaluation``)."""
+        self._moment_token += 1
+        self.moment_label = label
+        self._moment_model = model
+        self._moment_evaluation = None
+        self.changed.emit("model")
+        self.changed.emit("evaluation")
+        return self._moment_token
+
+    def set_moment_evaluation(self, token: int, evaluation: ModelEvaluation) -> bool:
+        if token != self._moment_token or not self.viewing_moment:
+            return False
+        self._moment_evaluation = evaluation
+        self.changed.emit("evaluation")
+        return True
+
+    def back_to_live(self) -> bool:
+        """Show the current (live or last) model again; False if no moment was viewed."""
+        if not self.viewing_moment:
+            return False
+        self._moment_token += 1
+        self.moment_label = self._moment_model = self._moment_evaluation = None
+        self.changed.emit("model")
+        self.changed.emit("evaluation")
         return True
