@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mnist_gui.core import data
 from mnist_gui.core import embedding as em
 from mnist_gui.core.errors import Cancelled, ConfigError
 
-from ..tiny_models import train_tiny
+from ..tiny_models import scaled_test_set, train_tiny
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +18,7 @@ def model(raw_mnist):
 
 @pytest.fixture(scope="module")
 def test_X(raw_mnist, model):
-    X, y, _ = data.test_set_for(raw_mnist, model.classes, model.input_mean, model.input_std)
-    return X[:600], y[:600]
+    return scaled_test_set(raw_mnist, model, 600)[:2]
 
 
 def test_every_layer_has_a_representation(model, test_X):

@@ -33,6 +33,8 @@ def monitored_run(raw_mnist, every=20, lr_jump=None, **changes):
                 fired.update({f.rule: f for f in report.findings})
         elif isinstance(event, EpochFinished):
             fired.update({f.rule: f for f in monitor.after_epoch(event.train_loss, event.val_loss)})
+    for finding in fired.values():  # every fix is a settings change the form can apply
+        config.updated(**finding.fix).check()
     return monitor, fired, last, config
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mnist_gui.core import data
 from mnist_gui.core import lab as lb
 from mnist_gui.core.errors import ConfigError
 from mnist_gui.core.evaluation import evaluate_model
 from mnist_gui.core.model_file import load_model, save_model
 
-from ..tiny_models import train_tiny
+from ..tiny_models import scaled_test_set, train_tiny
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +20,7 @@ def model(raw_mnist):
 
 @pytest.fixture(scope="module")
 def test_set(raw_mnist, model):
-    X, y, _ = data.test_set_for(raw_mnist, model.classes, model.input_mean, model.input_std)
-    return X[:3000], y[:3000]
+    return scaled_test_set(raw_mnist, model, 3000)[:2]
 
 
 def full_pass(model, test_set):

@@ -7,11 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from mnist_gui.core import data
 from mnist_gui.core.lab import Lab, Prune, ScaleUnit
 from mnist_gui.core.onnx_export import INPUT_NAME, OPSET, OUTPUT_NAME, export_onnx, to_onnx
 
-from ..tiny_models import train_tiny
+from ..tiny_models import scaled_test_set, train_tiny
 
 ort = pytest.importorskip("onnxruntime")
 
@@ -21,11 +20,6 @@ def run_onnx(path, pixels):
     assert [i.name for i in session.get_inputs()] == [INPUT_NAME]
     assert [o.name for o in session.get_outputs()] == [OUTPUT_NAME]
     return session.run(None, {INPUT_NAME: pixels})[0]
-
-
-def pixels_of(raw_mnist, model):
-    X, y, images = data.test_set_for(raw_mnist, model.classes, model.input_mean, model.input_std)
-    return X, y, images.astype(np.float32) / np.float32(255)
 
 
 @pytest.mark.parametrize("changes", [
@@ -38,7 +32,7 @@ def pixels_of(raw_mnist, model):
 def test_onnxruntime_equals_our_forward_pass_on_the_whole_test_set(raw_mnist, tmp_path, changes):
     model = train_tiny(raw_mnist, **changes)
     path = export_onnx(model, tmp_path / "m.onnx")
-    X, _, pixels = pixels_of(raw_mnist, model)
+    X, _, pixels = scaled_test_set(raw_mnist, model)
     theirs = run_onnx(path, pixels)
     ours = model.predict_proba(X)
     if model.is_binary:
@@ -53,7 +47,7 @@ def test_onnxruntime_equals_our_forward_pass_on_the_whole_test_set(raw_mnist, tm
 
 def test_lab_edits_are_exported(raw_mnist, tmp_path):
     model = train_tiny(raw_mnist, hidden=[32])
-    X, y, pixels = pixels_of(raw_mnist, model)
+    X, y, pixels = scaled_test_set(raw_mnist, model)
     lab = Lab(model, X[:2000], y[:2000])
     lab.apply(ScaleUnit(0, 3, 0.0))
     lab.apply(ScaleUnit(0, 4, 2.0))

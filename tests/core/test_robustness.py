@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mnist_gui.core import data
 from mnist_gui.core import robustness as rb
 from mnist_gui.core.errors import Cancelled, ConfigError
 from mnist_gui.core.evaluation import evaluate_model
 
-from ..tiny_models import train_tiny
+from ..tiny_models import scaled_test_set, train_tiny
 
 SHAPE = (28, 28)
 
@@ -34,8 +33,8 @@ def test_every_curve_starts_at_the_plain_accuracy_and_repeats_by_seed(model, raw
     other = rb.robustness_report(model, raw_mnist, seed=8, **small).as_dict()
     assert first == again
     assert first != other  # the random perturbations depend on the seed
-    X, y, _ = data.test_set_for(raw_mnist, model.classes, model.input_mean, model.input_std)
-    plain = evaluate_model(model, X[:1500], y[:1500]).accuracy
+    X, y, _ = scaled_test_set(raw_mnist, model, 1500)
+    plain = evaluate_model(model, X, y).accuracy
     assert first["accuracy"] == plain
     for name, key in rb.LEVEL_KEYS.items():
         assert first[name][0] == {key: 0, "accuracy": plain}
