@@ -96,12 +96,10 @@ class HealthPanel(QWidget):
         self.plots.setBackground("w")
         self.plots.setToolTip("Top: gradient norm and update/weight ratio per layer over the "
                               "run (log scale). Bottom: each layer's output histogram")
-        self.grad_plot = self._history_plot(0, "gradient norm ‖∇W‖")
-        self.ratio_plot = self._history_plot(1, "update / weight")
+        # no legend over the curves: each layer's colour is its histogram's, titled below
+        self.grad_plot = self._history_plot(0, "gradient norm ‖∇W‖ (colours: layers below)")
+        self.ratio_plot = self._history_plot(1, "update / weight (dotted: 1e-3)")
         self.ratio_plot.addItem(pg.InfiniteLine(-3, angle=0, pen=pg.mkPen(150, 150, 150, style=Qt.PenStyle.DotLine)))
-        self.grad_legend = self.grad_plot.addLegend(offset=(-5, 5), labelTextColor="k",
-                                                    labelTextSize="8pt",
-                                                    brush=pg.mkBrush(255, 255, 255, 200))
         self._grad_lines: list[pg.PlotDataItem] = []
         self._ratio_lines: list[pg.PlotDataItem] = []
         self._hist_plots: list[pg.PlotItem] = []
@@ -188,7 +186,8 @@ class HealthPanel(QWidget):
             self._hist_items[l].setData(h.edges, h.histogram.astype(np.float64))
             what = (f"output ({h.activation})" if l < len(layers) - 1
                     else f"logits (before {h.activation})")
-            self._hist_plots[l].setTitle(f"layer {h.layer} {what}", color="k", size="8pt")
+            colour = "#%02x%02x%02x" % COLOURS[l % len(COLOURS)]
+            self._hist_plots[l].setTitle(f"layer {h.layer} {what}", color=colour, size="8pt")
 
     def _show_findings(self) -> None:
         keys = [(f.rule, f.layer, f.fix_label) for f in self._findings]
@@ -237,13 +236,12 @@ class HealthPanel(QWidget):
             self.grad_plot.removeItem(item)
         for item in self._ratio_lines:
             self.ratio_plot.removeItem(item)
-        self.grad_legend.clear()
         self._hist_layout.clear()
         self._grad_lines, self._ratio_lines, self._hist_plots, self._hist_items = [], [], [], []
         for l in range(n):
             colour = COLOURS[l % len(COLOURS)]
             pen = pg.mkPen(colour, width=2)
-            self._grad_lines.append(self.grad_plot.plot([], [], pen=pen, name=f"layer {l + 1}"))
+            self._grad_lines.append(self.grad_plot.plot([], [], pen=pen))
             self._ratio_lines.append(self.ratio_plot.plot([], [], pen=pen))
             plot = self._hist_layout.addPlot(row=0, col=l)
             plot.setMouseEnabled(False, False)

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
     QFileDialog,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -157,7 +156,7 @@ class LabPanel(QWidget):
         intro.setWordWrap(True)
         self.layer_combo = ComboBox()
         self.layer_combo.setToolTip("The hidden layer of the unit shown")
-        self.layer_combo.setMinimumContentsLength(18)
+        self.layer_combo.setMinimumContentsLength(16)
         self.unit_spin = SpinBox()
         self.unit_spin.setToolTip("The unit (0-based) of that layer; click a unit in the "
                                   "weights heatmap or Inspect to pick it there")
@@ -200,7 +199,7 @@ class LabPanel(QWidget):
         self.accuracy_label.setToolTip("Test accuracy of the edited model (and of the original)")
         self.edits_list = QListWidget()
         self.edits_list.setToolTip("The edits in force, oldest first")
-        self.edits_list.setMaximumHeight(90)
+        self.edits_list.setMaximumHeight(70)
 
         plots = pg.GraphicsLayoutWidget()
         plots.setToolTip("The selected unit: incoming weights (red +, blue −), the 9 test "
@@ -218,23 +217,31 @@ class LabPanel(QWidget):
                                            "class, columns predicted")
         self.class_table = self._table("Per-class precision, recall, F1 and support")
 
-        controls = QGridLayout()
-        controls.addWidget(QLabel("Layer"), 0, 0)
-        controls.addWidget(self.layer_combo, 0, 1)
-        controls.addWidget(QLabel("Unit"), 0, 2)
-        controls.addWidget(self.unit_spin, 0, 3)
-        controls.addWidget(self.off_button, 0, 4)
-        controls.addWidget(self.scale_spin, 0, 5)
-        controls.addWidget(self.scale_button, 0, 6)
-        controls.addWidget(self.prune_spin, 1, 0)
-        controls.addWidget(self.per_layer_check, 1, 1)
-        controls.addWidget(self.prune_button, 1, 2)
-        controls.addWidget(self.noise_spin, 1, 3)
-        controls.addWidget(self.noise_button, 1, 4)
-        history = QHBoxLayout()
+        unit_row = QHBoxLayout()
+        unit_row.addWidget(QLabel("Layer"))
+        unit_row.addWidget(self.layer_combo)
+        unit_row.addWidget(QLabel("Unit"))
+        unit_row.addWidget(self.unit_spin)
+        unit_row.addWidget(self.off_button)
+        unit_row.addSpacing(12)
+        unit_row.addWidget(QLabel("×"))
+        unit_row.addWidget(self.scale_spin)
+        unit_row.addWidget(self.scale_button)
+        unit_row.addStretch(1)
+        edit_row = QHBoxLayout()
+        edit_row.addWidget(self.prune_spin)
+        edit_row.addWidget(self.per_layer_check)
+        edit_row.addWidget(self.prune_button)
+        edit_row.addSpacing(12)
+        edit_row.addWidget(QLabel("noise"))
+        edit_row.addWidget(self.noise_spin)
+        edit_row.addWidget(self.noise_button)
+        edit_row.addStretch(1)
         for button in (self.undo_button, self.redo_button, self.reset_button, self.save_button):
-            history.addWidget(button)
-        controls.addLayout(history, 1, 5, 1, 2)
+            edit_row.addWidget(button)
+        controls = QVBoxLayout()
+        controls.addLayout(unit_row)
+        controls.addLayout(edit_row)
 
         tables = QHBoxLayout()
         tables.addWidget(self.confusion_table, 3)
