@@ -29,6 +29,10 @@ def test_json_has_every_curve_from_the_plain_accuracy(raw_mnist, tmp_path, capsy
     assert "rotation (degrees)" in text and "coverage" in text
 
 
-def test_a_missing_model_is_one_line(tmp_path, capsys):
+def test_a_missing_model_or_a_bad_limit_is_one_line(raw_mnist, tmp_path, capsys):
     assert main(["robustness", str(tmp_path / "none.npz")]) == 1
     assert capsys.readouterr().err.count("\n") == 1
+    path = save_model(tmp_path / "m.npz", train_tiny(raw_mnist, hidden=[8]), {}, {})
+    assert main(["robustness", str(path), "--limit", "0"]) == 1
+    err = capsys.readouterr().err
+    assert "limit" in err and err.count("\n") == 1
