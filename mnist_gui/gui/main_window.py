@@ -127,6 +127,16 @@ class ViewTabs(QTabWidget):
             child, parent = parent, parent.parentWidget()
 
 
+def scrolled(view: QWidget) -> QScrollArea:
+    """``view`` in a scroll area: a view wider or taller than a 1024x640 window scrolls
+    instead of widening the window."""
+    area = QScrollArea()
+    area.setWidget(view)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    return area
+
+
 def explained(view: QWidget, text: str) -> QWidget:
     """``view`` under a one-line explanation of what it shows."""
     page = QWidget()
@@ -137,7 +147,8 @@ def explained(view: QWidget, text: str) -> QWidget:
     label.setWordWrap(True)
     label.setStyleSheet("color: #555555;")
     layout.addWidget(label)
-    layout.addWidget(view, 1)
+    layout.addWidget(view if view.minimumSizeHint().width() <= 680
+                     and view.minimumSizeHint().height() <= 480 else scrolled(view), 1)
     return page
 
 
@@ -257,7 +268,7 @@ class MainWindow(QMainWindow):
         draw_layout.addLayout(label_row)
         draw_page = QSplitter(Qt.Orientation.Horizontal)
         draw_page.addWidget(draw_box)
-        draw_page.addWidget(self.personal_panel)
+        draw_page.addWidget(scrolled(self.personal_panel))
         draw_page.setStretchFactor(0, 3)
         draw_page.setStretchFactor(1, 1)
 
@@ -516,6 +527,12 @@ class MainWindow(QMainWindow):
     @property
     def is_training(self) -> bool:
         return self._thread is not None
+
+    def is_busy(self) -> bool:
+        """A run, a helper (open, score, fine-tune) or a panel's background job (reading the
+        run store, Inspect's neighbour index) is still going."""
+        return (self.is_training or bool(self._helpers) or self.runs_panel.is_busy()
+                or self.inspect_panel.is_busy())
 
     @property
     def is_paused(self) -> bool:

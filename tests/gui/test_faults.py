@@ -121,6 +121,8 @@ def test_random_control_sequences_never_crash_or_hang(window, qtbot):
                 window.toggle_pause()
             window.stop_training()
     assert not window.is_training
+    # the run store is re-read when a run ends: wait for that, then no thread may be left
+    qtbot.waitUntil(lambda: not window.is_busy(), timeout=30_000)
     threads = [t for t in window.findChildren(QThread) if t.isRunning()]
     assert threads == []
     with qtbot.waitSignal(window.training_finished, timeout=60_000) as finished:
