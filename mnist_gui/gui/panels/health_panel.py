@@ -186,7 +186,7 @@ class HealthPanel(QWidget):
             self._hist_items[l].setData(h.edges, h.histogram.astype(np.float64))
             what = (f"output ({h.activation})" if l < len(layers) - 1
                     else f"logits (before {h.activation})")
-            colour = "#%02x%02x%02x" % COLOURS[l % len(COLOURS)]
+            colour = pg.mkColor(*COLOURS[l % len(COLOURS)]).name()
             self._hist_plots[l].setTitle(f"layer {h.layer} {what}", color=colour, size="8pt")
 
     def _show_findings(self) -> None:

@@ -301,7 +301,7 @@ class MapPanel(QWidget):
     @guarded
     def _on_tsne_advanced(self, fraction: float) -> None:
         if self._tsne is not None:
-            self.progress.setValue(int(round(100 * fraction)))
+            self.progress.setValue(round(100 * fraction))
 
     @guarded
     def _on_tsne_yielded(self, value: object) -> None:
