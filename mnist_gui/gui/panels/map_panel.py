@@ -104,6 +104,8 @@ class MapPanel(QWidget):
         self.status_label = QLabel("No model yet: train one or open a model file.")
         self.status_label.setToolTip("What the map shows")
         self.status_label.setWordWrap(True)
+        # two lines reserved: a wrapped label squeezed by the plot below overlaps itself
+        self.status_label.setMinimumHeight(2 * self.status_label.fontMetrics().lineSpacing() + 4)
 
         self.plot_widget = pg.PlotWidget()
         self.plot_widget.setBackground("w")
