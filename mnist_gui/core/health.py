@@ -253,15 +253,20 @@ class HealthReport:
 
 
 class HealthMonitor:
-    """Measures every ``every`` batches on a fixed ``probe`` batch; see the module doc."""
+    """Measures every ``every`` batches on a fixed ``probe`` batch; see the module doc.
+
+    ``budget``: the largest share of the time between two measurements that measuring may
+    take; when it takes more (small, fast networks), ``every`` doubles (None: fixed).
+    """
 
     def __init__(self, probe: np.ndarray, config: Any, every: int = 100,
-                 rules: HealthRules = HealthRules()) -> None:
+                 rules: HealthRules = HealthRules(), budget: float | None = 0.02) -> None:
         if every < 2:
             raise ConfigError("the health monitor measures at most every 2 batches")
         self.probe = np.ascontiguousarray(probe)
         self.config = config
         self.every = int(every)
+        self.budget = budget
         self.rules = rules
         self.batches = 0
         self.losses: deque[float] = deque(maxlen=max(rules.loss_window, 2))
@@ -271,16 +276,21 @@ class HealthMonitor:
         self.seconds = 0.0  # time spent measuring, to compare with the training time
         self._before: np.ndarray | None = None
         self._loss_finding: Finding | None = None
+        self._last_measured: float | None = None  # perf_counter at the last measurement
 
     def after_batch(self, model: MLP, loss: float, grad_scale: float = 1.0) -> HealthReport | None:
         """Call after each optimiser step; returns a report when it measured, else None."""
         import time
 
+        if self._last_measured is None:  # the first measurement is judged from the start
+            self._last_measured = time.perf_counter()
         self.batches += 1
         self.losses.append(float(loss))
-        if len(self.losses) == self.losses.maxlen and self._loss_finding is None:
-            # the loss rule looks at every batch (a mean of 50 numbers): a rise between
-            # two measurements is not missed; it is reported with the next one
+        half = max(self.losses.maxlen // 2, 1)
+        if (self.batches % half == 0 and len(self.losses) == self.losses.maxlen
+                and self._loss_finding is None):
+            # the loss rule looks at the window every half window, between measurements
+            # too: a rise is not missed; it is reported with the next measurement
             self._loss_finding = check_loss_rising(list(self.losses), self.config, self.rules)
         if self._before is None:
             if self.batches % self.every == self.every - 1:
@@ -303,7 +313,13 @@ class HealthMonitor:
         report = HealthReport(self.batches, layers, self.findings(layers))
         self._loss_finding = None
         self.latest = report
-        self.seconds += time.perf_counter() - t0
+        now = time.perf_counter()
+        cost = now - t0
+        self.seconds += cost
+        if (self.budget is not None and cost > self.budget * (now - self._last_measured)
+                and self.every < 1 << 20):
+            self.every *= 2
+        self._last_measured = now
         return report
 
     def after_epoch(self, train_loss: float, val_loss: float | None) -> list[Finding]:

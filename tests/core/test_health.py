@@ -99,6 +99,12 @@ def test_a_small_training_set_overfits(raw_mnist):
     assert fired["overfitting"].fix == {"dropout": 0.2}
 
 
+def test_measuring_too_often_for_a_small_network_backs_off(raw_mnist):
+    monitor, _, last, _ = monitored_run(raw_mnist, every=2, hidden=[16])
+    assert monitor.every > 2  # measuring every 2 batches costs more than 2% of training
+    assert last is not None
+
+
 def test_rules_on_hand_made_numbers():
     config = TrainConfig(dropout=0.3, weight_decay=0.0)
     falling, rising = [2.0, 1.5, 1.2, 1.0, 0.9], [0.5, 0.6, 0.7, 0.8, 0.9]
