@@ -13,6 +13,9 @@ it. The policy of *what* a window needs and *how often* lives here:
 * every ``EpochFinished``;
 * ``ModelEvaluation`` (test-set report with mistakes) at most every ``evaluation_interval``
   s, after the last epoch, and for the final weights of a run that ended early;
+* with ``health_every``: ``HealthMeasured`` when the layer-health monitor measured (every
+  that many batches at most, on the first 256 training images; ``core/health.py``) and
+  ``HealthFindings`` after every epoch;
 * always one ``TrainingFinished`` last (reason "failed" if the run could not start).
 
 With a ``store`` (``core/runs.py``) the run is recorded as it goes, and ``RunRecorded`` tells
@@ -35,6 +38,7 @@ import numpy as np
 from .data import RawMnist, load_raw, prepare
 from .errors import ConfigError, MnistGuiError
 from .evaluation import ModelEvaluation, evaluate_model
+from .health import Finding, HealthMonitor, HealthReport
 from .network import MLP
 from .runs import RunStore
 from .training import (
@@ -96,6 +100,21 @@ class ModelSnapshot:
         return self.model.b
 
 
+@dataclass
+class HealthMeasured:
+    """Layer health and the findings in force (plain arrays and numbers: safe to keep)."""
+
+    report: HealthReport
+
+
+@dataclass
+class HealthFindings:
+    """The findings after epoch ``epoch`` (the overfitting rule needs whole epochs)."""
+
+    epoch: int
+    findings: list[Finding]
+
+
 def eta_seconds(training_seconds: float, epochs_done: float, epochs_total: float) -> float:
     """Time left at the average speed so far: training time per epoch x epochs to go."""
     if epochs_done <= 0:
@@ -119,6 +138,7 @@ class TrainingSession:
         store: RunStore | None = None,
         resume_from: tuple[str, int | None] | None = None,
         name: str = "",
+        health_every: int | None = None,
     ) -> None:
         self.config = config
         self.store = store
@@ -134,6 +154,8 @@ class TrainingSession:
         self.evaluation_interval = evaluation_interval
         self.trainer: Trainer | None = None
         self._recorder = None
+        self.health_every = health_every
+        self.health: HealthMonitor | None = None
 
     def events(self) -> Iterator[object]:
         message = None
@@ -188,12 +210,21 @@ class TrainingSession:
         start = float(trainer.epochs_done)  # a continued run starts where its parent was
         position = start  # fractional epochs trained so far
         final = TrainingFinished("stopped", "no events", 0)
+        if self.health_every:
+            self.health = HealthMonitor(dataset.X_train[:256], config, every=self.health_every)
         for event in trainer.run():
             if recorder is not None:
                 recorder.record(event)
             now = time.perf_counter()
             if isinstance(event, BatchFinished):
                 position = event.progress
+                if self.health is not None:
+                    # right after the step: the model's gradients are this batch's
+                    fold = trainer.optimizer.folds_learning_rate
+                    report = self.health.after_batch(trainer.model, event.loss,
+                                                     event.lr if fold else 1.0)
+                    if report is not None:
+                        yield HealthMeasured(report)
                 steps.append(position)
                 losses.append(event.loss)
                 accuracies.append(event.accuracy)
@@ -213,6 +244,9 @@ class TrainingSession:
             elif isinstance(event, EpochFinished):
                 training_seconds += event.train_seconds
                 yield event
+                if self.health is not None:
+                    yield HealthFindings(event.epoch,
+                                         self.health.after_epoch(event.train_loss, event.val_loss))
                 last_snapshot = time.perf_counter()
                 yield self._snapshot(float(event.epoch))
                 if (

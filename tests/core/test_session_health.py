@@ -1,0 +1,31 @@
+"""A session with ``health_every`` yields layer health during training and findings per
+epoch, without changing what is trained; without it, nothing changes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mnist_gui.core.session import HealthFindings, HealthMeasured, ModelSnapshot, TrainingSession
+from mnist_gui.core.training import EpochFinished, TrainConfig
+
+SMALL = TrainConfig(hidden=[16], epochs=2, batch_size=100, train_subset=1000, validation=200)
+
+
+def final_params(events):
+    return [e for e in events if isinstance(e, ModelSnapshot)][-1].model.params
+
+
+def test_health_events_arrive_and_training_is_unchanged(raw_mnist):
+    plain = list(TrainingSession(SMALL, raw_mnist).events())
+    watched = list(TrainingSession(SMALL, raw_mnist, health_every=3).events())
+    assert not any(isinstance(e, (HealthMeasured, HealthFindings)) for e in plain)
+    measured = [e for e in watched if isinstance(e, HealthMeasured)]
+    assert len(measured) >= 2
+    assert [h.layer for h in measured[-1].report.layers] == [1, 2]
+    assert measured[-1].report.layers[0].histogram.sum() == 256 * 16
+    findings = [e for e in watched if isinstance(e, HealthFindings)]
+    assert [f.epoch for f in findings] == [1, 2]
+    kinds = [type(e) for e in watched]
+    after = [kinds[i - 1] for i, kind in enumerate(kinds) if kind is HealthFindings]
+    assert after == [EpochFinished, EpochFinished]  # each right after its epoch's report
+    assert np.array_equal(final_params(plain), final_params(watched))
