@@ -73,7 +73,8 @@ class RobustnessReport:
 
 def _rng(seed: int, curve: str, level: float) -> np.random.Generator:
     """A generator for one (curve, level): independent of the other levels asked for."""
-    return np.random.default_rng([seed, zlib.crc32(curve.encode()), round(level * 1000) & 0xFFFFFFFF])
+    key = [seed, zlib.crc32(curve.encode()), round(level * 1000) & 0xFFFFFFFF]
+    return np.random.default_rng(key)
 
 
 def add_noise(images: np.ndarray, sigma: float, noise: np.ndarray) -> np.ndarray:
@@ -86,8 +87,9 @@ def add_noise(images: np.ndarray, sigma: float, noise: np.ndarray) -> np.ndarray
 def affine_matrix(shape: tuple[int, int], angle: float, dx: float, dy: float) -> np.ndarray:
     """The (D, D) matrix M with ``images @ M`` = images rotated by ``angle`` (radians,
     anticlockwise on screen) about the centre and moved by (dx, dy) pixels, bilinear with
-    background outside. Resampling is linear in the pixels, so one GEMM applies it to a whole
-    set (M is the sampler applied to each basis image; exactly the identity for no change)."""
+    background outside. Resampling is linear in the pixels, so the map is built once (the
+    sampler applied to each basis image; exactly the identity for no change) and applied to a
+    whole set by ``_apply_maps``."""
     H, W = shape
     cy, cx = (H - 1) / 2, (W - 1) / 2
     rows, cols = np.mgrid[0:H, 0:W]
