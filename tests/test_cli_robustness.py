@@ -36,3 +36,5 @@ def test_a_missing_model_or_a_bad_limit_is_one_line(raw_mnist, tmp_path, capsys)
     assert main(["robustness", str(path), "--limit", "0"]) == 1
     err = capsys.readouterr().err
     assert "limit" in err and err.count("\n") == 1
+    assert main(["robustness", str(path), "--seed", "-1"]) == 1
+    assert "seed" in capsys.readouterr().err

@@ -228,6 +228,8 @@ def robustness_report(
                          ("patches", patches), ("thickness", thickness), ("thresholds", thresholds)):
         if not levels or not all(np.isfinite(v) for v in levels):
             raise ConfigError(f"{name} must be a non-empty list of finite numbers, got {levels!r}")
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ConfigError(f"seed must be a whole number >= 0, got {seed!r}")
     if limit is not None and limit < 1:
         raise ConfigError(f"limit must be a positive number of digits, got {limit}")
     if any(s < 0 for s in sigmas) or any(p < 0 for p in patches) or any(
