@@ -1,10 +1,13 @@
-"""Screenshots of the real window for the README: the first launch, every tab after training
-the default preset, and the views after opening a binary (7 vs 8) model.
+"""Screenshots of the real window for the README: the first launch, every view after training
+the default preset, two recorded runs overlaid (Runs and Curves), Inspect on a real mistake,
+and the views after opening a binary (7 vs 8) model.
 
     python scripts/screenshots.py [--out docs/screenshots] [--preset fast] [--epochs 2]
 
 Works offscreen (QT_QPA_PLATFORM=offscreen) or on a real display / Xvfb. Saves
-first-launch, curves, weights, mistakes, draw, binary-mistakes and binary-draw (.png).
+first-launch, curves, weights, mistakes, history, draw, runs-overlay, curves-overlay,
+inspect-mistake, binary-mistakes and binary-draw (.png). Runs are recorded in a scratch run
+store, never the user's.
 """
 
 from __future__ import annotations
@@ -83,10 +86,12 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     app = QApplication(sys.argv)  # noqa: F841 - alive for the whole script
     from mnist_gui.core.presets import PRESETS
+    from mnist_gui.core.runs import RunStore
     from mnist_gui.gui import MainWindow
 
     scratch = Path(tempfile.mkdtemp(prefix="mnist-gui-screenshots-"))
-    window = MainWindow(settings=QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(settings=QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat),
+                        run_store=RunStore(scratch / "home"))
     window.resize(*map(int, args.size.split("x")))
     window.show()
     saved: list[Path] = []
@@ -98,28 +103,58 @@ def main() -> int:
         saved.append(path)
 
     grab("first-launch")
-    window.config_panel.set_config(PRESETS[args.preset].config.updated(epochs=args.epochs), args.preset)
+    config = PRESETS[args.preset].config.updated(epochs=args.epochs)
+    # a second run first (a lower learning rate), to overlay beside the one shown
+    window.config_panel.set_config(config.updated(lr=config.lr / 4), "custom")
+    wait_for(window.training_finished, window.start_training)
+    window.config_panel.set_config(config, args.preset)
     wait_for(window.training_finished, window.start_training)
     for name, panel in (("curves", window.curves_panel), ("weights", window.weights_panel),
-                        ("mistakes", window.mistakes_panel), ("draw", window.draw_panel)):
-        window.tabs.setCurrentWidget(panel)
+                        ("mistakes", window.mistakes_panel), ("history", window.history_view),
+                        ("draw", window.draw_panel)):
+        window.show_view(panel)
         if panel is window.draw_panel:
             QTest.qWait(100)
             stroke(window.draw_canvas, SEVEN)
         grab(name)
 
+    # Inspect on a real mistake: the first one listed in Mistakes (the drawing cleared
+    # first: Inspect shows whichever digit came last)
+    window.draw_panel.clear_button.click()
+    window.show_view(window.inspect_panel)
+    QTest.qWait(300)  # Inspect has shown the cleared drawing
+    window.show_view(window.mistakes_panel)
+    view = window.errors_view
+    row = 1 if view.currentIndex().row() == 0 else 0  # a change of row is what inspects
+    wait_for(window.inspect_panel.digit_inspected,
+             lambda: view.setCurrentIndex(view.model().index(row, 0)), timeout_s=60)
+    window.show_view(window.inspect_panel)
+    wait_for(window.inspect_panel.neighbours_found, lambda: None, timeout_s=30)
+    grab("inspect-mistake")
+
+    # both runs ticked: the Runs table and their curves overlaid
+    runs = window.runs_panel
+    window.show_view(runs)
+    if runs.is_busy() or len(runs.runs()) < 2:
+        wait_for(runs.refreshed, runs.refresh, timeout_s=30)
+    runs.set_checked([run.id for run in runs.runs()])
+    runs.select_run(window.live_run_id)
+    grab("runs-overlay")
+    window.show_view(window.curves_panel)
+    grab("curves-overlay")
+
     path = binary_model(scratch / "seven-vs-eight.npz", args.binary_epochs)
     window.draw_panel.clear_button.click()
-    window.tabs.setCurrentWidget(window.mistakes_panel)
+    window.show_view(window.mistakes_panel)
     wait_for(window.model_loaded, lambda: window.open_model(str(path)))
     grab("binary-mistakes")
-    window.tabs.setCurrentWidget(window.draw_panel)
+    window.show_view(window.draw_panel)
     QTest.qWait(100)
     stroke(window.draw_canvas, SEVEN)
     grab("binary-draw")
     print("saved " + ", ".join(str(p) for p in saved))
     window.close()
-    return 0 if len(saved) == 7 else 1
+    return 0 if len(saved) == 11 else 1
 
 
 if __name__ == "__main__":

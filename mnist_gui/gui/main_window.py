@@ -266,11 +266,14 @@ class MainWindow(QMainWindow):
         label_row.addWidget(self.keep_digit_button)
         label_row.addStretch(1)
         draw_layout.addLayout(label_row)
-        draw_page = QSplitter(Qt.Orientation.Horizontal)
+        # your digits under the canvas: a strip of thumbnails needs width, not height
+        draw_page = QSplitter(Qt.Orientation.Vertical)
         draw_page.addWidget(draw_box)
         draw_page.addWidget(scrolled(self.personal_panel))
         draw_page.setStretchFactor(0, 3)
         draw_page.setStretchFactor(1, 1)
+        draw_page.setChildrenCollapsible(False)
+        draw_page.setSizes([560, 240])
 
         # Top-level tabs group the views by task; each view says in one line what it shows.
         groups = [
@@ -663,7 +666,9 @@ class MainWindow(QMainWindow):
         self.live_lr_edit.setEnabled(running)
         self.open_action.setEnabled(not running)
         self.config_panel.set_running(running)
-        self.more_button.setEnabled(not running and valid and self.live_run_id is not None)
+        # "Train more" continues the run the views show, not one a file has replaced since
+        self.more_button.setEnabled(not running and valid and self.live_run_id is not None
+                                    and self.state.kind == "live")
         self.more_spin.setEnabled(not running)
         self.personal_panel.set_can_finetune(not running and self.state.shown_model is not None)
         if not running:
@@ -838,6 +843,8 @@ class MainWindow(QMainWindow):
                 self.progress_bar.setFormat("idle")
             self._clear_status("classify", "lr", "settings", "error")
             self._show_moment_banner()
+            if not self.is_training:
+                self._set_running(False)  # "Train more" follows what the views show
             if self.runs_panel.viewing_epoch() is not None:
                 self.runs_panel.back_to_live()  # the timeline follows: the moment is gone
         for panel, (changes, render) in self._followers.items():
