@@ -1265,8 +1265,9 @@ class MainWindow(QMainWindow):
         return True
 
     def export_curves(self, path: str) -> tuple[Path, Path] | None:
-        """Write the curves as PNG and CSV next to ``path``; None (and a message) if no
-        epoch has finished yet."""
+        """Write the curves as PNG and the run's per-epoch table as CSV next to ``path``,
+        and every series shown (overlaid runs included, as drawn) as ``<name>-shown.csv``;
+        (png, csv), or None (and a message) if no epoch has finished yet."""
         if not self.state.history:
             self._message("Nothing to export",
                           "No epoch has finished yet: train a model first, then export its curves.",
@@ -1276,11 +1277,13 @@ class MainWindow(QMainWindow):
         png, csv = base.with_suffix(".png"), base.with_suffix(".csv")
         try:
             self.curves_panel.export_png(png)
-            self.curves_panel.export_csv(csv)
+            self.curves_panel.export_epochs_csv(csv)
+            shown = base.with_name(f"{base.name}-shown.csv")
+            self.curves_panel.export_csv(shown)
         except OSError as exc:
             self._message("Cannot export", f"{exc.filename}: {exc.strerror}", QMessageBox.Icon.Critical)
             return None
-        self._show_status(f"Exported {png} and {csv}", "export")
+        self._show_status(f"Exported {png}, {csv} and {shown.name}", "export")
         return png, csv
 
     def _run_helper(self, function, on_done, on_failed) -> None:

@@ -50,7 +50,7 @@ def wait_listed(window, qtbot, n):
                     timeout=20_000)
 
 
-def test_two_recorded_runs_overlay_on_the_curves(win, qtbot):
+def test_two_recorded_runs_overlay_on_the_curves(win, qtbot, tmp_path):
     quick_settings(win, **TINY)
     first = train(win, qtbot)
     quick_settings(win, **TINY, lr=0.02)
@@ -60,6 +60,10 @@ def test_two_recorded_runs_overlay_on_the_curves(win, qtbot):
     with qtbot.waitSignal(win.runs_panel.overlay_changed):
         win.runs_panel.set_checked([first, second])
     assert {overlay.run_id for overlay in win.curves_panel.overlay_runs()} == {first, second}
+    png, table = win.export_curves(str(tmp_path / "curves.png"))
+    assert table.read_text().startswith("epoch,train_loss")
+    shown = (tmp_path / "curves-shown.csv").read_text()
+    assert first[-4:] in shown and second[-4:] in shown  # both overlaid runs, as drawn
     with qtbot.waitSignal(win.runs_panel.overlay_changed):
         win.runs_panel.set_checked([])
     assert win.curves_panel.overlay_runs() == []
