@@ -1,13 +1,32 @@
-"""Small widgets the panels share: a button with its tooltip, a grid of digit thumbnails."""
+"""Small widgets the panels share: a button with its tooltip, a grid of digit thumbnails,
+a 28x28 image view."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QPushButton
+
+
+def image_item(plot: pg.PlotItem, levels: tuple[float, float] | None = None,
+               cmap: pg.ColorMap | None = None) -> pg.ImageItem:
+    """Make ``plot`` a fixed 28x28 image view (no axes, no mouse, row 0 at the top) and add
+    the ImageItem it shows; ``levels`` fixed (None: automatic), ``cmap`` optional."""
+    plot.hideAxis("left")
+    plot.hideAxis("bottom")
+    plot.setAspectLocked(True)
+    plot.invertY(True)
+    plot.setMouseEnabled(False, False)
+    plot.hideButtons()
+    image = pg.ImageItem(np.zeros((28, 28), np.float32), axisOrder="row-major", levels=levels)
+    if cmap is not None:
+        image.setColorMap(cmap)
+    plot.addItem(image)
+    return image
 
 
 def make_button(text: str, tip: str, slot: Callable[[], object], name: str) -> QPushButton:

@@ -39,6 +39,7 @@ from ...core import explain as ex
 from ...core.errors import MnistGuiError
 from ...core.network import MLP
 from ...core.preprocess import PreprocessSteps
+from ..panel_parts import image_item
 from ..worker import GeneratorWorker, call_once, start_worker
 
 DIVERGING = "CET-D1"  # blue - white - red, zero in the middle
@@ -66,17 +67,7 @@ def unit_grid(values: np.ndarray) -> tuple[np.ndarray, int]:
 def _image_plot(layout: pg.GraphicsLayout, title: str, levels=(0, 1), cmap=None,  # noqa: ANN001
                 row: int | None = None, col: int | None = None) -> tuple[pg.PlotItem, pg.ImageItem]:
     plot = layout.addPlot(row=row, col=col, title=title)
-    plot.hideAxis("left")
-    plot.hideAxis("bottom")
-    plot.setAspectLocked(True)
-    plot.invertY(True)
-    plot.setMouseEnabled(False, False)
-    plot.hideButtons()
-    image = pg.ImageItem(np.zeros((28, 28), np.float32), axisOrder="row-major", levels=levels)
-    if cmap is not None:
-        image.setColorMap(cmap)
-    plot.addItem(image)
-    return plot, image
+    return plot, image_item(plot, levels, cmap)
 
 
 class InspectPanel(QWidget):

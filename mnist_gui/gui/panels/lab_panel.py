@@ -55,7 +55,7 @@ from ...core.lab import (
 from ...core.model_file import save_model
 from ...core.network import MLP
 from ..guard import guarded
-from ..panel_parts import make_button
+from ..panel_parts import image_item, make_button
 from ..widgets import ComboBox, SpinBox
 from ..worker import call_once, start_worker
 
@@ -205,9 +205,9 @@ class LabPanel(QWidget):
         plots.setToolTip("The selected unit: incoming weights (red +, blue −), the 9 test "
                          "digits that activate it most, its outgoing path to each class")
         self.incoming_plot = plots.addPlot(title="incoming weights")
-        self.incoming_image = self._image_item(self.incoming_plot, DIVERGING)
+        self.incoming_image = image_item(self.incoming_plot, cmap=pg.colormap.get(DIVERGING))
         self.top_plot = plots.addPlot(title="9 most-activating digits")
-        self.top_image = self._image_item(self.top_plot, None)
+        self.top_image = image_item(self.top_plot)
         self.outgoing_plot = plots.addPlot(title="path to each class")
         self.outgoing_plot.setMouseEnabled(False, False)
         self.outgoing_plot.hideButtons()
@@ -530,19 +530,6 @@ class LabPanel(QWidget):
             self.accuracy_label.setText(self.accuracy_label.text() + f"<br>Saved to {written}")
 
     # ------------------------------------------------------------------ parts
-    @staticmethod
-    def _image_item(plot: pg.PlotItem, cmap: str | None) -> pg.ImageItem:
-        plot.hideAxis("left")
-        plot.hideAxis("bottom")
-        plot.setAspectLocked(True)
-        plot.invertY(True)
-        plot.setMouseEnabled(False, False)
-        plot.hideButtons()
-        image = pg.ImageItem(np.zeros((28, 28), np.float32), axisOrder="row-major")
-        if cmap is not None:
-            image.setColorMap(pg.colormap.get(cmap))
-        plot.addItem(image)
-        return image
 
     @staticmethod
     def _table(tip: str) -> QTableWidget:
