@@ -10,17 +10,18 @@ from mnist_gui.core.config import TrainConfig
 from mnist_gui.core.data import prepare
 from mnist_gui.core.errors import ConfigError
 from mnist_gui.core.network import build_mlp
+from mnist_gui.core.optim import OPTIMIZERS
 from mnist_gui.core.presets import PRESETS
 from mnist_gui.core.training import BatchFinished, EpochFinished, Trainer
 
 
-def monitored_run(raw_mnist, every=20, lr_jump=None, **changes):
+def monitored_run(raw_mnist, every=20, lr_jump=None, budget=hl.DEFAULT_BUDGET, **changes):
     """Train like the app would, feeding a HealthMonitor from the trainer's events; returns
     (monitor, set of rules that fired, last report, config)."""
     config = PRESETS["fast"].config.updated(**{"epochs": 1, "train_subset": 3000, **changes})
     data = prepare(raw_mnist, config.data_spec())
     trainer = Trainer(config, data)
-    monitor = hl.HealthMonitor(data.X_train[:256], config, every=every)
+    monitor = hl.HealthMonitor(data.X_train[:256], config, every=every, budget=budget)
     fired, last = {}, None
     for event in trainer.run():
         if isinstance(event, BatchFinished):
@@ -100,9 +101,69 @@ def test_a_small_training_set_overfits(raw_mnist):
 
 
 def test_measuring_too_often_for_a_small_network_backs_off(raw_mnist):
+    """Asked to measure every 2 batches of a tiny network, the monitor keeps to its time
+    budget: far fewer measurements than batches / 2, taking about 2% of the time."""
     monitor, _, last, _ = monitored_run(raw_mnist, every=2, hidden=[16])
-    assert monitor.every > 2  # measuring every 2 batches costs more than 2% of training
-    assert last is not None
+    assert last is not None and monitor.measurements >= 1
+    assert monitor.measurements < monitor.batches / 4
+    fixed, _, _, _ = monitored_run(raw_mnist, every=2, hidden=[16], budget=None)
+    assert fixed.measurements == fixed.batches // 2  # no budget: exactly every 2 batches
+
+
+REGISTERED = [(name, "classic") for name in OPTIMIZERS] + [("momentum", "averaged")]
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 1e-3])
+@pytest.mark.parametrize("optimizer, form", REGISTERED)
+def test_reported_gradients_and_updates_are_the_steps(raw_mnist, optimizer, form, weight_decay):
+    """For every registered optimiser, the gradient norm the monitor reports for a measured
+    batch is the one computed afresh (loss_and_grads on a copy of the weights before the
+    step, plus weight decay), and the update ratio is ||W after - W before|| / ||W after||:
+    an optimiser that changed ``grads`` during ``step`` (folding lr or momentum into it)
+    would break the first."""
+    config = TrainConfig(hidden=[24, 12], activation="sigmoid", loss="mse", init="normal",
+                         init_std=1.0, optimizer=optimizer, momentum_form=form,
+                         lr=0.01 if optimizer == "adam" else 3.0, batch_size=10, epochs=1,
+                         train_subset=600, validation=0, weight_decay=weight_decay)
+    data = prepare(raw_mnist, config.data_spec())
+    trainer = Trainer(config, data, evaluate_test=False)
+    monitor = hl.HealthMonitor(data.X_train[:64], config, every=7, budget=None)
+    seen = {}
+    step = trainer._step
+
+    def recording_step(xs, ys, lr):
+        seen.update(before=trainer.model.clone(), xs=xs.copy(), ys=ys.copy())
+        return step(xs, ys, lr)
+
+    trainer._step = recording_step
+    checked = 0
+    for event in trainer.run():
+        if not isinstance(event, BatchFinished):
+            continue
+        report = monitor.after_batch(trainer.model, event.loss,
+                                     event.lr if trainer.optimizer.folds_learning_rate else 1.0)
+        if report is None:
+            continue
+        before = seen["before"]
+        before.loss_and_grads(seen["xs"], seen["ys"], config.loss)
+        for h, dense, old in zip(report.layers, trainer.model.dense, before.dense):
+            grad = old.dW.astype(np.float64) + weight_decay * old.W.astype(np.float64)
+            assert h.grad_norm == pytest.approx(np.linalg.norm(grad), rel=1e-5, abs=1e-30)
+            change = np.linalg.norm(dense.W.astype(np.float64) - old.W)
+            assert h.update_ratio == pytest.approx(change / np.linalg.norm(dense.W), rel=1e-5)
+        checked += 1
+    assert checked >= 5
+
+
+def test_norms_do_not_underflow_in_float32():
+    model = build_mlp(784, [8], 10).initialize(np.random.default_rng(0))
+    tiny = [np.full_like(W, 1e-25) for W in model.W]
+    layers = hl.layer_health(model, np.zeros((4, 784), np.float32), tiny, tiny)
+    for h, W in zip(layers, model.W):
+        assert h.grad_norm == pytest.approx(1e-25 * np.sqrt(W.size), rel=1e-6)
+        assert h.update_ratio > 0
+    assert np.isnan(hl.layer_health(model, np.zeros((4, 784), np.float32), tiny,
+                                    grad_scale=0.0)[0].grad_norm)
 
 
 def test_rules_on_hand_made_numbers():
@@ -124,3 +185,5 @@ def test_bad_probe_batches_are_refused():
         hl.layer_health(model, np.zeros((4, 100), np.float32))
     with pytest.raises(ConfigError, match="every"):
         hl.HealthMonitor(np.zeros((4, 784), np.float32), TrainConfig(), every=1)
+    with pytest.raises(ConfigError, match="budget"):
+        hl.HealthMonitor(np.zeros((4, 784), np.float32), TrainConfig(), budget=0.0)
