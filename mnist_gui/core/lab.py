@@ -11,13 +11,19 @@ layer's output on the test set with the weights and unit scales that produced it
 starts the forward pass at the first layer that differs (switching off a unit in the last
 hidden layer costs one small GEMM, not a pass through the whole network).
 
+Undo and redo are cheap: the lab keeps the last few states' parameters and unit scales
+(``STATES_KEPT``) and every scored state's results, both keyed by the edits in force, so
+going back to a state already seen restores it with one copy and scores nothing.
+
 Saving bakes unit scales into the next layer's weight rows (``a * s @ W == a @ (s W)``), so
 an edited model is a plain model file; its meta records the edits (``edits``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -26,6 +32,12 @@ import numpy as np
 from .errors import ConfigError
 from .metrics import ClassReport, classification_report, confusion_matrix
 from .network import MLP
+
+#: How many edited models (parameters and unit scales) undo/redo keep to restore without
+#: replaying edits: 5 MB each for 784-800-800-10.
+STATES_KEPT = 8
+#: How many scored states' results are kept (a few KB each).
+RESULTS_KEPT = 256
 
 # ---------------------------------------------------------------------------------- edits
 
@@ -61,14 +73,9 @@ class Prune:
     def apply(self, model: MLP) -> None:
         if self.per_layer:
             for W in model.W:
-                _zero_smallest(W.reshape(-1), self.fraction)
-            return
-        flat = np.concatenate([W.reshape(-1) for W in model.W])
-        _zero_smallest(flat, self.fraction)
-        offset = 0
-        for W in model.W:
-            W.reshape(-1)[...] = flat[offset : offset + W.size]
-            offset += W.size
+                _zero_smallest([W], self.fraction)
+        else:
+            _zero_smallest(model.W, self.fraction)
 
     def describe(self) -> str:
         where = "in each layer" if self.per_layer else "over all layers"
@@ -103,20 +110,42 @@ Edit = ScaleUnit | Prune | WeightNoise
 EDIT_TYPES: dict[str, type] = {"scale_unit": ScaleUnit, "prune": Prune, "weight_noise": WeightNoise}
 
 
-def _zero_smallest(values: np.ndarray, fraction: float) -> None:
-    """Make the round(fraction * n) entries of the 1-D view ``values`` with the smallest
-    magnitude zero (zeros already there count; the rest are picked among the non-zero ones:
-    argpartition is slow on many equal values)."""
-    k = round(fraction * values.size)
-    nonzero = np.flatnonzero(values)
-    k -= values.size - len(nonzero)
+def _zero_smallest(arrays: list[np.ndarray], fraction: float) -> None:
+    """Make the round(fraction * n) entries with the smallest magnitude zero, n the number of
+    entries of ``arrays`` together (changed in place). Zeros already there count; the rest
+    are the non-zero entries below the k-th smallest magnitude, then as many as needed of
+    those equal to it, first in order (layer by layer, row by row): deterministic ties.
+
+    One partition of the non-zero magnitudes finds that threshold (np.partition on values:
+    no index arrays, and zeros left out since selection is slow on many equal values)."""
+    n = sum(a.size for a in arrays)
+    k = round(fraction * n)
+    if k <= 0:
+        return
+    if k >= n:
+        for a in arrays:
+            a[...] = 0
+        return
+    magnitudes = np.concatenate([np.abs(a).reshape(-1) for a in arrays])
+    nonzero = magnitudes[magnitudes != 0]
+    k -= n - len(nonzero)  # to pick among the non-zero ones
     if k <= 0:
         return
     if k >= len(nonzero):
-        values[...] = 0
+        for a in arrays:
+            a[...] = 0
         return
-    smallest = np.argpartition(np.abs(values[nonzero]), k - 1)[:k]
-    values[nonzero[smallest]] = 0
+    threshold = np.partition(nonzero, k - 1)[k - 1]
+    ties = k - int(np.count_nonzero(nonzero < threshold))  # of those == threshold, to zero
+    offset = 0
+    for a in arrays:
+        part = magnitudes[offset : offset + a.size].reshape(a.shape)
+        offset += a.size
+        if ties > 0:
+            equal = np.flatnonzero(part == threshold)
+            a.reshape(-1)[equal[:ties]] = 0
+            ties -= min(ties, len(equal))
+        a[part < threshold] = 0
 
 
 def edit_as_dict(edit: Edit) -> dict[str, Any]:
@@ -226,6 +255,8 @@ class Lab:
         self._model = self.original.clone()
         self._cache: list[_Cached | None] = [None] * model.n_layers
         self._buffers: dict[tuple[str, int], np.ndarray] = {}
+        self._states: OrderedDict[tuple, tuple[np.ndarray, list]] = OrderedDict()
+        self._scored: OrderedDict[tuple, LabResult] = OrderedDict()
 
     # -- history
     @property
@@ -249,6 +280,7 @@ class Lab:
     def apply(self, edit: Edit) -> None:
         """Apply ``edit`` on top of the current ones; any undone edits are dropped."""
         check_edit(edit, self._model)
+        self._keep_state()
         del self.history[self.position :]
         self.history.append(edit)
         self.position += 1
@@ -256,18 +288,48 @@ class Lab:
 
     def undo(self) -> None:
         if self.can_undo:
+            self._keep_state()
             self.position -= 1
-            self._model = apply_edits(self.original, self.edits)
+            if not self._restore_state():
+                self._model = apply_edits(self.original, self.edits)
 
     def redo(self) -> None:
         if self.can_redo:
-            self.history[self.position].apply(self._model)
+            self._keep_state()
             self.position += 1
+            if not self._restore_state():
+                self.history[self.position - 1].apply(self._model)
 
     def reset(self) -> None:
         """Back to the original model (the history stays for redo)."""
+        self._keep_state()
         self.position = 0
         self._model = self.original.clone()
+
+    def _key(self) -> tuple:
+        """The state: the edits in force (the edited model follows from them exactly)."""
+        return tuple(self.edits)
+
+    def _keep_state(self) -> None:
+        key = self._key()
+        states = self._states
+        if key in states:
+            states.move_to_end(key)
+            return
+        scales = [None if h.unit_scale is None else h.unit_scale.copy() for h in self._model.hidden]
+        states[key] = (self._model.params.copy(), scales)
+        while len(states) > STATES_KEPT:
+            states.popitem(last=False)
+
+    def _restore_state(self) -> bool:
+        state = self._states.get(self._key())
+        if state is None:
+            return False
+        params, scales = state
+        np.copyto(self._model.params, params)
+        for hidden, scale in zip(self._model.hidden, scales):
+            hidden.unit_scale = None if scale is None else scale.copy()
+        return True
 
     def edits_as_dicts(self) -> list[dict]:
         return [edit_as_dict(e) for e in self.edits]
@@ -282,6 +344,21 @@ class Lab:
     # -- results
     def results(self) -> LabResult:
         """Accuracy, confusion and per-class table of the edited model on the test set."""
+        t0 = time.perf_counter()
+        key = self._key()
+        known = self._scored.get(key)
+        if known is not None:  # a state scored before (undo, redo)
+            self._scored.move_to_end(key)
+            return dataclasses.replace(known, confusion=known.confusion.copy(),
+                                       seconds=time.perf_counter() - t0)
+        result = self._score()
+        result.seconds = time.perf_counter() - t0
+        self._scored[key] = dataclasses.replace(result, confusion=result.confusion.copy())
+        while len(self._scored) > RESULTS_KEPT:
+            self._scored.popitem(last=False)
+        return result
+
+    def _score(self) -> LabResult:
         t0 = time.perf_counter()
         model = self._model
         out = self.X

@@ -138,3 +138,71 @@ def test_unit_view_shows_weights_and_the_most_active_digits(model, test_set):
     assert view.top_activations[0] == hidden[:, 5].max()
     assert np.array_equal(view.outgoing, model.W[1][5])
     np.testing.assert_allclose(view.per_class, model.W[1][5] @ model.W[2], rtol=1e-5)
+
+
+def same_results(got, want):
+    assert got.accuracy == want.accuracy
+    assert np.array_equal(got.confusion, want.confusion)
+    assert got.report.as_dict() == want.report.as_dict()
+    if isinstance(want, lb.LabResult):
+        assert (got.sparsity, got.units_off) == (want.sparsity, want.units_off)
+
+
+def test_cached_layers_and_states_give_exactly_what_a_fresh_lab_gives(model, test_set, monkeypatch):
+    """Every kind of edit, undo and redo (restored from kept states, and replayed once the
+    states are forgotten): the lab's cached results equal a fresh Lab's on the same edits,
+    and its model equals the edits replayed on the original."""
+    lab = lb.Lab(model, *test_set)
+    lab.results()
+    steps = [lb.ScaleUnit(1, 3, 0.0), lb.ScaleUnit(1, 5, 2.0), lb.ScaleUnit(0, 7, 0.0),
+             lb.Prune(0.5), lb.ScaleUnit(1, 3, 1.0), lb.Prune(0.7, per_layer=True),
+             lb.WeightNoise(0.3, seed=4), "undo", "undo", "redo", "undo", "undo", "undo",
+             "redo", "redo", lb.ScaleUnit(0, 2, 0.5), "undo", "redo", "reset", "redo"]
+    for i, step in enumerate(steps):
+        if i == 14:  # forget the kept states: undo/redo fall back to replaying edits
+            monkeypatch.setattr(lb, "STATES_KEPT", 0)
+            lab._states.clear()
+        if step == "reset":
+            lab.reset()
+        elif isinstance(step, str):
+            getattr(lab, step)()
+        else:
+            lab.apply(step)
+        fresh = lb.Lab(lb.apply_edits(model, lab.edits), *test_set)
+        assert np.array_equal(lab.model.params, fresh.model.params), (i, step)
+        for h, f in zip(lab.model.hidden, fresh.model.hidden):
+            assert (h.unit_scale is None and f.unit_scale is None) or np.array_equal(
+                h.unit_scale, f.unit_scale), (i, step)
+        same_results(lab.results(), fresh.results())
+        same_results(lab.results(), full_pass(lab.model, test_set))
+
+
+def test_a_unit_of_the_last_hidden_layer_reuses_the_layers_before(model, test_set, monkeypatch):
+    lab = lb.Lab(model, *test_set)
+    lab.results()
+    computed = []
+    matmul = np.matmul
+
+    def counting(a, b, *args, **kwargs):
+        computed.append(b.shape)
+        return matmul(a, b, *args, **kwargs)
+
+    monkeypatch.setattr(lb.np, "matmul", counting)
+    lab.apply(lb.ScaleUnit(1, 3, 0.0))
+    lab.results()
+    assert computed == [model.W[2].shape]  # only the output layer's GEMM
+    computed.clear()
+    lab.undo()
+    lab.results()
+    lab.redo()
+    lab.results()
+    assert computed == []  # both states scored before
+
+
+def test_pruning_ties_and_existing_zeros():
+    W = np.array([[0.0, 1.0, -1.0, 2.0], [1.0, 0.0, 3.0, -1.0]], np.float32)
+    lb._zero_smallest([W], 0.5)  # 2 zeros + the first 2 of the four 1s
+    assert W.tolist() == [[0, 0, 0, 2], [1, 0, 3, -1]]
+    V = np.array([0.0, 0.0, 5.0], np.float32)
+    lb._zero_smallest([V], 0.5)  # already sparse enough
+    assert V.tolist() == [0, 0, 5]
