@@ -13,15 +13,18 @@ batch through plain GEMMs (the layers' reused buffers are left alone).
 arrives right after the step, so a caller iterating ``trainer.run()`` can feed the monitor
 without any change to the trainer.
 
-What it costs (issue 12: at most 3% of training time). A measurement takes about 1 ms for
-784-30-10 and 15-25 ms for 784-800-800-10 (256 probe digits; 2 cores), while a batch takes
-tens of microseconds (784-30-10, batch 10) to tens of milliseconds (784-800-800-10, batch
-128): no fixed ``every`` suits both. So two limits apply together: at least ``every``
-batches between measurements (``DEFAULT_EVERY``, 100), and a time budget: after a
-measurement that took c seconds the next waits until c / ``budget`` seconds have passed
-(``DEFAULT_BUDGET``, 2%: measuring takes at most 2% of the time, whatever the network; the
-per-batch bookkeeping adds well under 1%). ``scripts/bench_issue12.py`` measures both shapes.
-A GUI should use ``TrainingSession(..., health_every=DEFAULT_EVERY)``.
+What it costs (issue 12: at most 3% of an epoch's training time; numbers from
+``scripts/bench_issue12.py`` on 2 cores). A measurement takes about 0.7 ms for 784-30-10
+and 12 ms for 784-800-800-10 (256 probe digits), while a batch takes 70-90 us (784-30-10,
+batch 10) to 9-11 ms (784-800-800-10, batch 128): every 100 batches costs ~1.4% for the
+large network but ~9% for the small one, which needs every >= ~1000. No fixed ``every``
+suits both, so two limits apply together: at least ``every`` batches between measurements
+(``DEFAULT_EVERY``, 100), and a time budget: after a measurement that took c seconds the
+next waits until c / ``budget`` seconds have passed (``DEFAULT_BUDGET``, 1.5%, leaving room
+for the unbudgeted first measurement and the per-batch bookkeeping, ~0.4 us: 0.4% of a
+784-30-10 batch). Measured over one epoch as a GUI runs it: ~2-3% for 784-30-10 (most of
+it the first measurement, at batch 100), ~1% for 784-800-800-10. A GUI should use
+``TrainingSession(..., health_every=DEFAULT_EVERY)``.
 
 Rules (the thresholds are arguments of ``HealthRules``):
 
@@ -63,7 +66,7 @@ HISTOGRAM_BINS = 30
 DEFAULT_EVERY = 100
 #: Largest share of training time measuring may take: after a measurement that took c
 #: seconds, the next one waits c / DEFAULT_BUDGET seconds (see the module doc).
-DEFAULT_BUDGET = 0.02
+DEFAULT_BUDGET = 0.015
 
 
 @dataclass
@@ -190,9 +193,11 @@ def check_loss_rising(losses: list[float], config: Any, rules: HealthRules = Hea
     half = rules.loss_window // 2
     if len(losses) < 2 * half or half < 1:
         return None
-    recent = np.asarray(losses[-2 * half :], np.float64)
-    before, after = recent[:half].mean(), recent[half:].mean()
-    if np.isfinite(after) and not after > before * (1 + rules.loss_rise):  # NaN: rising
+    # plain Python on 50 floats: NumPy's per-call overhead would be most of the per-batch
+    # cost of watching a small network (the monitor runs this every 25 batches)
+    recent = [float(x) for x in losses[-2 * half :]]
+    before, after = sum(recent[:half]) / half, sum(recent[half:]) / half
+    if math.isfinite(after) and not after > before * (1 + rules.loss_rise):  # NaN: rising
         return None
     fix, label = _halve_lr(config)
     return Finding(
@@ -305,6 +310,7 @@ class HealthMonitor:
         self.batches = 0
         self.measurements = 0
         self.losses: deque[float] = deque(maxlen=max(rules.loss_window, 2))
+        self._half = max(self.losses.maxlen // 2, 1)
         self.train_losses: list[float] = []
         self.val_losses: list[float | None] = []
         self.latest: HealthReport | None = None
@@ -319,8 +325,7 @@ class HealthMonitor:
         """Call after each optimiser step; returns a report when it measured, else None."""
         self.batches += 1
         self.losses.append(float(loss))
-        half = max(self.losses.maxlen // 2, 1)
-        if (self.batches % half == 0 and len(self.losses) == self.losses.maxlen
+        if (self.batches % self._half == 0 and len(self.losses) == self.losses.maxlen
                 and self._loss_finding is None):
             # the loss rule looks at the window every half window, between measurements
             # too: a rise is not missed; it is reported with the next measurement
