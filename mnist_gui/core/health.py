@@ -114,6 +114,26 @@ class HealthRules:
     saturated: float = 0.40
     overfit_epochs: int = 3
 
+    def described(self) -> list[tuple[str, str]]:
+        """(rule, when it fires and what it suggests) for people, with these thresholds."""
+        half = self.loss_window // 2
+        return [
+            ("loss_rising", f"The mean loss of the last {half} batches is more than "
+             f"{100 * self.loss_rise:.0f}% above the mean of the {half} before: the learning "
+             "rate may be too high. Fix: halve it (also applied to a run in progress)."),
+            ("vanishing_gradients", "The first layer's RMS weight gradient is below "
+             f"1/{self.vanishing:g} of the last layer's: the early layers hardly learn. Fix: "
+             "Xavier (sigmoid/tanh) or He (ReLU) initialisation, or ReLU units."),
+            ("dead_units", f"More than {100 * self.dead:.0f}% of a ReLU layer's units are never "
+             "active on the probe digits. Fix: leaky ReLU (or halve the learning rate)."),
+            ("saturated_units", f"More than {100 * self.saturated:.0f}% of a sigmoid/tanh "
+             f"layer's units are within {SATURATION_MARGIN} of a bound on at least "
+             f"{100 * SATURATION_SHARE:.0f}% of the probe digits. Fix: Xavier initialisation "
+             "(or ReLU)."),
+            ("overfitting", f"The validation loss rose in each of the last {self.overfit_epochs} "
+             "epochs while the training loss fell. Fix: dropout 0.2 (or more weight decay)."),
+        ]
+
 
 # ------------------------------------------------------------------------- measurement
 

@@ -45,21 +45,34 @@ from ..core.data import RawMnist, load_raw, prepare
 from ..core.digit_history import DigitHistory
 from ..core.errors import ConfigError, ImageError, MnistGuiError
 from ..core.evaluation import ModelEvaluation, evaluate_model, evaluate_on_test_set
+from ..core.health import DEFAULT_EVERY
 from ..core.model_file import load_model, save_model
 from ..core.personal import PersonalDigits
 from ..core.preprocess import mnist_preprocess, mnist_preprocess_steps
 from ..core.presets import DEFAULT_PRESET
 from ..core.runs import Run, RunStore
-from ..core.session import DataLoaded, ModelSnapshot, Progress, RunRecorded, TrainingSession
+from ..core.session import (
+    DataLoaded,
+    HealthFindings,
+    HealthMeasured,
+    ModelSnapshot,
+    Progress,
+    RunRecorded,
+    TrainingSession,
+)
 from ..core.training import EpochFinished, TrainConfig, Trainer, TrainingFinished, TrainingStarted
 from .guard import call_guarded, guarded
 from .panels.config_panel import ConfigPanel
 from .panels.curves_panel import CurvesPanel
 from .panels.digit_history_view import DigitHistoryView
 from .panels.draw_panel import DrawPanel
+from .panels.health_panel import HealthPanel
 from .panels.inspect_panel import InspectPanel
+from .panels.lab_panel import LabPanel
+from .panels.map_panel import MapPanel
 from .panels.mistakes_panel import MistakesPanel
 from .panels.personal_panel import PersonalPanel
+from .panels.robustness_panel import RobustnessPanel
 from .panels.runs_panel import Moment, RunsPanel, epoch_text
 from .panels.weights_panel import WeightsPanel
 from .state import CurrentModel
@@ -76,6 +89,9 @@ READY = "Ready: pick a preset or set up a network, then press Train."
 STOP_AND_QUIT = "Stop and quit"
 MINIMUM_SIZE = (1024, 640)
 INSPECT_MODEL_MS = 2000  # the live model reaches Inspect at most this often (it re-indexes)
+HEALTH_EVERY = DEFAULT_EVERY  # batches between layer-health measurements at least (also a time budget)
+FIXED_MODEL_NOTE = ("A run is training: the {view} takes its model when the run ends (or "
+                    "view a moment of a run in Runs).")
 FINETUNE_EPOCHS = 1
 
 
@@ -162,7 +178,7 @@ class MainWindow(QMainWindow):
     ``progress_shown(Progress)`` after the progress of a batch is shown, ``run_recorded(run_id)``
     when the run store starts keeping the run, ``moment_shown(label)`` when the views show a
     run's snapshot ("" when back to live), ``finetuned(before, after)`` after fine-tuning on
-    the personal digits.
+    the personal digits, ``onnx_exported(path)`` after File > Export as ONNX.
     """
 
     epoch_finished = Signal(object)
@@ -174,6 +190,7 @@ class MainWindow(QMainWindow):
     run_recorded = Signal(str)
     moment_shown = Signal(str)
     finetuned = Signal(float, float)
+    onnx_exported = Signal(str)
 
     def __init__(self, settings: QSettings | None = None, data_dir: str | None = None,
                  run_store: RunStore | None = None) -> None:
@@ -205,6 +222,13 @@ class MainWindow(QMainWindow):
         self._history_digits: tuple[np.ndarray, np.ndarray] | None = None  # (images, labels)
         self._inspect_pending = False
         self._personal_error = ""
+        # what the map, lab and robustness views were last given (they recompute only on change)
+        self._map_key: tuple | None = None
+        self._map_epoch = -1
+        self._lab_source: object = None
+        self._robustness_source: object = None
+        self._robustness_runs: list[Run] = []  # checked in Runs: overlaid on the robustness curves
+        self._robustness_overlaid: dict[str, str] = {}  # run id -> its name on the plots
         self._inspect_timer = QTimer(self)
         self._inspect_timer.setSingleShot(True)
         self._inspect_timer.timeout.connect(self._on_inspect_timer_timeout)
@@ -244,6 +268,10 @@ class MainWindow(QMainWindow):
         self.draw_panel = DrawPanel()
         self.personal_panel = PersonalPanel(self._personal_digits())
         self.runs_panel = RunsPanel(self.run_store)
+        self.health_panel = HealthPanel()
+        self.map_panel = MapPanel()
+        self.lab_panel = LabPanel()
+        self.robustness_panel = RobustnessPanel()
 
         # Draw with "this is a k" under it, your digits beside it
         self.this_is_combo = QComboBox()
@@ -280,6 +308,9 @@ class MainWindow(QMainWindow):
             ("Train && watch", "Train a network and watch its loss and accuracy", [
                 (self.curves_panel, "Curves", ("Loss and accuracy while the network trains; "
                  "runs checked in Runs are drawn beside the live one.")),
+                (self.health_panel, "Health", ("Is every layer learning? Gradient and update "
+                 "sizes, dead or saturated units, measured while a run trains, and findings "
+                 "with a fix you can apply.")),
             ]),
             ("Inside the network", "What the network learned and how it decides", [
                 (self.weights_panel, "Weights", ("Every layer's weights as images, and how much "
@@ -287,12 +318,22 @@ class MainWindow(QMainWindow):
                 (self.inspect_panel, "Inspect", ("One digit through the network: activations per "
                  "layer, which pixels pushed it towards a class, what would make it another "
                  "class, and the training digits it resembles.")),
+                (self.map_panel, "Map", ("The test digits as one layer sees them, squeezed "
+                 "to 2-D (PCA, or t-SNE on request): which digits it keeps apart and which it "
+                 "mixes up.")),
+                (self.lab_panel, "Lab", ("Edit the trained network by hand (switch units off, "
+                 "prune, add noise) and watch the test results follow; click a unit in Weights "
+                 "or Inspect to open it here.")),
             ]),
             ("Digits", "The test digits it gets wrong, how each was learned, and your own", [
                 (self.mistakes_panel, "Mistakes", ("The test digits the current model gets "
                  "wrong; select one to inspect it (Inside the network > Inspect).")),
                 (self.history_view, "Learning history", ("Each test digit's probability of its "
                  "true class after every epoch: learned when, forgotten, never learned.")),
+                (self.robustness_panel, "Robustness", ("Test accuracy as the digits are "
+                 "disturbed (noise, rotation, shift, occlusion, thickness), and the confidence "
+                 "below which Draw answers \"I don't know\"; runs checked in Runs are drawn "
+                 "too.")),
                 (draw_page, "Draw", ("Draw a digit and see what the current model makes of it; "
                  "label it to keep it in your digits and fine-tune on them.")),
             ]),
@@ -351,6 +392,9 @@ class MainWindow(QMainWindow):
             self.mistakes_panel: (frozenset({"evaluation"}), self._render_mistakes),
             self.inspect_panel: (frozenset({"model"}), self._render_inspect),
             self.history_view: (frozenset({"epoch"}), self._render_live_history),
+            self.map_panel: (frozenset({"model", "epoch"}), self._render_map),
+            self.lab_panel: (frozenset({"model"}), self._render_lab),
+            self.robustness_panel: (frozenset({"model"}), self._render_robustness),
         }
         self._stale_tabs: set[QWidget] = set()
 
@@ -463,6 +507,11 @@ class MainWindow(QMainWindow):
         runs.live_requested.connect(self._on_live_requested)
         runs.step_requested.connect(self.step)
         runs.moment_failed.connect(self._on_moment_failed)
+        self.health_panel.fix_requested.connect(self._on_health_fix_requested)
+        self.map_panel.digit_clicked.connect(self._on_map_digit_clicked)
+        self.weights_panel.unit_clicked.connect(self.open_unit_in_lab)
+        self.inspect_panel.unit_clicked.connect(self.open_unit_in_lab)
+        self.robustness_panel.threshold_changed.connect(self.draw_panel.set_confidence_threshold)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -473,23 +522,27 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "Open &data folder…", None, self._on_open_data_triggered)
         self._action(file_menu, "&Classify an image…", "Ctrl+I", self._on_open_image_triggered)
         self._action(file_menu, "&Export curves…", "Ctrl+E", self._on_export_curves_triggered)
+        self._action(file_menu, "Export as O&NNX…", None, self._on_export_onnx_triggered)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         view_menu = self.menuBar().addMenu("&View")
         # Ctrl+1..4 as before the views were grouped (Curves, Weights, Mistakes, Draw), then
-        # the newer views
+        # the newer views (Ctrl+0 the tenth, the last without a shortcut)
         order = [self.curves_panel, self.weights_panel, self.mistakes_panel, self.draw_panel,
-                 self.inspect_panel, self.history_view, self.runs_panel]
+                 self.inspect_panel, self.history_view, self.runs_panel, self.health_panel,
+                 self.map_panel, self.lab_panel, self.robustness_panel]
         titles = {view: title for title, view in self.views}
         titles[self.draw_panel] = "Draw"
         for index, view in enumerate(order):
-            self._action(view_menu, f"&{titles.get(view, 'Draw')}", f"Ctrl+{index + 1}",
+            key = f"Ctrl+{(index + 1) % 10}" if index < 10 else None
+            self._action(view_menu, f"&{titles.get(view, 'Draw')}", key,
                          lambda _checked=False, v=view: self.show_view(v))
         train_menu = self.menuBar().addMenu("&Training")
         self.train_action = self._action(train_menu, "&Train", "Ctrl+T", self.start_training)
         self.pause_action = self._action(train_menu, "&Pause / resume", "Ctrl+P", self.toggle_pause)
         self.stop_action = self._action(train_menu, "&Stop", "Ctrl+.", self.stop_training)
         help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&Health rules", None, self._on_health_rules_triggered)
         self._action(help_menu, "&About", None, self._on_about_triggered)
 
     def _action(self, menu, text, shortcut, slot) -> QAction:
@@ -535,7 +588,8 @@ class MainWindow(QMainWindow):
         """A run, a helper (open, score, fine-tune) or a panel's background job (reading the
         run store, Inspect's neighbour index) is still going."""
         return (self.is_training or bool(self._helpers) or self.runs_panel.is_busy()
-                or self.inspect_panel.is_busy())
+                or self.inspect_panel.is_busy() or self.map_panel.is_busy()
+                or self.lab_panel.is_busy() or self.robustness_panel.is_busy())
 
     @property
     def is_paused(self) -> bool:
@@ -594,7 +648,7 @@ class MainWindow(QMainWindow):
 
     def _start(self, config: TrainConfig, resume_from: tuple[str, int | None] | None = None) -> None:
         session = TrainingSession(config, self._raw, self._data_dir, store=self.run_store,
-                                  resume_from=resume_from)
+                                  resume_from=resume_from, health_every=HEALTH_EVERY)
         self._open_request += 1  # a model still loading must not replace this run
         generation = self.state.begin("live", config=config.to_dict())
         self.curves_panel.start(config.epochs, validation=config.validation > 0)
@@ -651,8 +705,9 @@ class MainWindow(QMainWindow):
         for thread, _ in list(self._helpers):
             thread.quit()
             ok = thread.wait(timeout_ms) and ok
-        ok = self.inspect_panel.shutdown(timeout_ms) and ok
-        ok = self.runs_panel.shutdown(timeout_ms) and ok
+        for panel in (self.inspect_panel, self.runs_panel, self.map_panel, self.lab_panel,
+                      self.robustness_panel):
+            ok = panel.shutdown(timeout_ms) and ok
         return ok
 
     def _set_running(self, running: bool) -> None:
@@ -704,6 +759,10 @@ class MainWindow(QMainWindow):
                     call_guarded(self, self.weights_panel.show_epoch_weights, event.epoch, event.weights)
                 self.runs_panel.refresh()
                 self.epoch_finished.emit(event)
+        elif isinstance(event, HealthMeasured):
+            self.health_panel.show_health(event.report)  # it keeps the history; redraws when shown
+        elif isinstance(event, HealthFindings):
+            self.health_panel.show_findings(event.findings)
         elif isinstance(event, ModelEvaluation):
             self.state.set_evaluation(generation, event)
         elif isinstance(event, TrainingStarted):
@@ -769,6 +828,9 @@ class MainWindow(QMainWindow):
         final = self._final or TrainingFinished("failed", "training ended", 0)
         self._final = None
         self.runs_panel.refresh()
+        # the views that wait for a fixed model take the run's last one now
+        for panel in (self.lab_panel, self.robustness_panel):
+            self._refresh_view(panel)
         # emitted last, when the window is ready for the next run
         self.training_finished.emit(final)
         if self._close_when_idle:
@@ -827,6 +889,12 @@ class MainWindow(QMainWindow):
             self._inspect_timer.stop()
             self._inspect_pending = False
             self.inspect_panel.set_model(None)
+            self.health_panel.clear()
+            self.map_panel.clear()
+            self._map_key, self._map_epoch = None, -1
+            self.lab_panel.set_model(None, None)
+            self.robustness_panel.set_model(None, None)
+            self._lab_source = self._robustness_source = None
             self._live_history = None
             if self.runs_panel.selected_run() is None or state.kind != "live":
                 self.history_view.clear()
@@ -906,12 +974,89 @@ class MainWindow(QMainWindow):
             else:
                 self._stale_tabs.add(self.inspect_panel)
 
+    def _refresh_view(self, panel: QWidget) -> None:
+        """Re-render a follower now if it is shown, else when it is."""
+        if self.is_view_shown(panel):
+            self._stale_tabs.discard(panel)
+            call_guarded(self, self._followers[panel][1])
+        else:
+            self._stale_tabs.add(panel)
+
     @guarded
     def _on_tab_changed(self) -> None:
         for panel in list(self._stale_tabs):
             if self.is_view_shown(panel):
                 self._stale_tabs.discard(panel)
                 self._followers[panel][1]()
+
+    def _following_live_run(self) -> bool:
+        """The views follow a run in progress (not a viewed moment or a file)."""
+        state = self.state
+        return state.kind == "live" and self.is_training and not state.viewing_moment
+
+    def _render_map(self) -> None:
+        """The map of the shown model: a new model (run, file, moment) is laid out afresh;
+        during a run the PCA is redone once per epoch (0.1 s for the largest preset)."""
+        state, raw = self.state, self._raw
+        model = state.shown_model
+        if model is None or raw is None or model.layer_sizes[0] != raw.test_images.shape[1]:
+            if self._map_key is not None or model is not None:
+                self.map_panel.clear()
+            self._map_key = None
+            return
+        key = (state.generation, state.moment_label, tuple(model.layer_sizes))
+        epoch = len(state.history)
+        if key != self._map_key:
+            self._map_key, self._map_epoch = key, epoch
+            self.map_panel.set_model(model, raw.test_images, raw.test_labels)
+        elif not self._following_live_run() or epoch != self._map_epoch:
+            self._map_epoch = epoch
+            self.map_panel.refresh_pca(model)
+
+    def _render_lab(self) -> None:
+        """The lab edits a fixed model: the shown one, or the run's last when it ends."""
+        if self._following_live_run():
+            if self._lab_source != "training":
+                self._lab_source = "training"
+                self.lab_panel.show_note(FIXED_MODEL_NOTE.format(view="lab"))
+            return
+        model = self.state.shown_model
+        if model is not self._lab_source:
+            self._lab_source = model
+            self.lab_panel.set_model(model, self._raw)
+
+    def _render_robustness(self) -> None:
+        """Robustness curves of the shown model (9.5 s for the largest preset: computed for
+        a fixed model, not for every snapshot of a run), and of the runs checked in Runs."""
+        if self._following_live_run():
+            if self._robustness_source != "training":
+                self._robustness_source = "training"
+                self.robustness_panel.show_note(FIXED_MODEL_NOTE.format(view="robustness view"))
+        else:
+            model = self.state.shown_model
+            if model is not self._robustness_source:
+                self._robustness_source = model
+                self.robustness_panel.set_model(model, self._raw)
+        self._sync_robustness_overlays()
+
+    def _sync_robustness_overlays(self) -> None:
+        """Draw the final model of every run checked in Runs over the current model's curves
+        (the live run is the current model)."""
+        wanted = {run.id: run for run in self._robustness_runs
+                  if not run.damaged and not (run.id == self.live_run_id and self.state.kind == "live")}
+        for run_id in [r for r in self._robustness_overlaid if r not in wanted]:
+            self.robustness_panel.remove(self._robustness_overlaid.pop(run_id))
+        for run_id, run in wanted.items():
+            if run_id in self._robustness_overlaid:
+                continue
+            try:
+                model, _meta = self.run_store.load_model(run_id)
+            except MnistGuiError as exc:
+                self._show_status(f"Run {run.name or run_id}: {exc}", "runs")
+                continue
+            name = f"run {run.name or run_id}"
+            self._robustness_overlaid[run_id] = name
+            self.robustness_panel.add_model(name, model)
 
     # ------------------------------------------------------------ inspect, digits
 
@@ -1093,6 +1238,46 @@ class MainWindow(QMainWindow):
     @guarded
     def _on_overlay_changed(self, runs: list) -> None:
         self.curves_panel.set_overlays(list(runs))
+        self._robustness_runs = list(runs)
+        self._refresh_view(self.robustness_panel)
+
+    # ------------------------------------------------------- health, map, lab
+
+    @guarded
+    def _on_health_fix_requested(self, fix: dict) -> None:
+        """A finding's fix: into the settings form (the next run uses it); a new learning
+        rate also reaches the run in progress at once."""
+        try:
+            config = self.config_panel.config().updated(**fix).check()
+        except (ConfigError, TypeError, ValueError) as exc:
+            self._message("Cannot apply that fix", str(exc), QMessageBox.Icon.Warning, topic="settings")
+            return
+        self.config_panel.set_config(config, "custom")
+        words = ", ".join(f"{key} = {value}" for key, value in fix.items())
+        if self._session is not None and set(fix) == {"lr"}:
+            self._session.controls.set_learning_rate(float(fix["lr"]))
+            self._show_status(f"Applied {words} to the run in progress and to the settings", "settings")
+        else:
+            self._show_status(f"Applied {words} to the settings: press Train to try it", "settings")
+
+    @guarded
+    def _on_map_digit_clicked(self, index: int) -> None:
+        raw = self._raw
+        if raw is None or not 0 <= index < len(raw.test_labels):
+            return
+        self.inspect_panel.show_digit(raw.test_images[index].reshape(28, 28) / 255.0,
+                                      label=int(raw.test_labels[index]))
+        self.show_view(self.inspect_panel)
+
+    @guarded
+    def open_unit_in_lab(self, layer: int, unit: int) -> None:
+        """Show hidden unit ``unit`` of hidden layer ``layer`` (0-based) in the lab."""
+        self.show_view(self.lab_panel)  # a stale lab takes the shown model first
+        if not self.lab_panel.has_model():
+            self._show_status("The lab opens units of a fixed model: when the run ends, or a "
+                              "model opened from a file", "lab")
+            return
+        self.lab_panel.select_unit(int(layer), int(unit))
 
     @guarded
     def _on_settings_requested(self, config: dict) -> None:
@@ -1286,6 +1471,33 @@ class MainWindow(QMainWindow):
         self._show_status(f"Exported {png}, {csv} and {shown.name}", "export")
         return png, csv
 
+    def export_onnx(self, path: str) -> None:
+        """Write the shown model as ONNX (off the GUI thread); ``onnx_exported(path)`` or a
+        message follows."""
+        model = self.state.shown_model
+        if model is None:
+            self._message("Nothing to export", "Train or open a model first.", QMessageBox.Icon.Information)
+            return
+        copy = model.clone()
+
+        def export() -> str:
+            from ..core.onnx_export import export_onnx
+
+            return str(export_onnx(copy, path))
+
+        self._show_status(f"Exporting {Path(path).name}…", "export")
+        self._run_helper(export, self._on_onnx_exported, self._on_onnx_failed)
+
+    @guarded
+    def _on_onnx_exported(self, path: str) -> None:
+        self._show_status(f"Exported {path}: input \"pixels\" (N, 784) in [0, 1], output "
+                          "\"probabilities\"", "export")
+        self.onnx_exported.emit(path)
+
+    @guarded
+    def _on_onnx_failed(self, message: str) -> None:
+        self._message("Cannot export as ONNX", message, QMessageBox.Icon.Critical, topic="export")
+
     def _run_helper(self, function, on_done, on_failed) -> None:
         """Run ``function`` on a GeneratorWorker in its own thread; ``on_done(result)`` or
         ``on_failed(message)`` follows on the GUI thread (bound methods of this window, so
@@ -1350,6 +1562,23 @@ class MainWindow(QMainWindow):
             self.export_curves(path)
 
     @guarded
+    def _on_export_onnx_triggered(self) -> None:
+        if self.state.shown_model is None:
+            self.export_onnx("")  # says there is nothing to export
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export as ONNX", "model.onnx", "ONNX model (*.onnx)")
+        if path:
+            self.export_onnx(path)
+
+    @guarded
+    def _on_health_rules_triggered(self) -> None:
+        from ..core.health import HealthRules
+
+        items = "".join(f"<li><b>{name}</b>: {text}</li>" for name, text in HealthRules().described())
+        self._message("Health rules", "<p>The Health view's findings, each from one rule, "
+                      f"checked while a run trains:</p><ul>{items}</ul>", QMessageBox.Icon.Information)
+
+    @guarded
     def _on_about_triggered(self) -> None:
         self._message("About mnist-gui", ABOUT, QMessageBox.Icon.Information)
 
@@ -1374,6 +1603,11 @@ class MainWindow(QMainWindow):
         state = self.settings.value("windowState")
         if isinstance(state, QByteArray):
             self.restoreState(state)
+        threshold = self.settings.value("confidenceThreshold")
+        try:
+            self.robustness_panel.set_threshold(float(threshold or 0.0))
+        except (TypeError, ValueError):
+            pass
         text = self.settings.value("config")
         preset = self.settings.value("preset", DEFAULT_PRESET)
         if isinstance(text, str):
@@ -1386,6 +1620,7 @@ class MainWindow(QMainWindow):
     def _save_settings(self) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("windowState", self.saveState())
+        self.settings.setValue("confidenceThreshold", self.robustness_panel.threshold())
         try:
             self.settings.setValue("config", json.dumps(self.config_panel.config().to_dict()))
             self.settings.setValue("preset", self.config_panel.preset_name())

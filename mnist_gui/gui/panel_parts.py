@@ -22,7 +22,10 @@ def image_item(plot: pg.PlotItem, levels: tuple[float, float] | None = None,
     plot.invertY(True)
     plot.setMouseEnabled(False, False)
     plot.hideButtons()
-    image = pg.ImageItem(np.zeros((28, 28), np.float32), axisOrder="row-major", levels=levels)
+    # levels=None passed explicitly is not "automatic" to pyqtgraph 0.14: painting such an
+    # image beside another plot segfaults (seen with PySide6 6.11); leave it out instead
+    options = {} if levels is None else {"levels": levels}
+    image = pg.ImageItem(np.zeros((28, 28), np.float32), axisOrder="row-major", **options)
     if cmap is not None:
         image.setColorMap(cmap)
     plot.addItem(image)

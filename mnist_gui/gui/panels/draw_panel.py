@@ -175,6 +175,7 @@ class DrawPanel(QWidget):
         self._model: MLP | None = None
         self._classes: list[int] | None = None
         self._stale = False
+        self._threshold = 0.0  # below this top probability the answer is "I don't know"
         self.last_latency_ms = 0.0
         self.probabilities: np.ndarray | None = None  # the last prediction, (K,)
         layout = QHBoxLayout(self)
@@ -196,6 +197,13 @@ class DrawPanel(QWidget):
         self.prediction_label.setObjectName("predictionLabel")
         self.prediction_label.setStyleSheet("font-size: 28px; font-weight: bold;")
         self.prediction_label.setToolTip("The model's answer and how sure it is")
+        self.threshold_label = QLabel("")
+        self.threshold_label.setObjectName("drawThresholdLabel")
+        self.threshold_label.setStyleSheet("color: #555555;")
+        self.threshold_label.setToolTip(
+            "Below this confidence the answer is \"I don't know\"; set it with the slider in "
+            "Digits > Robustness")
+        self.threshold_label.hide()
         self.preview = pg.GraphicsLayoutWidget()
         self.preview.setObjectName("previewView")
         self.preview.setBackground("w")
@@ -225,10 +233,11 @@ class DrawPanel(QWidget):
         self._set_classes(list(range(10)))
         right.addWidget(self.model_label, 0, 0)
         right.addWidget(self.prediction_label, 1, 0)
-        right.addWidget(self.preview, 2, 0)
-        right.addWidget(self.bars_plot, 3, 0)
-        right.setRowStretch(2, 2)
-        right.setRowStretch(3, 3)
+        right.addWidget(self.threshold_label, 2, 0)
+        right.addWidget(self.preview, 3, 0)
+        right.addWidget(self.bars_plot, 4, 0)
+        right.setRowStretch(3, 2)
+        right.setRowStretch(4, 3)
         layout.addLayout(right, 2)
 
         self.clear_button.clicked.connect(self.canvas.clear)
@@ -241,6 +250,19 @@ class DrawPanel(QWidget):
         self._model = model
         self.model_label.setText(source)
         self._on_digit_drawn()
+
+    def set_confidence_threshold(self, threshold: float) -> None:
+        """Answer "I don't know" when the top probability is below ``threshold`` (0: always
+        answer). The best guess is still shown, and the bars are unchanged."""
+        self._threshold = min(max(float(threshold), 0.0), 1.0)
+        if self._threshold > 0:
+            self.threshold_label.setText(f"Answers only when at least {100 * self._threshold:.0f}% sure "
+                                         "(set in Digits > Robustness)")
+        self.threshold_label.setVisible(self._threshold > 0)
+        self._on_digit_drawn()
+
+    def confidence_threshold(self) -> float:
+        return self._threshold
 
     def bar_labels(self) -> list[str]:
         """The class under each bar, left to right."""
@@ -289,7 +311,10 @@ class DrawPanel(QWidget):
             return
         probabilities = model.predict_proba(model_input(image28, model.input_mean, model.input_std))[0]
         best = int(np.argmax(probabilities))
-        self._show(image28, probabilities, f"{classes[best]}  ({100 * probabilities[best]:.1f}%)")
+        sure = f"{classes[best]}  ({100 * probabilities[best]:.1f}%)"
+        if probabilities[best] < self._threshold:
+            sure = f"I don't know (maybe {sure.replace('  ', ' ')})"
+        self._show(image28, probabilities, sure)
         self.last_latency_ms = (time.perf_counter() - started) * 1000
 
     def _set_classes(self, classes: list[int]) -> None:

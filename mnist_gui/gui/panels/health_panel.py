@@ -190,7 +190,8 @@ class HealthPanel(QWidget):
             self._hist_plots[l].setTitle(f"layer {h.layer} {what}", color=colour, size="8pt")
 
     def _show_findings(self) -> None:
-        keys = [(f.rule, f.layer, f.fix_label) for f in self._findings]
+        # the fix is part of the key: a button must never apply an older finding's change
+        keys = [(f.rule, f.layer, f.fix_label, tuple(sorted(f.fix.items()))) for f in self._findings]
         if keys == self._shown_keys:  # same findings, newer numbers: keep the buttons
             for label, finding in zip(self._texts, self._findings):
                 label.setText(_finding_text(finding))

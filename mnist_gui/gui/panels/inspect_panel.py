@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QThread, QTimer, Signal
+from PySide6.QtCore import Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,6 +39,7 @@ from ...core import explain as ex
 from ...core.errors import MnistGuiError
 from ...core.network import MLP
 from ...core.preprocess import PreprocessSteps
+from ..guard import guarded
 from ..panel_parts import image_item
 from ..worker import GeneratorWorker, call_once, start_worker
 
@@ -78,6 +79,7 @@ class InspectPanel(QWidget):
     counterfactual_computed = Signal(object)  # core.explain.Counterfactual
     neighbours_found = Signal(object)  # list of core.explain.Neighbour
     job_failed = Signal(str)
+    unit_clicked = Signal(int, int)  # hidden layer (0-based), unit: a cell of the activations
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -232,6 +234,7 @@ class InspectPanel(QWidget):
         self.sort_check.toggled.connect(self._on_attribution_settings_changed)
         self.counterfactual_button.clicked.connect(self._on_counterfactual_clicked)
         self.activations_view.scene().sigMouseMoved.connect(self._on_activations_hovered)
+        self.activations_view.scene().sigMouseClicked.connect(self._on_activations_clicked)
         self._set_enabled(False)
 
     def _set_enabled(self, enabled: bool) -> None:
@@ -565,22 +568,38 @@ class InspectPanel(QWidget):
             self._generation += 1
             self._refresh_timer.start()
 
+    def unit_at(self, scene_pos) -> tuple[int, int] | None:  # noqa: ANN001 - a QPointF
+        """(hidden layer, unit), both 0-based, under a point of the activations view's scene."""
+        for l, (plot, item) in enumerate(self._layer_items):
+            if not plot.sceneBoundingRect().contains(scene_pos) or item.image is None:
+                continue
+            point = item.mapFromScene(scene_pos)
+            rows, cols = item.image.shape
+            r, c = int(point.y()), int(point.x())
+            if not (0 <= point.y() < rows and 0 <= point.x() < cols) or l >= len(self._order):
+                return None
+            cell = r * cols + c
+            if cell >= len(self._order[l]):
+                return None
+            return l, int(self._order[l][cell])
+        return None
+
+    @guarded
+    def _on_activations_clicked(self, event) -> None:  # noqa: ANN001 - a pyqtgraph MouseClickEvent
+        if event.button() != Qt.MouseButton.LeftButton or self._forward is None:
+            return
+        hit = self.unit_at(event.scenePos())
+        if hit is not None:
+            self.unit_clicked.emit(*hit)
+
+    @guarded
     def _on_activations_hovered(self, pos) -> None:  # noqa: ANN001 - a QPointF in scene coordinates
         forward = self._forward
         if forward is None or self.model is None:
             return
-        for l, (plot, item) in enumerate(self._layer_items):
-            if not plot.sceneBoundingRect().contains(pos) or item.image is None:
-                continue
-            point = item.mapFromScene(pos)
-            rows, cols = item.image.shape
-            r, c = int(point.y()), int(point.x())
-            if not (0 <= r < rows and 0 <= c < cols) or l >= len(self._order):
-                return
-            cell = r * cols + c
-            if cell >= len(self._order[l]):
-                return
-            unit = int(self._order[l][cell])
+        hit = self.unit_at(pos)
+        if hit is not None:
+            l, unit = hit
             value = forward.activations[l][unit]
             W = self.model.W[l][:, unit]
             if l == 0:
@@ -590,7 +609,7 @@ class InspectPanel(QWidget):
                 self._unit_plot.setTitle(f"unit {unit}: incoming weights", size="8pt")
                 self._unit_plot.setVisible(True)
                 self.hover_label.setText(f"hidden layer 1, unit {unit}: {value:.3g} "
-                                         "(its incoming weights are shown on the right)")
+                                         "(its incoming weights are on the right; click to open it in the Lab)")
             else:
                 push = W * forward.activations[l - 1]
                 strongest = np.argsort(-np.abs(push))[:3]
@@ -598,5 +617,4 @@ class InspectPanel(QWidget):
                 self._unit_plot.setVisible(False)
                 self.hover_label.setText(
                     f"hidden layer {l + 1}, unit {unit}: {value:.3g}; strongest inputs from "
-                    f"layer {l}: {parts}")
-            return
+                    f"layer {l}: {parts} (click to open it in the Lab)")

@@ -201,7 +201,7 @@ class LabPanel(QWidget):
         self.edits_list.setToolTip("The edits in force, oldest first")
         self.edits_list.setMaximumHeight(70)
 
-        plots = pg.GraphicsLayoutWidget()
+        self.plots = plots = pg.GraphicsLayoutWidget()
         plots.setToolTip("The selected unit: incoming weights (red +, blue −), the 9 test "
                          "digits that activate it most, its outgoing path to each class")
         self.incoming_plot = plots.addPlot(title="incoming weights")
@@ -288,6 +288,18 @@ class LabPanel(QWidget):
         self._start(lambda: _prepare(copy, raw, generation, layer, unit))
         self._update_enabled()
 
+    def show_note(self, text: str) -> None:
+        """No model to edit, and why (e.g. a run is training)."""
+        self.set_model(None, None)
+        self.accuracy_label.setText(text)
+
+    def has_model(self) -> bool:
+        return self._model is not None
+
+    def is_busy(self) -> bool:
+        """An edit or the scoring of a model is still running."""
+        return self._running is not None or bool(self._queue)
+
     def select_unit(self, layer: int, unit: int) -> None:
         """Show hidden unit ``unit`` of hidden layer ``layer`` (both 0-based)."""
         index = self.layer_combo.findData(layer)
@@ -350,6 +362,8 @@ class LabPanel(QWidget):
         self._state = state
         if snapshot.edited is not None:
             self.model_edited.emit(snapshot.edited)
+        if (snapshot.layer, snapshot.unit) != (self._layer(), self.unit_spin.value()):
+            self._rerun = True  # another unit was chosen while this ran (e.g. while scoring)
         if self._queue or self._rerun:  # stale: more edits (or another unit) follow
             return
         self._show(snapshot)

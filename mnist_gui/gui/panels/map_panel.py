@@ -236,6 +236,10 @@ class MapPanel(QWidget):
         """Row i of ``coordinates()`` is test digit ``shown_indices()[i]``."""
         return self._index.copy()
 
+    def is_busy(self) -> bool:
+        """A PCA or t-SNE map is being computed."""
+        return self._job.is_busy() or self._tsne is not None
+
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         self._cancel_tsne()
         ok = self._job.shutdown(timeout_ms)

@@ -169,6 +169,19 @@ class RobustnessPanel(QWidget):
     def threshold(self) -> float:
         return self.slider.value() / 100
 
+    def set_threshold(self, threshold: float) -> None:
+        """Move the confidence slider (0..1; emits ``threshold_changed`` if it moved)."""
+        self.slider.setValue(round(100 * min(max(float(threshold), 0.0), 1.0)))
+
+    def show_note(self, text: str) -> None:
+        """Drop the current model's curves and say why there are none (e.g. training)."""
+        self.remove(CURRENT)
+        self.status_label.setText(text)
+
+    def is_busy(self) -> bool:
+        """Curves are being computed or wait their turn."""
+        return self._running is not None or bool(self._queue)
+
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         self._queue.clear()
         if self._running is None:

@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from ..guard import guarded
@@ -49,7 +49,13 @@ class SparseLogAxis(pg.AxisItem):
 
 
 class WeightsPanel(QWidget):
-    """Public slots: ``clear()``, ``show_weights(weights, progress)``, ``show_epoch_weights``."""
+    """Public slots: ``clear()``, ``show_weights(weights, progress)``, ``show_epoch_weights``.
+
+    Signal ``unit_clicked(layer, unit)``: a hidden unit was clicked (a row of a hidden
+    layer's heatmap, or a tile of the first-layer mosaic); ``layer`` is 0-based.
+    ``unit_at(view, scene_pos)`` says which unit a point of either view falls on."""
+
+    unit_clicked = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -122,6 +128,10 @@ class WeightsPanel(QWidget):
         splitter.addWidget(right)
         splitter.setSizes([700, 500])
         self.layer_combo.currentIndexChanged.connect(self._update_histogram)
+        self.view.setToolTip("Click a row (a hidden unit) to open it in the Lab")
+        self.mosaic_view.setToolTip("Click a unit to open it in the Lab")
+        self.view.scene().sigMouseClicked.connect(self._on_heatmap_clicked)
+        self.mosaic_view.scene().sigMouseClicked.connect(self._on_mosaic_clicked)
 
     # ------------------------------------------------------------------------ slots
 
@@ -203,6 +213,46 @@ class WeightsPanel(QWidget):
         self._initial = [W.copy() for W in weights]
         if self._previous_epoch is None:
             self._previous_epoch = self._initial
+
+    def unit_at(self, view: pg.GraphicsLayoutWidget, scene_pos: QPointF) -> tuple[int, int] | None:
+        """(hidden layer, unit), both 0-based, under ``scene_pos`` of ``view`` (the heatmaps'
+        ``self.view`` or ``self.mosaic_view``); None off every hidden unit."""
+        if view is self.mosaic_view:
+            image = self.mosaic_image.image
+            if image is None or not self._shapes:
+                return None
+            point = self.mosaic_image.mapFromScene(scene_pos)
+            h, w = self._image_shape
+            n = min(MOSAIC_UNITS, self._shapes[0][1])
+            side = max(1, math.ceil(math.sqrt(n)))
+            row, col = int(point.y() // (h + 1)), int(point.x() // (w + 1))
+            if not (0 <= point.x() < image.shape[1] and 0 <= point.y() < image.shape[0]) or col >= side:
+                return None
+            unit = row * side + col
+            return (0, unit) if unit < n else None
+        for layer, (image, _bar, _plot) in enumerate(self._layer_items[:-1]):  # the last is the output
+            if image.image is None:
+                continue
+            point = image.mapFromScene(scene_pos)
+            units, inputs = image.image.shape
+            if 0 <= point.x() < inputs and 0 <= point.y() < units:
+                return layer, int(point.y())
+        return None
+
+    @guarded
+    def _on_heatmap_clicked(self, event) -> None:  # noqa: ANN001 - a pyqtgraph MouseClickEvent
+        self._emit_unit(self.view, event)
+
+    @guarded
+    def _on_mosaic_clicked(self, event) -> None:  # noqa: ANN001
+        self._emit_unit(self.mosaic_view, event)
+
+    def _emit_unit(self, view: pg.GraphicsLayoutWidget, event) -> None:  # noqa: ANN001
+        if event.button() != Qt.MouseButton.LeftButton or event.double():
+            return
+        hit = self.unit_at(view, event.scenePos())
+        if hit is not None:
+            self.unit_clicked.emit(*hit)
 
     # --------------------------------------------------------------------- internals
 
