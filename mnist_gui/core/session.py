@@ -228,7 +228,10 @@ class TrainingSession:
                 steps.append(position)
                 losses.append(event.loss)
                 accuracies.append(event.accuracy)
-                if now - last_progress >= self.progress_interval or event.batch == event.n_batches:
+                # about to wait (paused, a step done): show this batch now, whatever the clock
+                waiting = self.controls.will_wait
+                if (waiting or now - last_progress >= self.progress_interval
+                        or event.batch == event.n_batches):
                     last_progress = now
                     rate = event.samples_done / event.elapsed if event.elapsed > 0 else 0.0
                     yield Progress(
@@ -238,7 +241,7 @@ class TrainingSession:
                                     config.epochs - start),
                     )
                     steps, losses, accuracies = [], [], []
-                if now - last_snapshot >= self.snapshot_interval:
+                if waiting or now - last_snapshot >= self.snapshot_interval:
                     last_snapshot = now
                     yield self._snapshot(event.progress)
             elif isinstance(event, EpochFinished):

@@ -83,6 +83,12 @@ class TrainingControls:
         return self._paused
 
     @property
+    def will_wait(self) -> bool:
+        """The loop will block before the next batch (paused, no step left): what it has
+        done so far is all there is to show for now."""
+        return self._paused and not self._steps_allowed and not self._stop_requested
+
+    @property
     def stop_requested(self) -> bool:
         return self._stop_requested
 

@@ -103,3 +103,35 @@ def test_a_recorded_session_can_be_continued_as_a_branch(raw_mnist, tmp_path):
     run = store.get(branch.run_id)
     assert (run.parent, run.parent_epoch) == (first.run_id, 1)
     assert [e["epoch"] for e in run.epochs] == [2, 3, 4]
+
+
+def test_a_step_while_paused_is_shown_at_once_whatever_the_intervals(raw_mnist):
+    """Step one batch, then two: each time the loop is about to wait again, the progress and
+    a snapshot of that very batch come out (the intervals would hold them back for ever)."""
+    import queue
+
+    session = TrainingSession(SMALL, raw_mnist, progress_interval=1e9, snapshot_interval=1e9,
+                              evaluation_interval=1e9)
+    session.controls.pause()
+    events: queue.Queue = queue.Queue()
+    thread = threading.Thread(target=lambda: [events.put(e) for e in session.events()])
+    thread.start()
+
+    def next_of(kind, timeout=20.0):
+        while True:
+            event = events.get(timeout=timeout)
+            if isinstance(event, kind):
+                return event
+
+    try:
+        assert next_of(ModelSnapshot).epoch_progress == 0.0  # the untrained model
+        session.controls.step(1)
+        assert next_of(Progress).batch == 1
+        assert next_of(ModelSnapshot).epoch_progress == 0.1
+        session.controls.step(2)
+        assert next_of(Progress).batch == 3  # the first of the two steps is held back
+        assert next_of(ModelSnapshot).epoch_progress == 0.3
+    finally:
+        session.controls.stop()
+        thread.join(20)
+    assert not thread.is_alive()
