@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -88,7 +89,8 @@ of handwritten digits", licensed under Creative Commons Attribution-Share Alike 
 READY = "Ready: pick a preset or set up a network, then press Train."
 STOP_AND_QUIT = "Stop and quit"
 MINIMUM_SIZE = (1024, 640)
-INSPECT_MODEL_MS = 2000  # the live model reaches Inspect at most this often (it re-indexes)
+INSPECT_MODEL_MS = 2000  # the live model reaches Inspect at most this often
+NEIGHBOURS_EVERY_S = 20.0  # during a run, Inspect's neighbour index is rebuilt at most this often
 HEALTH_EVERY = DEFAULT_EVERY  # batches between layer-health measurements at least (also a time budget)
 FIXED_MODEL_NOTE = ("A run is training: the {view} takes its model when the run ends (or "
                     "view a moment of a run in Runs).")
@@ -221,6 +223,7 @@ class MainWindow(QMainWindow):
         self._test_digits: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._history_digits: tuple[np.ndarray, np.ndarray] | None = None  # (images, labels)
         self._inspect_pending = False
+        self._neighbours_epoch, self._neighbours_time = -1, 0.0  # when Inspect last re-indexed
         self._personal_error = ""
         # what the map, lab and robustness views were last given (they recompute only on change)
         self._map_key: tuple | None = None
@@ -829,7 +832,7 @@ class MainWindow(QMainWindow):
         self._final = None
         self.runs_panel.refresh()
         # the views that wait for a fixed model take the run's last one now
-        for panel in (self.lab_panel, self.robustness_panel):
+        for panel in (self.lab_panel, self.robustness_panel, self.inspect_panel):
             self._refresh_view(panel)
         # emitted last, when the window is ready for the next run
         self.training_finished.emit(final)
@@ -955,16 +958,23 @@ class MainWindow(QMainWindow):
 
     def _render_inspect(self) -> None:
         """Give Inspect the shown model; the live model of a run in progress at most every
-        INSPECT_MODEL_MS (each new model rebuilds its neighbour index in the background)."""
-        state = self.state
-        if state.kind == "live" and self.is_training and not state.viewing_moment:
+        INSPECT_MODEL_MS. Its neighbour index (the 60,000 training digits re-embedded: 1.5 s
+        of both cores for the largest preset) is rebuilt during a run only after an epoch
+        ends and NEIGHBOURS_EVERY_S has passed; each model of the run in between keeps it."""
+        live = self._following_live_run()
+        if live:
             if self._inspect_timer.isActive():
                 self._inspect_pending = True
                 return
             self._inspect_timer.start(INSPECT_MODEL_MS)
         self._inspect_pending = False
-        model = state.shown_model
-        self.inspect_panel.set_model(model.clone() if model is not None else None)
+        now, epoch = time.monotonic(), len(self.state.history)
+        keep = live and (epoch == self._neighbours_epoch
+                         or now - self._neighbours_time < NEIGHBOURS_EVERY_S)
+        if not keep:
+            self._neighbours_epoch, self._neighbours_time = epoch, now
+        model = self.state.shown_model
+        self.inspect_panel.set_model(model.clone() if model is not None else None, keep_neighbours=keep)
 
     @guarded
     def _on_inspect_timer_timeout(self) -> None:

@@ -147,3 +147,27 @@ def test_a_burst_of_strokes_is_refreshed_once(panel, qtbot, ten_class, raw_mnist
         for fraction in np.linspace(0.1, 1.0, 40):
             panel.show_digit(image * fraction)
     assert len(seen) == 1 and seen[0].predicted == ex.forward(ten_class, image).predicted
+
+
+def test_a_newer_model_of_the_same_run_can_keep_the_neighbour_index(panel, qtbot, ten_class, raw_mnist):
+    """keep_neighbours: the neighbours stay those of the model the index was built with (no
+    re-embedding of the training digits); without it they follow the new model."""
+    images, labels = raw_mnist.train_images[:3000], raw_mnist.train_labels[:3000]
+    panel.set_training_data(images, labels)
+    panel.set_model(ten_class.clone())
+    image = digit(raw_mnist, 3)
+    with qtbot.waitSignal(panel.neighbours_found, timeout=10_000) as blocker:
+        panel.show_digit(image)
+    first = [(n.index, round(n.distance, 4)) for n in blocker.args[0]]
+    other = ten_class.clone()
+    rng = np.random.default_rng(0)
+    for W in other.W:
+        W += rng.normal(0, 0.5 * float(W.std()), W.shape).astype(W.dtype)
+    panel.set_model(other.clone(), keep_neighbours=True)
+    with qtbot.waitSignal(panel.neighbours_found, timeout=10_000) as blocker:
+        panel.show_digit(image)
+    assert [(n.index, round(n.distance, 4)) for n in blocker.args[0]] == first
+    panel.set_model(other.clone())
+    with qtbot.waitSignal(panel.neighbours_found, timeout=10_000) as blocker:
+        panel.show_digit(image)
+    assert [(n.index, round(n.distance, 4)) for n in blocker.args[0]] != first

@@ -272,8 +272,13 @@ class InspectPanel(QWidget):
 
     # -------------------------------------------------------------------- public API
 
-    def set_model(self, model: MLP | None) -> None:
-        """Inspect with ``model`` (an independent copy the panel keeps) or nothing."""
+    def set_model(self, model: MLP | None, keep_neighbours: bool = False) -> None:
+        """Inspect with ``model`` (an independent copy the panel keeps) or nothing.
+
+        ``keep_neighbours``: a newer model of the same run (same architecture) keeps the
+        neighbour index already built (or being built) for an earlier one, instead of
+        re-embedding the 60,000 training digits (a second or more per model for the largest
+        preset: while a run trains, rebuilding every few seconds halves its speed)."""
         if model is not None and model.layer_sizes[0] != 28 * 28:
             self.caption.setText(
                 f"This model takes {model.layer_sizes[0]} inputs, not 28x28 images: "
@@ -285,10 +290,11 @@ class InspectPanel(QWidget):
             and model.activations == self.model.activations)
         self.model = model
         self._worker_model = None if model is None else model.clone()
-        self._index = None
-        self._model_generation += 1
+        if not (keep_neighbours and same_architecture):
+            self._index = None
+            self._model_generation += 1
+            self._jobs.pop("neighbours", None)
         self._generation += 1
-        self._jobs.pop("neighbours", None)
         if not same_architecture:
             self._fill_class_combos()
             self._build_activation_items()
