@@ -171,3 +171,28 @@ def test_a_newer_model_of_the_same_run_can_keep_the_neighbour_index(panel, qtbot
     with qtbot.waitSignal(panel.neighbours_found, timeout=10_000) as blocker:
         panel.show_digit(image)
     assert [(n.index, round(n.distance, 4)) for n in blocker.args[0]] != first
+
+
+def test_hovering_a_unit_leaves_the_grid_in_place_and_a_new_model_forgets_it(
+        panel, qtbot, ten_class, binary, raw_mnist):
+    from PySide6.QtCore import QPoint
+
+    panel.set_model(ten_class.clone())
+    inspect(panel, qtbot, digit(raw_mnist, 5))
+    view = panel.activations_view
+    # a pixel of the first hidden layer's grid (hovering one shows its weights), by scanning
+    pixel = next(QPoint(x, y) for y in range(0, view.height(), 4) for x in range(0, view.width(), 4)
+                 if (panel.unit_at(view.mapToScene(QPoint(x, y))) or (None,))[0] == 0)
+    before = panel.unit_at(view.mapToScene(pixel))
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    point = QPointF(pixel)
+    QApplication.sendEvent(view.viewport(), QMouseEvent(
+        QEvent.Type.MouseMove, point, view.viewport().mapToGlobal(point), Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier))
+    qtbot.waitUntil(lambda: f"unit {before[1]}:" in panel.hover_label.text(), timeout=5000)
+    assert panel.unit_at(view.mapToScene(pixel)) == before  # nothing moved under the mouse
+    panel.set_model(binary.clone())
+    assert "unit" not in panel.hover_label.text().split(";")[0].replace("a unit", "")

@@ -55,6 +55,10 @@ BACKGROUND_METHODS = ("integrated-gradients", "smoothgrad")
 N_NEIGHBOURS = 8
 
 
+HOVER_HINT = "Hover a unit to see its value and what feeds it; click it to open it in the Lab."
+HOVER_TITLE = "hovered first-layer unit's weights"
+
+
 def unit_grid(values: np.ndarray) -> tuple[np.ndarray, int]:
     """Units (n,) laid out row by row on a near-square grid (unused cells NaN-free zeros)."""
     n = len(values)
@@ -166,7 +170,7 @@ class InspectPanel(QWidget):
         self.activations_view.setBackground("w")
         self.activations_view.setMinimumHeight(220)
         grid.addWidget(self.activations_view, 0, 0, 1, 2)
-        self.hover_label = QLabel("Hover a unit to see its value and what feeds it.")
+        self.hover_label = QLabel(HOVER_HINT)
         self.hover_label.setObjectName("unitHoverLabel")
         grid.addWidget(self.hover_label, 1, 0, 1, 2)
 
@@ -265,10 +269,12 @@ class InspectPanel(QWidget):
         bars.addItem(self._bars)
         bars.setYRange(0, 1)
         bars.getAxis("bottom").setTicks([[(i, str(c)) for i, c in enumerate(model.classes)]])
+        # always shown (blank until a first-layer unit is hovered): a plot that appeared on
+        # hover would reflow the row and move the unit grid from under the mouse
         self._unit_plot, self._unit_image = _image_plot(
-            view.ci, "hovered unit's weights", levels=(-1, 1), cmap=self.colormap,
+            view.ci, HOVER_TITLE, levels=(-1, 1), cmap=self.colormap,
             row=0, col=2 + len(self._layer_items))
-        self._unit_plot.setVisible(False)
+        self._unit_plot.setTitle(HOVER_TITLE, size="8pt")
 
     # -------------------------------------------------------------------- public API
 
@@ -298,6 +304,7 @@ class InspectPanel(QWidget):
         if not same_architecture:
             self._fill_class_combos()
             self._build_activation_items()
+            self.hover_label.setText(HOVER_HINT)  # it named a unit of the old model
         self._set_enabled(model is not None)
         if self._image is not None:
             self._refresh_timer.start()
@@ -358,6 +365,10 @@ class InspectPanel(QWidget):
 
     def _clear_views(self) -> None:
         blank = np.zeros((28, 28), np.float32)
+        self.hover_label.setText(HOVER_HINT)
+        if self._unit_image is not None:
+            self._unit_image.setImage(blank, levels=(-1, 1))
+            self._unit_plot.setTitle(HOVER_TITLE, size="8pt")
         for item in self._attr_items.values():
             item.setImage(blank, autoLevels=False)
         for plot, image in self._neighbour_plots + self._preprocess_plots:
@@ -613,14 +624,14 @@ class InspectPanel(QWidget):
                 top = float(np.abs(weights).max()) or 1.0
                 self._unit_image.setImage(weights, levels=(-top, top))
                 self._unit_plot.setTitle(f"unit {unit}: incoming weights", size="8pt")
-                self._unit_plot.setVisible(True)
                 self.hover_label.setText(f"hidden layer 1, unit {unit}: {value:.3g} "
                                          "(its incoming weights are on the right; click to open it in the Lab)")
             else:
                 push = W * forward.activations[l - 1]
                 strongest = np.argsort(-np.abs(push))[:3]
                 parts = ", ".join(f"unit {int(i)} ({push[i]:+.2g})" for i in strongest)
-                self._unit_plot.setVisible(False)
+                self._unit_image.setImage(np.zeros((28, 28), np.float32), levels=(-1, 1))
+                self._unit_plot.setTitle(HOVER_TITLE, size="8pt")
                 self.hover_label.setText(
                     f"hidden layer {l + 1}, unit {unit}: {value:.3g}; strongest inputs from "
                     f"layer {l}: {parts} (click to open it in the Lab)")
