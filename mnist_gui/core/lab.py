@@ -56,7 +56,8 @@ class ScaleUnit:
         model.set_unit_scale(self.layer, self.unit, self.scale)
 
     def describe(self) -> str:
-        what = "off" if self.scale == 0 else f"x{self.scale:g}"
+        what = ("off" if self.scale == 0 else "back on" if self.scale == 1
+                else f"output x{self.scale:g}")
         return f"unit {self.unit} of hidden layer {self.layer + 1} {what}"
 
 
@@ -432,6 +433,7 @@ class UnitView:
     top_activations: np.ndarray
     outgoing: np.ndarray
     per_class: np.ndarray
+    scale: float = 1.0  # the unit's output factor now (0: switched off)
 
 
 def unit_view(model: MLP, layer: int, unit: int, activations: np.ndarray,
@@ -442,8 +444,11 @@ def unit_view(model: MLP, layer: int, unit: int, activations: np.ndarray,
     column = activations[:, unit]
     n_top = min(n_top, len(column))
     top = np.argsort(-column, kind="stable")[:n_top]
-    path = model.W[layer + 1][unit].astype(np.float64)
+    factors = model.hidden[layer].unit_scale
+    scale = 1.0 if factors is None else float(factors[unit])
+    # what the unit passes on is its output times its factor: a unit switched off has none
+    path = model.W[layer + 1][unit].astype(np.float64) * scale
     outgoing = path.copy()
     for W in model.W[layer + 2 :]:
         path = path @ W
-    return UnitView(model.W[layer][:, unit].copy(), top, column[top].copy(), outgoing, path)
+    return UnitView(model.W[layer][:, unit].copy(), top, column[top].copy(), outgoing, path, scale)

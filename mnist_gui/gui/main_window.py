@@ -229,6 +229,7 @@ class MainWindow(QMainWindow):
         self._map_key: tuple | None = None
         self._map_epoch = -1
         self._lab_source: object = None
+        self._moment_config: dict | None = None  # the settings of the run whose moment is viewed
         self._robustness_source: object = None
         self._robustness_runs: list[Run] = []  # checked in Runs: overlaid on the robustness curves
         self._robustness_overlaid: dict[str, str] = {}  # run id -> its name on the plots
@@ -1030,10 +1031,12 @@ class MainWindow(QMainWindow):
                 self._lab_source = "training"
                 self.lab_panel.show_note(FIXED_MODEL_NOTE.format(view="lab"))
             return
-        model = self.state.shown_model
+        state = self.state
+        model = state.shown_model
         if model is not self._lab_source:
             self._lab_source = model
-            self.lab_panel.set_model(model, self._raw)
+            config = self._moment_config if state.viewing_moment else state.config
+            self.lab_panel.set_model(model, self._raw, config)
 
     def _render_robustness(self) -> None:
         """Robustness curves of the shown model (9.5 s for the largest preset: computed for
@@ -1304,6 +1307,7 @@ class MainWindow(QMainWindow):
         """The views show a run's snapshot (scored on the test set off the GUI thread); the
         live run goes on behind it."""
         run = moment.run
+        self._moment_config = dict(run.config) if isinstance(run.config, dict) else None
         label = f"epoch {epoch_text(moment.epoch)} of run {run.name or run.id}"
         token = self.state.view_moment(label, moment.model)
         self._show_moment_banner()

@@ -60,8 +60,6 @@ from ..widgets import ComboBox, SpinBox
 from ..worker import call_once, start_worker
 
 DIVERGING = "CET-D1"
-INTRO = ("Lab: change the trained network by hand — switch units off, scale them, prune or "
-         "add noise — and see the test results follow. The original model is never changed.")
 
 
 @dataclass
@@ -151,9 +149,8 @@ class LabPanel(QWidget):
         self._rerun = False  # a request (edit or unit) came after the running one started
         self._original_accuracy: float | None = None
         self._undo_ok = self._redo_ok = False
+        self._config: dict | None = None
 
-        intro = QLabel(INTRO)
-        intro.setWordWrap(True)
         self.layer_combo = ComboBox()
         self.layer_combo.setToolTip("The hidden layer of the unit shown")
         self.layer_combo.setMinimumContentsLength(16)
@@ -180,7 +177,8 @@ class LabPanel(QWidget):
         self.noise_spin.setToolTip("Noise standard deviation, relative to each layer's weight RMS")
         self.off_button = make_button("Switch off", "Set this unit's output to 0",
                                       self._on_off_clicked, "lab_off")
-        self.scale_button = make_button("Scale unit", "Multiply this unit's output by the factor",
+        self.scale_button = make_button("Scale unit", "Set this unit's output factor (replaces "
+                                        "an earlier factor, or switching it off)",
                                         self._on_scale_clicked, "lab_scale")
         self.prune_button = make_button("Prune", "Zero the smallest weights (biases are kept)",
                                         self._on_prune_clicked, "lab_prune")
@@ -237,17 +235,19 @@ class LabPanel(QWidget):
         edit_row.addWidget(self.noise_spin)
         edit_row.addWidget(self.noise_button)
         edit_row.addStretch(1)
+        history_row = QHBoxLayout()
         for button in (self.undo_button, self.redo_button, self.reset_button, self.save_button):
-            edit_row.addWidget(button)
+            history_row.addWidget(button)
+        history_row.addStretch(1)
         controls = QVBoxLayout()
         controls.addLayout(unit_row)
         controls.addLayout(edit_row)
+        controls.addLayout(history_row)
 
         tables = QHBoxLayout()
         tables.addWidget(self.confusion_table, 3)
         tables.addWidget(self.class_table, 2)
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
         layout.addLayout(controls)
         layout.addWidget(plots, 3)
         status = QHBoxLayout()
@@ -261,7 +261,10 @@ class LabPanel(QWidget):
         self._update_enabled()
 
     # ------------------------------------------------------------------------ public
-    def set_model(self, model: MLP | None, raw: RawMnist | None) -> None:
+    def set_model(self, model: MLP | None, raw: RawMnist | None, config: dict | None = None) -> None:
+        """``config``: the TrainConfig dict the model was trained with, saved with the edited
+        model (so opening it fills the settings form like any model file)."""
+        self._config = config
         self._generation += 1
         self._queue.clear()
         self._rerun = False
@@ -278,6 +281,7 @@ class LabPanel(QWidget):
         self.layer_combo.blockSignals(False)
         self._set_unit_range()
         self.edits_list.clear()
+        self._clear_results()  # the previous model's numbers must not stay under a new heading
         if self._model is None or raw is None:
             self.accuracy_label.setText("No model yet: train one or open a model file.")
             self._update_enabled()
@@ -317,7 +321,7 @@ class LabPanel(QWidget):
         # the worker may be busy: replay what was scored last on the (never changed) original
         edits = self._last.in_force
         model = baked(apply_edits(self._state.lab.original, edits))
-        return save_model(path, model, None, {"test_accuracy": self._last.result.accuracy},
+        return save_model(path, model, self._config, {"test_accuracy": self._last.result.accuracy},
                           [edit_as_dict(e) for e in edits])
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
@@ -440,8 +444,24 @@ class LabPanel(QWidget):
                 table.setItem(i, j, QTableWidgetItem(f"{value:.3f}"))
             table.setItem(i, 3, QTableWidgetItem(str(int(report.support[i]))))
 
+    def _clear_results(self) -> None:
+        for table in (self.confusion_table, self.class_table):
+            table.setRowCount(0)
+            table.setColumnCount(0)
+        blank = np.zeros((28, 28), np.float32)
+        self.incoming_image.setImage(blank, levels=(-1, 1))
+        self.incoming_plot.setTitle("incoming weights")
+        self.top_image.setImage(blank, levels=(0, 1))
+        if self._bars is not None:
+            self.outgoing_plot.removeItem(self._bars)
+            self._bars = None
+        self.off_button.setText("Switch off")
+
     def _show_view(self, snapshot: LabSnapshot) -> None:
         view = snapshot.view
+        self.off_button.setText("Switch on" if view.scale == 0 else "Switch off")
+        self.off_button.setToolTip("Give this unit its output back (factor 1)" if view.scale == 0
+                                   else "Set this unit's output to 0")
         image = weight_image(view.incoming.astype(np.float32))
         m = float(np.abs(image).max()) or 1.0
         self.incoming_image.setImage(image, levels=(-m, m))
@@ -492,7 +512,11 @@ class LabPanel(QWidget):
 
     @guarded
     def _on_off_clicked(self) -> None:
-        edit = ScaleUnit(self._layer(), self.unit_spin.value(), 0.0)
+        """Switch the unit off, or back on if it is off now."""
+        view = self._last.view if self._last is not None else None
+        is_off = (view is not None and view.scale == 0 and self._last is not None
+                  and (self._last.layer, self._last.unit) == (self._layer(), self.unit_spin.value()))
+        edit = ScaleUnit(self._layer(), self.unit_spin.value(), 1.0 if is_off else 0.0)
         self._submit(lambda lab: lab.apply(edit))
 
     @guarded
