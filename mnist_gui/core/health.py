@@ -109,6 +109,7 @@ class Finding:
 class HealthRules:
     loss_window: int = 50
     loss_rise: float = 0.10
+    loss_noise: float = 3.0
     vanishing: float = 1000.0
     dead: float = 0.40
     saturated: float = 0.40
@@ -119,8 +120,9 @@ class HealthRules:
         half = self.loss_window // 2
         return [
             ("loss_rising", f"The mean loss of the last {half} batches is more than "
-             f"{100 * self.loss_rise:.0f}% above the mean of the {half} before: the learning "
-             "rate may be too high. Fix: halve it (also applied to a run in progress)."),
+             f"{100 * self.loss_rise:.0f}% above the mean of the {half} before, by more than "
+             f"{self.loss_noise:g} standard errors (2 if it doubled), so not batch noise: the "
+             "learning rate may be too high. Fix: halve it (also applied to a run in progress)."),
             ("vanishing_gradients", "The first layer's RMS weight gradient is below "
              f"1/{self.vanishing:g} of the last layer's: the early layers hardly learn. Fix: "
              "Xavier (sigmoid/tanh) or He (ReLU) initialisation, or ReLU units."),
@@ -217,8 +219,19 @@ def check_loss_rising(losses: list[float], config: Any, rules: HealthRules = Hea
     # cost of watching a small network (the monitor runs this every 25 batches)
     recent = [float(x) for x in losses[-2 * half :]]
     before, after = sum(recent[:half]) / half, sum(recent[half:]) / half
-    if math.isfinite(after) and not after > before * (1 + rules.loss_rise):  # NaN: rising
-        return None
+    if math.isfinite(after):  # NaN or inf: rising, whatever the noise
+        if not after > before * (1 + rules.loss_rise):
+            return None
+        # and more than batch-to-batch noise: near the end of a good run the losses are
+        # small and scatter by tens of percent (the `fast` preset: 27 of its 75 windows rise
+        # by over 10%, by up to 2.4 standard errors of the difference of the means). A rise
+        # must exceed ``loss_noise`` (3) standard errors, or 2 if the mean at least doubled
+        # (a learning rate raised 100-fold: 10x the mean at 2.96 standard errors)
+        var_before = sum((x - before) ** 2 for x in recent[:half]) / max(half - 1, 1)
+        var_after = sum((x - after) ** 2 for x in recent[half:]) / max(half - 1, 1)
+        z = (after - before) / max(math.sqrt((var_before + var_after) / half), 1e-300)
+        if z <= (2.0 if after >= 2 * before else rules.loss_noise):
+            return None
     fix, label = _halve_lr(config)
     return Finding(
         "loss_rising",
@@ -340,6 +353,14 @@ class HealthMonitor:
         self._loss_finding: Finding | None = None
         self._next_check = self.every - 1  # batch count at which to consider copying
         self._not_before = 0.0  # perf_counter before which the budget forbids measuring
+
+    def set_learning_rate(self, lr: float) -> None:
+        """The run's base learning rate changed (by hand or by a finding's fix): later
+        fixes start from it, and the losses seen at the old rate are no evidence any more."""
+        if hasattr(self.config, "updated"):
+            self.config = self.config.updated(lr=float(lr))
+        self.losses.clear()
+        self._loss_finding = None
 
     def after_batch(self, model: MLP, loss: float, grad_scale: float = 1.0) -> HealthReport | None:
         """Call after each optimiser step; returns a report when it measured, else None."""

@@ -210,6 +210,7 @@ class TrainingSession:
         start = float(trainer.epochs_done)  # a continued run starts where its parent was
         position = start  # fractional epochs trained so far
         final = TrainingFinished("stopped", "no events", 0)
+        health_lr = None  # the live learning rate the monitor was told of
         if self.health_every:
             self.health = HealthMonitor(dataset.X_train[:256], config, every=self.health_every)
         for event in trainer.run():
@@ -219,6 +220,9 @@ class TrainingSession:
             if isinstance(event, BatchFinished):
                 position = event.progress
                 if self.health is not None:
+                    if self.controls.learning_rate not in (None, health_lr):
+                        health_lr = self.controls.learning_rate
+                        self.health.set_learning_rate(health_lr)
                     # right after the step: the model's gradients are this batch's
                     fold = trainer.optimizer.folds_learning_rate
                     report = self.health.after_batch(trainer.model, event.loss,

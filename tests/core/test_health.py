@@ -187,3 +187,22 @@ def test_bad_probe_batches_are_refused():
         hl.HealthMonitor(np.zeros((4, 784), np.float32), TrainConfig(), every=1)
     with pytest.raises(ConfigError, match="budget"):
         hl.HealthMonitor(np.zeros((4, 784), np.float32), TrainConfig(), budget=0.0)
+
+
+def test_a_good_runs_late_batch_noise_is_not_a_rising_loss(raw_mnist):
+    """The whole `fast` preset (2 epochs, 60,000 digits): its small late losses scatter by tens
+    of percent from window to window, which is no reason to halve the learning rate."""
+    _, fired, _, _ = monitored_run(raw_mnist, every=1000, epochs=2, train_subset=0)
+    assert "loss_rising" not in fired
+
+
+def test_a_new_learning_rate_restarts_the_loss_rule_from_it(raw_mnist):
+    config = PRESETS["fast"].config.updated(lr=3.0)
+    monitor = hl.HealthMonitor(np.zeros((4, 784), np.float32), config, every=1000, budget=None)
+    model = build_mlp(784, [8], 10).initialize(np.random.default_rng(0))
+    for loss in [1.0] * 25 + [5.0] * 24:
+        monitor.after_batch(model, loss)
+    monitor.set_learning_rate(1.5)
+    assert len(monitor.losses) == 0 and monitor.config.lr == 1.5
+    finding = hl.check_loss_rising([1.0] * 25 + [5.0, 6.0] * 12 + [5.0], monitor.config)
+    assert finding.fix == {"lr": 0.75} and "1.5 -> 0.75" in finding.fix_label
