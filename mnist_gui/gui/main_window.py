@@ -1542,27 +1542,34 @@ class MainWindow(QMainWindow):
 
     @guarded
     def _on_open_model_triggered(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open model", "", "mnist-gui models (*.npz)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open model", self._folder(),
+                                              "mnist-gui models (*.npz)")
         if path:
+            self._remember_folder(path)
             self.open_model(path)
 
     @guarded
     def _on_save_model_triggered(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save model", "model.npz", "mnist-gui models (*.npz)")
+        path, _ = QFileDialog.getSaveFileName(self, "Save model", self._folder("model.npz"),
+                                              "mnist-gui models (*.npz)")
         if path:
+            self._remember_folder(path)
             self.save_model(path)
 
     @guarded
     def _on_open_data_triggered(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder with the four MNIST-format IDX files")
+        folder = QFileDialog.getExistingDirectory(self, "Folder with the four MNIST-format IDX files",
+                                                  self._folder())
         if folder:
+            self._remember_folder(str(Path(folder) / "x"))
             self.open_data_folder(folder)
 
     @guarded
     def _on_open_image_triggered(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Classify an image of a digit", "",
+        path, _ = QFileDialog.getOpenFileName(self, "Classify an image of a digit", self._folder(),
                                               "Images (*.png *.jpg *.jpeg *.bmp *.gif)")
         if path:
+            self._remember_folder(path)
             self.classify_image(path)
 
     @guarded
@@ -1570,9 +1577,10 @@ class MainWindow(QMainWindow):
         if not self.state.history:
             self.export_curves("")  # says there is nothing to export
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Export curves (PNG and CSV)", "curves.png",
-                                              "PNG image (*.png)")
+        path, _ = QFileDialog.getSaveFileName(self, "Export curves (PNG and CSV)",
+                                              self._folder("curves.png"), "PNG image (*.png)")
         if path:
+            self._remember_folder(path)
             self.export_curves(path)
 
     @guarded
@@ -1580,8 +1588,10 @@ class MainWindow(QMainWindow):
         if self.state.shown_model is None:
             self.export_onnx("")  # says there is nothing to export
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Export as ONNX", "model.onnx", "ONNX model (*.onnx)")
+        path, _ = QFileDialog.getSaveFileName(self, "Export as ONNX", self._folder("model.onnx"),
+                                              "ONNX model (*.onnx)")
         if path:
+            self._remember_folder(path)
             self.export_onnx(path)
 
     @guarded
@@ -1591,6 +1601,17 @@ class MainWindow(QMainWindow):
         items = "".join(f"<li><b>{name}</b>: {text}</li>" for name, text in HealthRules().described())
         self._message("Health rules", "<p>The Health view's findings, each from one rule, "
                       f"checked while a run trains:</p><ul>{items}</ul>", QMessageBox.Icon.Information)
+
+    def _folder(self, name: str = "") -> str:
+        """Where a file dialog opens: the folder of the last file chosen (the user's home
+        the first time, never wherever the app was launched from), with ``name`` in it."""
+        folder = self.settings.value("lastFolder")
+        if not (isinstance(folder, str) and Path(folder).is_dir()):
+            folder = str(Path.home())
+        return str(Path(folder) / name) if name else folder
+
+    def _remember_folder(self, path: str) -> None:
+        self.settings.setValue("lastFolder", str(Path(path).parent))
 
     @guarded
     def _on_about_triggered(self) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel
 
 from mnist_gui.core import data as mnist_data
 from mnist_gui.core.health import Finding
@@ -152,12 +152,17 @@ def test_robustness_of_an_opened_model_and_its_threshold_reaches_draw(window, qt
     qtbot.waitUntil(lambda: window.draw_panel.probabilities is not None, timeout=5000)
     top = float(window.draw_panel.probabilities.max())
     assert "know" not in window.prediction_label.text()
+    canvas_width = window.draw_canvas.width()
     for threshold in (0.0, 1.0, round(top, 2)):
         window.robustness_panel.set_threshold(threshold)
         label = window.prediction_label.text()
         assert ("I don't know" in label) == (top < window.draw_panel.confidence_threshold()), label
     window.robustness_panel.set_threshold(1.0)
     assert window.draw_panel.confidence_threshold() == 1.0
+    # a long answer ("I don't know: maybe ...") must not squeeze the canvas
+    for _ in range(3):
+        QApplication.processEvents()
+    assert window.draw_canvas.width() == canvas_width
     window.close()
     assert float(window.settings.value("confidenceThreshold")) == 1.0
 

@@ -197,6 +197,10 @@ class DrawPanel(QWidget):
         self.prediction_label.setObjectName("predictionLabel")
         self.prediction_label.setStyleSheet("font-size: 28px; font-weight: bold;")
         self.prediction_label.setToolTip("The model's answer and how sure it is")
+        # its width must not follow its text: a longer answer would squeeze the canvas
+        # while the user draws
+        self.prediction_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.prediction_label.setWordWrap(True)
         self.threshold_label = QLabel("")
         self.threshold_label.setObjectName("drawThresholdLabel")
         self.threshold_label.setStyleSheet("color: #555555;")
@@ -313,7 +317,7 @@ class DrawPanel(QWidget):
         best = int(np.argmax(probabilities))
         sure = f"{classes[best]}  ({100 * probabilities[best]:.1f}%)"
         if probabilities[best] < self._threshold:
-            sure = f"I don't know (maybe {sure.replace('  ', ' ')})"
+            sure = f"I don't know: maybe {sure.replace('  ', ' ')}"
         self._show(image28, probabilities, sure)
         self.last_latency_ms = (time.perf_counter() - started) * 1000
 
