@@ -33,9 +33,10 @@ from PySide6.QtWidgets import (
 from ...core.health import Finding, HealthReport
 from ..guard import guarded
 
-INTRO = ("Health: is every layer learning? Gradient and update sizes, what the units output, "
-         "and findings with a fix you can apply to the settings.")
 REDRAW_MS = 250
+#: the least height of each row of plots (history, histograms): at 1024 x 640 they were
+#: squeezed to 60 px; the panel grows taller than the window instead (which then scrolls)
+PLOT_MIN_HEIGHT = 140
 COLUMNS = ["layer", "‖∇W‖", "update / weight", "dead / saturated", "pre-act. mean", "pre-act. spread"]
 COLUMN_TIPS = [
     "Weight layer (1 = the first) and its activation",
@@ -67,8 +68,6 @@ class HealthPanel(QWidget):
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
 
-        intro = QLabel(INTRO)
-        intro.setWordWrap(True)
         self.findings_box = QFrame()
         self.findings_box.setFrameShape(QFrame.Shape.StyledPanel)
         self.findings_box.setToolTip("What the rules found, each with a suggested change")
@@ -105,9 +104,13 @@ class HealthPanel(QWidget):
         self._hist_plots: list[pg.PlotItem] = []
         self._hist_items: list[pg.PlotDataItem] = []
         self._hist_layout = self.plots.addLayout(row=1, col=0, colspan=2)
+        self._hist_layout.setMinimumHeight(PLOT_MIN_HEIGHT)
+        grid = self.plots.ci.layout
+        _, top, _, bottom = grid.getContentsMargins()
+        self.plots.setMinimumHeight(round(2 * PLOT_MIN_HEIGHT + max(grid.verticalSpacing(), 0)
+                                          + top + bottom + 2 * self.plots.frameWidth()) + 2)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
         layout.addWidget(self.findings_box)
         layout.addWidget(self.table)
         layout.addWidget(self.plots, 1)
@@ -131,7 +134,13 @@ class HealthPanel(QWidget):
         self._timer.stop()
         self._dirty = False
         self.table.setRowCount(0)
+        self.table.setFixedHeight(60)
         self._set_layers(0)
+        # no stale ranges from the last run: a neutral view (with no data, auto-range alone
+        # keeps the old one), fitted again to the next run's first numbers
+        for plot in (self.grad_plot, self.ratio_plot):
+            plot.setRange(xRange=(0, 1), yRange=(-1, 1), padding=0)
+            plot.enableAutoRange()
         self._show_findings()
 
     # ------------------------------------------------------------------ drawing
@@ -262,6 +271,7 @@ class HealthPanel(QWidget):
         plot.showGrid(x=True, y=True, alpha=0.2)
         plot.setMouseEnabled(False, False)
         plot.hideButtons()
+        plot.setMinimumHeight(PLOT_MIN_HEIGHT)
         return plot
 
 

@@ -4,12 +4,18 @@ click asks the window to inspect it.
 
 Public API (the window wires it):
 
-* ``set_model(model, test_images, test_labels)``: a trained MLP (the panel keeps a copy),
-  (N, 784) uint8 test digits and their (N,) digit labels; digits of classes the model does
-  not know are left out (binary models); ``set_model(None, None, None)`` clears;
-* ``refresh_pca(model)``: the same digits through a newer model (per epoch during
-  training); a t-SNE map on screen is replaced by PCA, one in progress is cancelled;
-* ``set_layer(i)``: 0 input, 1..H hidden layers, H + 1 output; ``clear()``;
+* ``set_model(model, test_images, test_labels, caption=None)``: a trained MLP (the panel
+  keeps a copy), (N, 784) uint8 test digits and their (N,) digit labels; digits of classes
+  the model does not know are left out (binary models), and the colour key lists only the
+  model's classes; ``set_model(None, None, None)`` clears;
+* ``refresh_pca(model, caption=None)``: the same digits through a newer model (per epoch
+  during training); a t-SNE map on screen is replaced by PCA, one in progress is cancelled;
+* ``set_caption(text)``: which model the map shows (e.g. "run 3, epoch 2 of 5"), at the
+  start of the status line (a ``caption`` given to ``set_model``/``refresh_pca`` does the
+  same; None there keeps the current one); ``caption()``; ``legend_digits()``: the digits
+  the colour key lists;
+* ``set_layer(i)``: 0 input, 1..H hidden layers, H + 1 output; ``clear()`` (also drops the
+  caption);
 * ``coordinates()``: the (n, 2) map on screen, ``shown_indices()``: which test digits;
 * signals ``digit_clicked(int)`` (an index into the ``test_images`` given) and
   ``map_shown(str)`` ("pca" or "tsne", after each new map is drawn).
@@ -22,11 +28,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QPointF, Signal
+from PySide6.QtCore import QObject, QPointF, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -40,11 +47,10 @@ from ..panel_parts import make_button
 from ..widgets import ComboBox
 from ..worker import call_once, start_worker
 
-INTRO = ("Map: every test digit as one layer sees it, squeezed to 2-D. Colour = true digit, "
-         "ring = the network got it wrong. Hover to see a digit, click to inspect it.")
 #: colour-blind-friendly palette (Tableau 10), one colour per digit
 PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
            (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
+NO_MODEL = "No model yet: train one or open a model file."
 HOVER_PIXELS = 8  # a point within this many screen pixels of the mouse is "under" it
 
 
@@ -84,11 +90,11 @@ class MapPanel(QWidget):
         self._relay = _ProgressRelay(self)
         self._relay.advanced.connect(self._on_tsne_advanced)
 
-        intro = QLabel(INTRO)
-        intro.setWordWrap(True)
+        self._caption = ""
+        self._legend_digits: list[int] = []
         self.layer_combo = ComboBox()
         self.layer_combo.setMinimumContentsLength(22)
-        self.layer_combo.setToolTip("Which layer's view of the digits to map")
+        self.layer_combo.setToolTip("Layer: which layer's view of the digits to map")
         self.tsne_button = make_button(
             "Compute t-SNE", "A t-SNE map of this layer (separates clusters better than PCA; "
             "about 15 s for 10,000 digits, runs in the background)", self._on_tsne_clicked,
@@ -101,7 +107,12 @@ class MapPanel(QWidget):
         self.progress.setRange(0, 100)
         self.progress.setToolTip("t-SNE progress")
         self.progress.setMaximumWidth(160)
-        self.status_label = QLabel("No model yet: train one or open a model file.")
+        # hidden but still taking its place: the buttons never move under the mouse
+        policy = self.progress.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.progress.setSizePolicy(policy)
+        self._status_body = NO_MODEL
+        self.status_label = QLabel(NO_MODEL)
         self.status_label.setToolTip("What the map shows")
         self.status_label.setWordWrap(True)
         # two lines reserved: a wrapped label squeezed by the plot below overlaps itself
@@ -119,12 +130,12 @@ class MapPanel(QWidget):
                                         brush=None, symbol="o", pxMode=True)
         self.plot.addItem(self.points)
         self.plot.addItem(self.rings)
-        legend = self.plot.addLegend(offset=(-5, 5), labelTextSize="8pt", verSpacing=-6,
-                                     labelTextColor="k", brush=pg.mkBrush(255, 255, 255, 200))
-        for digit, colour in enumerate(PALETTE):
-            sample = pg.ScatterPlotItem(size=8, pen=None, brush=pg.mkBrush(*colour))
-            legend.addItem(sample, str(digit))
-        legend.addItem(pg.ScatterPlotItem(size=9, pen=pg.mkPen("k"), brush=None), "wrong")
+        # the colour key is a row above the plot: drawn inside it, it covered points
+        self.legend_label = QLabel()
+        self.legend_label.setObjectName("map_legend")
+        self.legend_label.setTextFormat(Qt.TextFormat.RichText)
+        self.legend_label.setToolTip("Colour = the digit's true class; ring = the network got "
+                                     "it wrong")
         self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.plot_widget.scene().sigMouseClicked.connect(self._on_mouse_clicked)
 
@@ -146,34 +157,40 @@ class MapPanel(QWidget):
         self.digit_label.setFixedWidth(130)
 
         controls = QHBoxLayout()
-        controls.addWidget(QLabel("Layer"))
         controls.addWidget(self.layer_combo)
         controls.addWidget(self.tsne_button)
         controls.addWidget(self.pca_button)
-        controls.addWidget(self.progress)
         controls.addWidget(self.cancel_button)
+        controls.addWidget(self.progress)
         controls.addStretch(1)
         side = QVBoxLayout()
         side.addWidget(self.digit_view)
         side.addWidget(self.digit_label)
         side.addStretch(1)
+        column = QVBoxLayout()
+        column.setSpacing(2)
+        column.addWidget(self.legend_label)
+        column.addWidget(self.plot_widget, 1)
         body = QHBoxLayout()
-        body.addWidget(self.plot_widget, 1)
+        body.addLayout(column, 1)
         body.addLayout(side)
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
         layout.addLayout(controls)
         layout.addWidget(self.status_label)
         layout.addLayout(body, 1)
         self.layer_combo.currentIndexChanged.connect(self._on_layer_changed)
+        self._show_legend([])
         self._update_controls()
 
     # ------------------------------------------------------------------------ public
     def set_model(self, model: MLP | None, test_images: np.ndarray | None,
-                  test_labels: np.ndarray | None) -> None:
+                  test_labels: np.ndarray | None, caption: str | None = None) -> None:
         if model is None or test_images is None or test_labels is None:
             self.clear()
             return
+        if caption is not None:
+            self._caption = caption
+        self._show_legend([int(c) for c in model.classes])
         labels = np.asarray(test_labels)
         keep = np.flatnonzero(np.isin(labels, model.classes))
         self._index = keep
@@ -195,8 +212,11 @@ class MapPanel(QWidget):
         self._map = None
         self.refresh_pca(model)
 
-    def refresh_pca(self, model: MLP | None) -> None:
-        """Recompute the PCA map with ``model`` (cheap: call it per epoch)."""
+    def refresh_pca(self, model: MLP | None, caption: str | None = None) -> None:
+        """Recompute the PCA map with ``model`` (cheap: call it per epoch); ``caption``:
+        which model it is (None keeps the current caption)."""
+        if caption is not None:
+            self.set_caption(caption)
         if model is None or self._X is None:
             return
         self._cancel_tsne()
@@ -206,6 +226,19 @@ class MapPanel(QWidget):
                          self._map if self._map is not None and self._map.method == "pca" else None,
                          self._generation)
         self._update_controls()
+
+    def set_caption(self, text: str | None) -> None:
+        """Say which model the map shows (e.g. "run 3, epoch 2 of 5"; "" or None: nothing);
+        it leads the status line, before the counts."""
+        self._caption = (text or "").strip()
+        self._set_status(self._status_body)
+
+    def caption(self) -> str:
+        return self._caption
+
+    def legend_digits(self) -> list[int]:
+        """The digits the colour key lists (the model's classes; empty without a model)."""
+        return list(self._legend_digits)
 
     def set_layer(self, layer: int) -> None:
         if 0 <= layer < self.layer_combo.count():
@@ -223,7 +256,9 @@ class MapPanel(QWidget):
         self.layer_combo.blockSignals(True)
         self.layer_combo.clear()
         self.layer_combo.blockSignals(False)
-        self.status_label.setText("No model yet: train one or open a model file.")
+        self._caption = ""
+        self._show_legend([])
+        self._set_status(NO_MODEL)
         self.digit_image.setImage(np.zeros((28, 28), np.uint8), levels=(0, 255))
         self.digit_label.setText("hover a point")
         self._update_controls()
@@ -259,7 +294,7 @@ class MapPanel(QWidget):
 
     @guarded
     def _on_job_failed(self, message: str) -> None:
-        self.status_label.setText(f"Map: {message}")
+        self._set_status(f"Map: {message}")
 
     def _draw(self, result: Map) -> None:
         self._map = result
@@ -275,8 +310,8 @@ class MapPanel(QWidget):
                    f"{100 * explained[1]:.0f}% of the variance)")
         else:
             how = f"t-SNE ({result.seconds:.0f} s): near points look alike to this layer"
-        self.status_label.setText(f"{len(coords):,} test digits as the {name} sees them — {how}; "
-                                  f"{int(self._wrong.sum()):,} mistakes ringed.")
+        self._set_status(f"{len(coords):,} test digits as the {name} sees them — {how}; "
+                         f"{int(self._wrong.sum()):,} mistakes ringed.")
         self._update_controls()
         self.map_shown.emit(result.method)
 
@@ -301,7 +336,7 @@ class MapPanel(QWidget):
         self.progress.setValue(0)
         self._tsne = start_worker(self, call_once(run), self._on_tsne_yielded,
                                   self._on_tsne_errored, self._on_tsne_finished)
-        self.status_label.setText("Computing t-SNE in the background…")
+        self._set_status("Computing t-SNE in the background…")
         self._update_controls()
 
     @guarded
@@ -318,8 +353,8 @@ class MapPanel(QWidget):
     @guarded
     def _on_tsne_errored(self, message: str) -> None:
         cancelled = Cancelled("t-SNE map cancelled").args[0]
-        self.status_label.setText("t-SNE cancelled: showing PCA." if message == cancelled
-                                  else f"t-SNE failed: {message}")
+        self._set_status("t-SNE cancelled: showing PCA." if message == cancelled
+                         else f"t-SNE failed: {message}")
 
     @guarded
     def _on_tsne_finished(self) -> None:
@@ -378,6 +413,18 @@ class MapPanel(QWidget):
             self.digit_clicked.emit(int(self._index[row]))
 
     # ------------------------------------------------------------------ parts
+    def _set_status(self, body: str) -> None:
+        self._status_body = body
+        self.status_label.setText(f"{self._caption} — {body}" if self._caption else body)
+
+    def _show_legend(self, digits: list[int]) -> None:
+        self._legend_digits = list(digits)
+        swatch = "<span style='color:{};font-size:14pt'>●</span>&nbsp;{}"
+        parts = [swatch.format(pg.mkColor(*PALETTE[d % 10]).name(), d) for d in digits]
+        if digits:
+            parts.append("<span style='font-size:12pt'>○</span>&nbsp;wrong")
+        self.legend_label.setText("&nbsp;&nbsp;&nbsp;".join(parts) if parts else "&nbsp;")
+
     def _layer(self) -> int:
         return max(0, self.layer_combo.currentIndex())
 

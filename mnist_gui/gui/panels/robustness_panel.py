@@ -7,6 +7,7 @@ Public API (the window wires it):
 * ``set_model(model, raw)``: the current model (a copy is kept) and the RawMnist to test on;
   its curves are computed in the background, the progress bar shows how far;
 * ``add_model(name, model)`` / ``remove(name)``: other models or runs drawn over it;
+* ``legend_names()``: the models the colour key above the plots lists, in drawing order;
 * ``threshold()``; signals ``threshold_changed(float)`` (slider moved: the Draw tab can
   answer "I don't know" below it) and ``curves_shown(str)`` (a model's curves drawn).
 
@@ -16,6 +17,7 @@ its report runs is cancelled.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,12 +27,19 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSlider, QVBoxL
 
 from ...core.data import RawMnist, test_set_for
 from ...core.network import MLP
-from ...core.robustness import LEVEL_KEYS, RobustnessReport, robustness_report
+from ...core.robustness import (
+    DEGREES,
+    LEVEL_KEYS,
+    PATCHES,
+    SHIFTS,
+    SIGMAS,
+    THICKNESS,
+    RobustnessReport,
+    robustness_report,
+)
 from ..guard import guarded
 from ..worker import call_once, start_worker
 
-INTRO = ("Robustness: test accuracy as the digits are disturbed; bottom right: how many digits "
-         "the model answers, and how well, if it says \"I don't know\" below a confidence.")
 CURRENT = "current model"
 TITLES = {
     "noise": ("noise", "sigma"),
@@ -38,6 +47,16 @@ TITLES = {
     "shift": ("shift", "pixels"),
     "occlusion": ("occlusion", "square side (px)"),
     "thickness": ("stroke thickness", "pixels (− thinner)"),
+}
+#: each plot's x range from the start (the levels core.robustness measures), so the axes do
+#: not jump when the first curves arrive
+X_RANGES = {
+    "noise": (min(SIGMAS), max(SIGMAS)),
+    "rotation": (min(DEGREES), max(DEGREES)),
+    "shift": (min(SHIFTS), max(SHIFTS)),
+    "occlusion": (min(PATCHES), max(PATCHES)),
+    "thickness": (min(THICKNESS), max(THICKNESS)),
+    "coverage": (0.0, 1.0),
 }
 COLOURS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
            (140, 86, 75), (227, 119, 194)]
@@ -79,14 +98,13 @@ class RobustnessPanel(QWidget):
         self._relay = _ProgressRelay(self)
         self._relay.advanced.connect(self._on_progress_advanced)
 
-        intro = QLabel(INTRO)
-        intro.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.setToolTip("Robustness curves being computed (each level is the whole "
                                  "test set, perturbed)")
         self.progress.setMaximumWidth(220)
         self.status_label = QLabel("No model yet: train one or open a model file.")
         self.status_label.setToolTip("What is shown")
+        self.status_label.setWordWrap(True)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 100)
         self.slider.setValue(0)
@@ -96,6 +114,7 @@ class RobustnessPanel(QWidget):
         self.threshold_label = QLabel()
         self.threshold_label.setToolTip("At this threshold: share of test digits answered, "
                                         "and accuracy on those")
+        self.threshold_label.setWordWrap(True)
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setBackground("w")
         self.plots.setToolTip("Test accuracy against each disturbance; every curve starts at "
@@ -104,7 +123,7 @@ class RobustnessPanel(QWidget):
         for k, key in enumerate([*TITLES, "coverage"]):
             plot = self.plots.addPlot(row=k // 3, col=k % 3)
             if key == "coverage":
-                plot.setTitle("answered (dashed) / accuracy (solid)", color="k", size="9pt")
+                plot.setTitle("answered (- -), accuracy (—)", color="k", size="8pt")
                 plot.setLabel("bottom", "confidence threshold")
                 self.threshold_line = pg.InfiniteLine(0, angle=90, pen=pg.mkPen("k", style=Qt.PenStyle.DashLine))
                 plot.addItem(self.threshold_line)
@@ -113,14 +132,24 @@ class RobustnessPanel(QWidget):
                 plot.setTitle(title, color="k", size="9pt")
                 plot.setLabel("bottom", unit)
             plot.setLabel("left", "accuracy %" if key != "coverage" else "%")
+            plot.enableAutoRange(x=False, y=False)
+            plot.setXRange(*X_RANGES[key])
             plot.setYRange(0, 100)
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setMouseEnabled(False, False)
             plot.hideButtons()
             self._plot[key] = plot
-        self.legend = self._plot["noise"].addLegend(offset=(5, -5), labelTextColor="k",
-                                                    labelTextSize="8pt",
-                                                    brush=pg.mkBrush(255, 255, 255, 200))
+        for col in range(3):  # equal columns, with or without curves
+            self.plots.ci.layout.setColumnStretchFactor(col, 1)
+        for plot in self._plot.values():  # (titles and tick labels would decide otherwise)
+            plot.setPreferredWidth(200)
+        # the colour key is a row of its own: inside a plot it covered curves and was clipped
+        self.legend_label = QLabel()
+        self.legend_label.setObjectName("robustness_legend")
+        self.legend_label.setTextFormat(Qt.TextFormat.RichText)
+        self.legend_label.setWordWrap(True)
+        self.legend_label.setToolTip("One colour per model; bottom right: dashed = share of digits "
+                                     "answered, solid = accuracy on those")
         self._items: dict[str, list] = {}
 
         top = QHBoxLayout()
@@ -131,11 +160,12 @@ class RobustnessPanel(QWidget):
         threshold.addWidget(self.slider, 1)
         threshold.addWidget(self.threshold_label, 2)
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
         layout.addLayout(top)
+        layout.addWidget(self.legend_label)
         layout.addWidget(self.plots, 1)
         layout.addLayout(threshold)
         self.progress.setVisible(False)
+        self._show_legend()
         self._show_threshold()
 
     # ------------------------------------------------------------------------ public
@@ -162,7 +192,8 @@ class RobustnessPanel(QWidget):
         self._scored.pop(name, None)
         for plot, item in self._items.pop(name, []):
             plot.removeItem(item)
-        self.legend.removeItem(name)
+        self._show_legend()
+        self._fit_y()
         self._show_status()
         self._show_threshold()
 
@@ -267,8 +298,7 @@ class RobustnessPanel(QWidget):
             x = [r[LEVEL_KEYS[key]] for r in rows]
             y = [100 * r["accuracy"] for r in rows]
             item = self._plot[key].plot(x, y, pen=pen, symbol="o", symbolSize=5,
-                                        symbolBrush=colour, symbolPen=None,
-                                        name=name if key == "noise" else None)
+                                        symbolBrush=colour, symbolPen=None)
             items.append((self._plot[key], item))
         rows = scored.report.coverage
         t = [r["threshold"] for r in rows]
@@ -280,12 +310,30 @@ class RobustnessPanel(QWidget):
         )))
         items.append((coverage, coverage.plot(t, accuracy, pen=pen, connect="finite")))
         self._items[name] = items
+        self._show_legend()
+        self._fit_y()
+
+    def _fit_y(self) -> None:
         # one y range for all plots: from a little under the lowest accuracy of any model
         lows = [np.nanmin(item.yData) for items_ in self._items.values() for _, item in items_
                 if item.yData is not None and np.isfinite(item.yData).any()]
         low = min(lows) if lows else 0.0
         for plot in self._plot.values():
             plot.setYRange(max(0.0, min(low, 90.0) - 5), 100)
+
+    def legend_names(self) -> list[str]:
+        """The models the colour key lists (those whose curves are drawn)."""
+        return list(self._items)
+
+    def _show_legend(self) -> None:
+        parts = []
+        for name in self._items:
+            colour = pg.mkColor(*self._colour(name)).name()
+            weight = "bold" if name == CURRENT else "normal"
+            parts.append(f"<span style='color:{colour};font-weight:bold'>━━</span>&nbsp;"
+                         f"<span style='font-weight:{weight}'>{html.escape(name)}</span>")
+        self.legend_label.setText("&nbsp;&nbsp;&nbsp;&nbsp;".join(parts) if parts else
+                                  "<span style='color:gray'>No curves yet.</span>")
 
     def _show_status(self) -> None:
         parts = [f"{name}: {100 * s.report.accuracy:.2f}%" for name, s in self._scored.items()]
