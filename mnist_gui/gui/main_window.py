@@ -78,7 +78,7 @@ from .panels.runs_panel import Moment, RunsPanel, epoch_text
 from .panels.weights_panel import WeightsPanel
 from .state import CurrentModel
 from .text import duration, plural
-from .worker import GeneratorWorker, call_once
+from .worker import GeneratorWorker, call_once, start_worker
 
 ABOUT = f"""<h3>mnist-gui {__version__}</h3>
 <p>Watch a from-scratch NumPy multilayer perceptron learn MNIST: curves, weights,
@@ -656,23 +656,16 @@ class MainWindow(QMainWindow):
         self._open_request += 1  # a model still loading must not replace this run
         generation = self.state.begin("live", config=config.to_dict())
         self.curves_panel.start(config.epochs, validation=config.validation > 0)
-        worker = GeneratorWorker(lambda: _tagged(generation, session.events()), self.blas_threads)
-        thread = QThread(self)
-        thread.setObjectName("trainingThread")
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.yielded.connect(self._on_run_yielded)
-        worker.errored.connect(self._on_run_errored)
-        worker.finished.connect(thread.quit)
-        thread.finished.connect(self._on_thread_finished)
-        self._session, self._thread, self._worker = session, thread, worker
-        self._final = None
+        self._session, self._final = session, None
+        self._thread, self._worker = start_worker(
+            self, lambda: _tagged(generation, session.events()), self._on_run_yielded,
+            self._on_run_errored, self._on_thread_finished, self.blas_threads)
+        self._thread.setObjectName("trainingThread")
         self._set_running(True)
         self.progress_bar.setRange(0, 100)
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat("loading data…")
         self._show_status("Training…", "run")
-        thread.start()
 
     @guarded
     def toggle_pause(self) -> None:
@@ -1516,16 +1509,8 @@ class MainWindow(QMainWindow):
         """Run ``function`` on a GeneratorWorker in its own thread; ``on_done(result)`` or
         ``on_failed(message)`` follows on the GUI thread (bound methods of this window, so
         Qt queues them here)."""
-        thread = QThread(self)
-        worker = GeneratorWorker(call_once(function))
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.yielded.connect(on_done)
-        worker.errored.connect(on_failed)
-        worker.finished.connect(thread.quit)
-        thread.finished.connect(self._on_helper_thread_finished)
-        self._helpers.append((thread, worker))
-        thread.start()
+        self._helpers.append(start_worker(self, call_once(function), on_done, on_failed,
+                                          self._on_helper_thread_finished))
 
     @guarded
     def _on_helper_thread_finished(self) -> None:
