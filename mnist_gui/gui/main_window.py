@@ -826,7 +826,7 @@ class MainWindow(QMainWindow):
         self._final = None
         self.runs_panel.refresh()
         # the views that wait for a fixed model take the run's last one now
-        for panel in (self.lab_panel, self.robustness_panel, self.inspect_panel):
+        for panel in (self.lab_panel, self.robustness_panel, self.inspect_panel, self.map_panel):
             self._refresh_view(panel)
         # emitted last, when the window is ready for the next run
         self.training_finished.emit(final)
@@ -1010,12 +1010,30 @@ class MainWindow(QMainWindow):
             return
         key = (state.generation, state.moment_label, tuple(model.layer_sizes))
         epoch = len(state.history)
+        caption = self._map_caption()
         if key != self._map_key:
             self._map_key, self._map_epoch = key, epoch
-            self.map_panel.set_model(model, raw.test_images, raw.test_labels)
+            self.map_panel.set_model(model, raw.test_images, raw.test_labels, caption=caption)
         elif not self._following_live_run() or epoch != self._map_epoch:
             self._map_epoch = epoch
-            self.map_panel.refresh_pca(model)
+            self.map_panel.refresh_pca(model, caption=caption)
+
+    def _map_caption(self) -> str:
+        """Which model the map shows, e.g. "Live run, epoch 2 of 5" or "model.npz"."""
+        state = self.state
+        if state.viewing_moment:
+            return state.moment_label.capitalize()
+        if state.kind == "live":
+            total = state.config.get("epochs") if isinstance(state.config, dict) else None
+            of = f" of {total}" if total else ""
+            if self._following_live_run():
+                return f"Live run, epoch {len(state.history)}{of}"
+            return f"Last run, epoch {len(state.history)}{of}"
+        if state.kind == "file" and state.path is not None:
+            return state.path.name
+        if state.kind == "tuned":
+            return "Fine-tuned on your digits"
+        return ""
 
     def _render_lab(self) -> None:
         """The lab edits a fixed model: the shown one, or the run's last when it ends."""

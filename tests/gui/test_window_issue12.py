@@ -95,6 +95,7 @@ def test_map_follows_the_opened_model_and_a_click_inspects_the_digit(window, qtb
         window.show_view(window.map_panel)
     coords = window.map_panel.coordinates()
     assert coords.shape == (10_000, 2) and np.isfinite(coords).all()
+    assert window.map_panel.caption() == trained_model_file.name
     # the point farthest from the middle is alone under the mouse
     row = int(np.argmax(np.linalg.norm(coords - np.median(coords, axis=0), axis=1)))
     index = int(window.map_panel.shown_indices()[row])
@@ -114,6 +115,9 @@ def test_lab_waits_for_the_run_to_end_then_opens_a_clicked_unit(window, qtbot):
     with qtbot.waitSignal(window.training_finished, timeout=120_000):
         window.start_training()
         qtbot.waitUntil(lambda: "run is training" in window.lab_panel.accuracy_label.text(), timeout=30_000)
+        window.show_view(window.map_panel)
+        qtbot.waitUntil(lambda: window.map_panel.caption().startswith("Live run, epoch"), timeout=30_000)
+        window.show_view(window.lab_panel)
     # the run ended: the lab takes its last model and scores it
     with qtbot.waitSignal(window.lab_panel.results_shown, timeout=30_000) as shown:
         pass
