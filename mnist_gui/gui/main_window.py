@@ -826,6 +826,9 @@ class MainWindow(QMainWindow):
         self._final = None
         self.runs_panel.refresh()
         # the views that wait for a fixed model take the run's last one now
+        if self.state.kind == "live" and self.state.running:
+            self.state.running = False
+            call_guarded(self, self.draw_panel.set_model, self.state.shown_model, self.state.source)
         for panel in (self.lab_panel, self.robustness_panel, self.inspect_panel, self.map_panel):
             self._refresh_view(panel)
         # emitted last, when the window is ready for the next run

@@ -36,6 +36,7 @@ class CurrentModel(QObject):
         self._generations = itertools.count(1)
         self.generation = 0
         self.kind = "none"  # "none", "live" (a run's snapshots) or "file"
+        self.running = False  # a live model whose run is still going (the window says when not)
         self.path: Path | None = None
         self.model: MLP | None = None
         self.epoch_progress = 0.0  # fractional epochs trained, for a live model
@@ -72,6 +73,8 @@ class CurrentModel(QObject):
             return f"Loaded model {self.path.name}"
         if self.kind == "tuned":
             return "Fine-tuned on MNIST and your digits"
+        if self.kind == "live" and not self.running:
+            return f"The last run's model, epoch {self.epoch_progress:g}"
         if self.kind == "live":
             return f"Live model, epoch {self.epoch_progress:.2f}" if self.model else "Run starting"
         return "No model yet: train one or open a saved model."
@@ -94,6 +97,7 @@ class CurrentModel(QObject):
         that the new one's snapshots and evaluations must carry."""
         self.generation = next(self._generations)
         self.kind = kind
+        self.running = kind == "live"
         self.path = Path(path) if path is not None else None
         self.model = None
         self.epoch_progress = 0.0

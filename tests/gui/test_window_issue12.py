@@ -122,6 +122,8 @@ def test_lab_waits_for_the_run_to_end_then_opens_a_clicked_unit(window, qtbot):
     with qtbot.waitSignal(window.lab_panel.results_shown, timeout=30_000) as shown:
         pass
     assert shown.args[0].accuracy == pytest.approx(window.state.evaluation.report.accuracy)
+    # Draw no longer calls the run's model live
+    assert window.draw_panel.model_label.text() == "The last run's model, epoch 1"
     # a click on a row of the first heatmap opens that hidden unit in the lab
     window.show_view(window.weights_panel)
     qtbot.waitUntil(lambda: len(window.weights_panel.shown_layers()) == 2, timeout=10_000)

@@ -200,6 +200,7 @@ class LabPanel(QWidget):
         self.edits_list.setMaximumHeight(70)
 
         self.plots = plots = pg.GraphicsLayoutWidget()
+        plots.setBackground("w")
         plots.setToolTip("The selected unit: incoming weights (red +, blue −), the 9 test "
                          "digits that activate it most, its outgoing path to each class")
         self.incoming_plot = plots.addPlot(title="incoming weights")
