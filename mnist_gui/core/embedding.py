@@ -95,11 +95,12 @@ def pca_map(R: np.ndarray, previous: Map | None = None, layer: int = 0) -> Map:
 
 
 def tsne_available() -> bool:
-    try:
-        import openTSNE  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether openTSNE is installed, without importing it: the import pulls in
+    scikit-learn and SciPy (1.8 s and ~100 MB here), which the window must not pay at start
+    for a button that may never be pressed."""
+    import importlib.util
+
+    return importlib.util.find_spec("openTSNE") is not None
 
 
 def tsne_map(R: np.ndarray, seed: int = 0, *, layer: int = 0, perplexity: float = 30.0,

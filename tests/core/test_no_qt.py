@@ -31,3 +31,11 @@ def test_no_pickle_loading_anywhere():
         text = path.read_text()
         assert "allow_pickle=True" not in text, path
         assert "import pickle" not in text, path
+
+
+def test_asking_whether_tsne_is_available_does_not_import_it():
+    """The window asks at start; importing openTSNE (scikit-learn, SciPy) took 1.8 s of it."""
+    code = ("import sys; from mnist_gui.core.embedding import tsne_available; tsne_available(); "
+            "print('openTSNE' in sys.modules, 'sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
