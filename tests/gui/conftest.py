@@ -3,6 +3,8 @@ small models of every output kind, trained headless once per session."""
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
@@ -11,6 +13,18 @@ from mnist_gui.core.data import prepare
 from mnist_gui.core.model_file import save_model
 from mnist_gui.core.presets import PRESETS
 from mnist_gui.core.training import Trainer
+
+
+@pytest.fixture(autouse=True)
+def destroy_widgets_when_the_test_ends():
+    """Each test's windows and panels are destroyed when it ends, once its threads have
+    stopped (this fixture is torn down after every other). Left to Python's cyclic garbage
+    collector, an old window was destroyed at a random later moment, inside another test's
+    event loop while that test's training thread ran: a QObject destructor then waited for a
+    Qt lock held by a thread that was waiting for the GIL, and the suite hung (seen in a
+    full run, in test_closing_during_training_asks_then_stops_within_a_second)."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture
