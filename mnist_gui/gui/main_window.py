@@ -1548,18 +1548,14 @@ class MainWindow(QMainWindow):
 
     @guarded
     def _on_open_model_triggered(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open model", self._folder(),
-                                              "mnist-gui models (*.npz)")
+        path = self._ask_file(False, "Open model", "", "mnist-gui models (*.npz)")
         if path:
-            self._remember_folder(path)
             self.open_model(path)
 
     @guarded
     def _on_save_model_triggered(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save model", self._folder("model.npz"),
-                                              "mnist-gui models (*.npz)")
+        path = self._ask_file(True, "Save model", "model.npz", "mnist-gui models (*.npz)")
         if path:
-            self._remember_folder(path)
             self.save_model(path)
 
     @guarded
@@ -1572,10 +1568,9 @@ class MainWindow(QMainWindow):
 
     @guarded
     def _on_open_image_triggered(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Classify an image of a digit", self._folder(),
-                                              "Images (*.png *.jpg *.jpeg *.bmp *.gif)")
+        path = self._ask_file(False, "Classify an image of a digit", "",
+                              "Images (*.png *.jpg *.jpeg *.bmp *.gif)")
         if path:
-            self._remember_folder(path)
             self.classify_image(path)
 
     @guarded
@@ -1583,10 +1578,8 @@ class MainWindow(QMainWindow):
         if not self.state.history:
             self.export_curves("")  # says there is nothing to export
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Export curves (PNG and CSV)",
-                                              self._folder("curves.png"), "PNG image (*.png)")
+        path = self._ask_file(True, "Export curves (PNG and CSV)", "curves.png", "PNG image (*.png)")
         if path:
-            self._remember_folder(path)
             self.export_curves(path)
 
     @guarded
@@ -1594,10 +1587,8 @@ class MainWindow(QMainWindow):
         if self.state.shown_model is None:
             self.export_onnx("")  # says there is nothing to export
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Export as ONNX", self._folder("model.onnx"),
-                                              "ONNX model (*.onnx)")
+        path = self._ask_file(True, "Export as ONNX", "model.onnx", "ONNX model (*.onnx)")
         if path:
-            self._remember_folder(path)
             self.export_onnx(path)
 
     @guarded
@@ -1618,6 +1609,15 @@ class MainWindow(QMainWindow):
 
     def _remember_folder(self, path: str) -> None:
         self.settings.setValue("lastFolder", str(Path(path).parent))
+
+    def _ask_file(self, save: bool, title: str, name: str, file_filter: str) -> str:
+        """A file chosen in a save or open dialog that starts where the last file was
+        chosen ("" if cancelled); its folder is remembered for the next dialog."""
+        ask = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
+        path, _ = ask(self, title, self._folder(name), file_filter)
+        if path:
+            self._remember_folder(path)
+        return path
 
     @guarded
     def _on_about_triggered(self) -> None:
