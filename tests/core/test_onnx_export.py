@@ -64,3 +64,17 @@ def test_metadata_names_the_classes_and_opset(raw_mnist):
     assert json.loads(props["classes"]) == [1, 7, 9]
     assert float(props["input_std"]) == model.input_std
     assert proto.opset_import[0].version == OPSET
+
+
+def test_the_readmes_onnx_example_runs_as_printed(raw_mnist, tmp_path, monkeypatch):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    code = re.search(r"```python\n(.*?)```", readme.split("### ONNX export", 1)[1], re.S).group(1)
+    export_onnx(train_tiny(raw_mnist, hidden=[16]), tmp_path / "m.onnx")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    probabilities = namespace["probabilities"]
+    assert probabilities.shape == (1, 10) and abs(float(probabilities.sum()) - 1) < 1e-5
