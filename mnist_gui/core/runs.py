@@ -177,6 +177,30 @@ class Run:
                 continue
         return sorted(found)
 
+    def weight_history(self, up_to: float) -> tuple[list[np.ndarray] | None,
+                                                   list[list[tuple[int, float]]]]:
+        """(the weights at the run's start, or None if not kept; per weight layer, (epoch,
+        ||W_e - W_(e-1)|| / ||W_(e-1)||) for each whole epoch up to ``up_to``), from the
+        epoch snapshots kept on disk (a continued run starts at its parent's epoch)."""
+        epochs = [(int(e), path) for e, path in self.snapshots() if e == int(e) and e <= up_to]
+        initial: list[np.ndarray] | None = None
+        changes: list[list[tuple[int, float]]] = []
+        previous: list[np.ndarray] | None = None
+        previous_epoch = None
+        for epoch, path in epochs:
+            weights = [W.astype(np.float32) for W in load_model(path)[0].W]
+            if initial is None and epoch == 0:
+                initial = weights
+            if not changes:
+                changes = [[] for _ in weights]
+            if previous is not None and previous_epoch == epoch - 1 and \
+                    [W.shape for W in previous] == [W.shape for W in weights]:
+                for i, (new, old) in enumerate(zip(weights, previous)):
+                    norm = float(np.linalg.norm(old)) or 1.0
+                    changes[i].append((epoch, float(np.linalg.norm(new - old)) / norm))
+            previous, previous_epoch = weights, epoch
+        return initial, changes
+
     def batch_curve(self) -> dict[str, np.ndarray]:
         """The batch curve: ``steps`` (fractional epochs), ``losses``, ``accuracies``."""
         records, _ = _read_json_lines(self.path / "batches.jsonl")

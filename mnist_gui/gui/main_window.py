@@ -230,6 +230,7 @@ class MainWindow(QMainWindow):
         self._map_epoch = -1
         self._lab_source: object = None
         self._moment_config: dict | None = None  # the settings of the run whose moment is viewed
+        self._weight_histories: dict[tuple, tuple] = {}  # (run id, epochs) -> Run.weight_history
         self._robustness_source: object = None
         self._robustness_runs: list[Run] = []  # checked in Runs: overlaid on the robustness curves
         self._robustness_overlaid: dict[str, str] = {}  # run id -> its name on the plots
@@ -1327,6 +1328,8 @@ class MainWindow(QMainWindow):
         self._show_moment_banner()
         model, epoch = moment.model.clone(), int(moment.epoch)
         raw, data_dir = self._raw, self._data_dir
+        key = (run.id, len(run.epochs))  # a run still training has more epochs next time
+        history = self._weight_histories.get(key)
 
         def score() -> tuple:
             data = raw or load_raw(data_dir)
@@ -1334,15 +1337,26 @@ class MainWindow(QMainWindow):
                 evaluation: ModelEvaluation | None = evaluate_on_test_set(model, data, epoch)
             except ConfigError:
                 evaluation = None
-            return token, data, evaluation
+            # the run's own start and per-epoch changes, for Weights' comparisons
+            try:
+                whole = history or run.weight_history(float("inf"))
+            except MnistGuiError:
+                whole = (None, [])
+            return token, data, evaluation, key, whole, moment.epoch
 
         self._run_helper(score, self._on_moment_scored, self._on_moment_failed)
         self.moment_shown.emit(label)
 
     @guarded
     def _on_moment_scored(self, result: tuple) -> None:
-        token, raw, evaluation = result
+        token, raw, evaluation, key, history, epoch = result
         self._set_raw(raw)
+        self._weight_histories = {key: history}  # one run's at a time: they can be large
+        if not self.state.is_current_moment(token):
+            return
+        initial, changes = history
+        self.weights_panel.show_reference(
+            initial, [[(e, r) for e, r in layer if e <= epoch] for layer in changes])
         if evaluation is not None:
             self.state.set_moment_evaluation(token, evaluation)
 
@@ -1352,6 +1366,7 @@ class MainWindow(QMainWindow):
 
     @guarded
     def _on_live_requested(self) -> None:
+        self.weights_panel.show_live_reference()
         if self.state.back_to_live():
             self.moment_shown.emit("")
         self._show_moment_banner()

@@ -161,6 +161,10 @@ class CurrentModel(QObject):
         self.changed.emit("evaluation")
         return True
 
+    def is_current_moment(self, token: int) -> bool:
+        """Whether ``token`` (from ``view_moment``) is the moment still on view."""
+        return self.viewing_moment and token == self._moment_token
+
     def back_to_live(self) -> bool:
         """Show the current (live or last) model again; False if no moment was viewed."""
         if not self.viewing_moment:

@@ -13,6 +13,7 @@ import pytest
 
 from mnist_gui.core.data import prepare
 from mnist_gui.core.evaluation import evaluate_on_test_set
+from mnist_gui.core.model_file import load_model
 from mnist_gui.core.runs import FIRST_EPOCH_SNAPSHOTS, RunStore, RunStoreError
 from mnist_gui.core.training import TrainConfig, Trainer
 
@@ -141,3 +142,17 @@ def test_large_runs_keep_float16_epoch_snapshots_within_a_tenth_of_a_point(tmp_p
     continued = store.resume_trainer(run.id, 2, data, SMALL.updated(epochs=3))
     continued.train()  # from the latest epoch's exact state
     assert continued.history[-1].epoch == 3
+
+
+def test_a_runs_weight_history_comes_from_its_epoch_snapshots(tmp_path, data):
+    store = RunStore(tmp_path)
+    _, run = record(store, SMALL, data)
+    initial, changes = run.weight_history(2.5)
+    start, _ = load_model(run.snapshot_path(0))
+    assert all(np.array_equal(a, b) for a, b in zip(initial, start.W))
+    models = [load_model(run.snapshot_path(e))[0] for e in (0, 1, 2)]
+    for layer in range(2):
+        assert [e for e, _ in changes[layer]] == [1, 2]  # up to epoch 2.5: whole epochs 1, 2
+        for (epoch, ratio), (old, new) in zip(changes[layer], zip(models, models[1:])):
+            expected = np.linalg.norm(new.W[layer] - old.W[layer]) / np.linalg.norm(old.W[layer])
+            assert ratio == pytest.approx(expected, rel=1e-5)

@@ -98,11 +98,14 @@ def test_timeline_changes_weights_and_mistakes_and_back_to_live_restores(win, qt
     moment_weights = win.weights_panel.shown_layers()
     assert not np.allclose(moment_weights[0], live_weights[0])
     assert "of run" in win.draw_panel.model_label.text()
+    # early in epoch 1: no whole epoch of changes yet (the live run has 2 per layer)
+    assert all(changes == [] for changes in win.weights_panel.relative_changes())
 
     with qtbot.waitSignal(win.moment_shown) as back:
         win.banner_live_button.click()
     assert back.args == [""] and not win.banner.isVisible()
     assert np.array_equal(win.weights_panel.shown_layers()[0], live_weights[0])
+    assert [len(changes) for changes in win.weights_panel.relative_changes()] == [2, 2]
     win.show_view(win.mistakes_panel)
     assert win.mistakes_panel.evaluation is live_evaluation
 

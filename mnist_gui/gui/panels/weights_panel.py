@@ -65,6 +65,9 @@ class WeightsPanel(QWidget):
         self._latest: list[np.ndarray] | None = None
         self._previous_epoch: list[np.ndarray] | None = None
         self._changes: list[list[float]] = []
+        # another run's (initial weights, per-epoch changes) shown instead of the live run's
+        # while a moment of it is viewed; the live run's go on being recorded underneath
+        self._reference: tuple[list[np.ndarray] | None, list[list[tuple[int, float]]]] | None = None
         self._image_shape = (28, 28)
         self._shapes: list[tuple[int, ...]] = []
         self._histogram_time = 0.0
@@ -144,6 +147,7 @@ class WeightsPanel(QWidget):
         self._levels.clear()
         self._initial = self._latest = self._previous_epoch = None
         self._changes = []
+        self._reference = None
         self.layer_combo.clear()
         self.change_plot.clear()
         self._change_curves = []
@@ -188,8 +192,35 @@ class WeightsPanel(QWidget):
         return [plot.titleLabel.text for _, _, plot in self._layer_items]
 
     def relative_changes(self) -> list[list[tuple[int, float]]]:
-        """Per layer, (epoch, ||dW|| / ||W||) for every epoch recorded so far."""
-        return [list(changes) for changes in self._changes]
+        """Per layer, (epoch, ||dW|| / ||W||) for every epoch shown (the live run's, or the
+        reference's while one is shown)."""
+        return [list(changes) for changes in self._shown_changes()]
+
+    def show_reference(self, initial: list[np.ndarray] | None,
+                       changes: list[list[tuple[int, float]]]) -> None:
+        """Compare with another run (a moment of it is viewed): its initial weights (None:
+        not kept) for the histogram, and its per-epoch changes. The live run's epochs are
+        still recorded; ``show_live_reference()`` shows them again."""
+        self._reference = (initial, [list(c) for c in changes])
+        self._redraw_reference()
+
+    def show_live_reference(self) -> None:
+        if self._reference is not None:
+            self._reference = None
+            self._redraw_reference()
+
+    def _redraw_reference(self) -> None:
+        for curve in self._change_curves:
+            curve.setData([], [])
+        self._draw_changes()
+        self._histogram_time = 0.0
+        self._update_histogram()
+
+    def _shown_changes(self) -> list[list[tuple[int, float]]]:
+        return self._reference[1] if self._reference is not None else self._changes
+
+    def _shown_initial(self) -> list[np.ndarray] | None:
+        return self._reference[0] if self._reference is not None else self._initial
 
     def show_epoch_weights(self, epoch: int, weights: list[np.ndarray]) -> None:
         """Record how far each layer moved in this epoch (copies from EpochFinished)."""
@@ -203,7 +234,7 @@ class WeightsPanel(QWidget):
         self._previous_epoch = weights
 
     def _draw_changes(self) -> None:
-        for curve, changes in zip(self._change_curves, self._changes):
+        for curve, changes in zip(self._change_curves, self._shown_changes()):
             if changes:
                 xs, ys = zip(*changes)
                 curve.setData(np.array(xs, float), np.array(ys))
@@ -288,7 +319,8 @@ class WeightsPanel(QWidget):
         self.layer_combo.blockSignals(False)
         self._image_shape = image_shape
         self._shapes = [W.shape for W in weights]
-        if self._initial is None or [W.shape for W in self._initial] != [W.shape for W in weights]:
+        if self._reference is None and (
+                self._initial is None or [W.shape for W in self._initial] != [W.shape for W in weights]):
             self.set_initial(weights)
         self._draw_changes()
 
@@ -299,7 +331,10 @@ class WeightsPanel(QWidget):
             return
         step = max(1, self._latest[i].size // HISTOGRAM_SAMPLES)
         current = self._latest[i].ravel()[::step]
-        initial = self._initial[i].ravel()[::step] if self._initial is not None else current
+        reference = self._shown_initial()
+        if reference is not None and (i >= len(reference) or reference[i].shape != self._latest[i].shape):
+            reference = None  # another architecture: nothing to compare with
+        initial = reference[i].ravel()[::step] if reference is not None else current
         lo = float(min(initial.min(), current.min()))
         hi = float(max(initial.max(), current.max()))
         if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
