@@ -586,6 +586,11 @@ class MainWindow(QMainWindow):
     # --------------------------------------------------------------------- training
 
     @property
+    def data_folder(self) -> str | None:
+        """The MNIST-format folder in use (None: the bundled MNIST)."""
+        return self._data_dir
+
+    @property
     def is_training(self) -> bool:
         return self._thread is not None
 

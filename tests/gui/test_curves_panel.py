@@ -139,7 +139,7 @@ def test_an_exploding_loss_switches_to_a_log_axis_and_marks_where_it_broke(panel
     panel.show_progress(progress(2, 6, 6, loss=float("inf")))
     qtbot.waitUntil(panel.log_check.isChecked)
     assert panel.loss_plot.plotItem.ctrl.logYCheck.isChecked()
-    assert any(kind == "bad" for _, _, kind in panel._marks)
+    assert panel.marks("bad")
     _, losses = panel.batch_curve.getData()
     assert np.isfinite(losses).all()  # the smoothed curve skips the non-finite loss
     panel.clear()  # the next run starts on a linear axis again
@@ -164,7 +164,7 @@ def test_hover_reads_values_and_clear_forgets_them(panel, qtbot):
     assert panel.hover_text().startswith("epoch 1.5")
     panel.clear()
     assert panel.hover_text() == "" and panel.history == []
-    assert not any(line.isVisible() for line in panel._cursors)
+    assert not panel.cursors_shown()
 
 
 def test_fits_beside_the_settings_in_a_1024_px_window(panel):
@@ -253,7 +253,7 @@ def test_smoothing_changes_the_batch_curves_and_zero_shows_the_raw_losses(panel,
     slider = panel.findChild(type(panel.smoothing_slider), "smoothingSlider")
     slider.setValue(0)
     np.testing.assert_allclose(curve.getData()[1], raw)
-    np.testing.assert_allclose(panel.batch_curve.getData()[1], panel._batch_loss_raw)
+    np.testing.assert_allclose(panel.batch_curve.getData()[1], panel.raw_batch_losses())
     assert not np.allclose(panel.batch_curve.getData()[1], live_smoothed)
     assert "batch" in legend_names(panel.loss_legend)  # no longer "(smoothed)"
     slider.setValue(90)
@@ -332,7 +332,7 @@ def test_overlays_survive_a_new_live_run_until_removed(panel, qtbot, recorded):
     panel.set_overlays([])
     assert panel.overlay_runs() == [] and panel.overlay_items(slow.id) == {}
     items = panel.loss_plot.plotItem.items + panel.accuracy_plot.plotItem.items
-    assert all(not isinstance(i, type(panel.batch_curve)) or i in panel._live_items()
+    assert all(not isinstance(i, type(panel.batch_curve)) or i in panel.live_items()
                for i in items)
     assert panel.overlay_legend() == [] and not panel.runs_legend.isVisible()
     assert panel.intro_label.isVisible()

@@ -19,7 +19,7 @@ def test_bad_data_folder_gives_a_message_and_keeps_the_data_it_had(window, qtbot
     window.open_data_folder(str(folder))
     qtbot.waitUntil(lambda: window.last_message is not None, timeout=10_000)
     assert "train-labels-idx1-ubyte" in window.last_message.text()
-    assert window._data_dir is None  # still the bundled MNIST
+    assert window.data_folder is None  # still the bundled MNIST
     quick_settings(window, epochs=1, subset=1000)
     with qtbot.waitSignal(window.training_finished, timeout=120_000) as finished:
         window.start_training()
@@ -30,7 +30,7 @@ def test_bad_data_folder_gives_a_message_and_keeps_the_data_it_had(window, qtbot
 def test_a_good_data_folder_is_used_for_the_next_run(window, qtbot, tmp_path):
     folder = write_mnist_folder(tmp_path / "other", n_train=300, n_test=40)
     window.open_data_folder(str(folder))
-    qtbot.waitUntil(lambda: window._data_dir == str(folder), timeout=10_000)
+    qtbot.waitUntil(lambda: window.data_folder == str(folder), timeout=10_000)
     quick_settings(window, epochs=1, subset=0)
     window.config_panel.batch_spin.setValue(50)
     with qtbot.waitSignal(window.training_finished, timeout=60_000) as finished:

@@ -56,8 +56,8 @@ def test_a_digit_shows_activations_probabilities_and_gradient(panel, qtbot, ten_
     forward, attribution = inspect(panel, qtbot, image, label=3)
     reference = ex.forward(ten_class, image)
     assert forward.predicted == reference.predicted
-    np.testing.assert_allclose(panel._bars.opts["height"], reference.probabilities)
-    assert [item.image.size >= units for (_, item), units in zip(panel._layer_items, [64, 32])] == [True, True]
+    np.testing.assert_allclose(panel.probability_bars(), reference.probabilities)
+    assert [image.size >= units for image, units in zip(panel.activation_images(), [64, 32])] == [True, True]
     np.testing.assert_allclose(
         attribution.attributions, ex.attribute(ten_class, image, target=forward.predicted).attributions)
     assert f"answers {forward.predicted}" in panel.caption.text()
@@ -89,7 +89,7 @@ def test_counterfactual_button_finds_a_k(panel, qtbot, ten_class, raw_mnist):
         panel.counterfactual_button.click()
     found = blocker.args[0]
     assert found.reached and ex.forward(ten_class, found.image).predicted == 9
-    np.testing.assert_allclose(panel._attr_items["cf"].image, found.image.astype(np.float32))
+    np.testing.assert_allclose(panel.attribution_image("cf"), found.image.astype(np.float32))
 
 
 def test_neighbours_come_from_the_training_data_and_the_index_is_built_once(
@@ -101,11 +101,11 @@ def test_neighbours_come_from_the_training_data_and_the_index_is_built_once(
         panel.show_digit(digit(raw_mnist, 0))
     first = blocker.args[0]
     assert len(first) == 8 and all(n.label == labels[n.index] for n in first)
-    index = panel._index
+    index = panel.neighbour_index
     assert index is not None
     with qtbot.waitSignal(panel.neighbours_found, timeout=10_000) as blocker:
         panel.show_digit(digit(raw_mnist, 0, nth=1))
-    assert panel._index is index  # one index per model, not per digit
+    assert panel.neighbour_index is index  # one index per model, not per digit
     assert [n.index for n in blocker.args[0]] != [n.index for n in first]
 
 
@@ -119,9 +119,9 @@ def test_binary_model_and_preprocessing_steps(panel, qtbot, binary, raw_mnist):
     forward, attribution = inspect(panel, qtbot, steps.final, steps=steps)
     assert forward.predicted == 7 and len(forward.probabilities) == 2
     assert attribution.target == 7
-    titles = [plot.titleLabel.text for plot, _ in panel._preprocess_plots]
+    titles = [title for title, _ in panel.preprocess_steps_shown()]
     assert titles == [title for title, _ in steps.images()]
-    np.testing.assert_allclose(panel._preprocess_plots[-1][1].image, steps.final.astype(np.float32))
+    np.testing.assert_allclose(panel.preprocess_steps_shown()[-1][1], steps.final.astype(np.float32))
 
 
 def test_blank_digit_no_model_and_other_input_size_give_a_hint(panel, qtbot, ten_class):

@@ -252,7 +252,7 @@ def test_robustness_curves_start_at_plain_accuracy_and_overlay(qtbot, tiny, raw_
     X, y, _ = mnist_data.test_set_for(raw_mnist, model.classes, model.input_mean, model.input_std)
     plain = 100 * float(np.mean(model.predict_index(X[:raw_limit]) == y[:raw_limit]))
     for key in ("noise", "rotation", "shift", "occlusion", "thickness"):
-        curve = panel._plot[key].listDataItems()[0]
+        curve = panel.curve_plots[key].listDataItems()[0]
         start = curve.yData[list(curve.xData).index(0)]
         assert start == pytest.approx(plain, abs=1e-9), key
     assert f"{plain:.2f}%" in panel.status_label.text()
@@ -264,10 +264,10 @@ def test_robustness_curves_start_at_plain_accuracy_and_overlay(qtbot, tiny, raw_
     other.W[0][:] *= 0.5
     with qtbot.waitSignal(panel.curves_shown, timeout=30_000) as shown:
         panel.add_model("halved", other)
-    assert len(panel._plot["noise"].listDataItems()) == 2
+    assert len(panel.curve_plots["noise"].listDataItems()) == 2
     panel.grab().save("/tmp/shots/robustness.png")
     panel.remove("halved")
-    assert len(panel._plot["noise"].listDataItems()) == 1
+    assert len(panel.curve_plots["noise"].listDataItems()) == 1
     assert panel.shutdown(5000)
 
 
@@ -282,11 +282,11 @@ def test_robustness_axes_are_fixed_before_data_and_the_key_sits_outside_the_plot
     panel.show()
     qtbot.waitExposed(panel)
     assert intro_labels(panel, "Robustness:") == []
-    (x0, x1), (y0, y1) = panel._plot["coverage"].viewRange()
+    (x0, x1), (y0, y1) = panel.curve_plots["coverage"].viewRange()
     assert -0.1 <= x0 <= 0 and 1 <= x1 <= 1.1  # not -400..400 (x0.001)
     assert -10 <= y0 <= 0 and 100 <= y1 <= 110
     for key in ("noise", "rotation", "shift", "occlusion", "thickness"):
-        (_, _), (y0, y1) = panel._plot[key].viewRange()
+        (_, _), (y0, y1) = panel.curve_plots[key].viewRange()
         assert -10 <= y0 <= 0 and 100 <= y1 <= 110, key
     assert panel.legend_names() == []
     with qtbot.waitSignal(panel.curves_shown, timeout=30_000):
@@ -296,14 +296,14 @@ def test_robustness_axes_are_fixed_before_data_and_the_key_sits_outside_the_plot
     with qtbot.waitSignal(panel.curves_shown, timeout=30_000):
         panel.add_model("run 2 with a long name", other)
     assert panel.legend_names() == [CURRENT, "run 2 with a long name"]
-    assert all(plot.legend is None for plot in panel._plot.values())  # nothing over the curves
+    assert all(plot.legend is None for plot in panel.curve_plots.values())  # nothing over the curves
     key = panel.legend_label
     assert key.isVisible() and key.geometry().bottom() < panel.plots.geometry().top()
     assert CURRENT in key.text() and "run 2 with a long name" in key.text()
     # the whole key fits (not clipped) at the size the panel gets in a 1024 x 640 window
     assert key.sizeHint().width() <= key.width() or key.heightForWidth(key.width()) <= key.height()
     assert panel.minimumSizeHint().width() <= 680
-    (x0, x1), _ = panel._plot["coverage"].viewRange()
+    (x0, x1), _ = panel.curve_plots["coverage"].viewRange()
     assert -0.1 <= x0 <= 0 and 1 <= x1 <= 1.1
     panel.remove("run 2 with a long name")
     assert panel.legend_names() == [CURRENT]

@@ -76,9 +76,9 @@ def test_heatmaps_move_during_training_when_their_tab_is_shown(window, qtbot):
     assert len(seen) == 3 and not np.array_equal(seen[0], seen[-1])
     panel = window.weights_panel
     assert panel.mosaic_image.image.shape == (290, 290)  # 10 x 10 tiles of 28 + 1 px
-    epochs, changes = zip(*panel._changes[0])  # plotted on a log axis
+    epochs, changes = zip(*panel.relative_changes()[0])  # plotted on a log axis
     assert list(epochs) == [1, 2, 3] and min(changes) > 0
-    assert len(panel._change_curves[0].getData()[0]) == 3
+    assert len(panel.change_plot.listDataItems()[0].getData()[0]) == 3
     assert panel.current_curve.getData()[1].sum() > 0
 
 

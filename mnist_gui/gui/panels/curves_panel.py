@@ -460,8 +460,25 @@ class CurvesPanel(QWidget):
 
     def lr_marks(self) -> list[float]:
         """Where the learning rate jumped (fractional epochs)."""
-        return [x for (plot, _, kind), x in zip(self._marks, self._mark_epochs)
-                if kind == "lr" and plot is self.loss_plot]
+        return self.marks("lr")
+
+    def marks(self, kind: str) -> list[float]:
+        """Where the loss plot marks ``kind`` ("lr": the learning rate jumped, "bad": a
+        non-finite or exploded batch loss), in fractional epochs."""
+        return [x for (plot, _, k), x in zip(self._marks, self._mark_epochs)
+                if k == kind and plot is self.loss_plot]
+
+    def cursors_shown(self) -> bool:
+        """Whether the hover cursor lines are on the plots."""
+        return any(line.isVisible() for line in self._cursors)
+
+    def raw_batch_losses(self) -> np.ndarray:
+        """This run's batch losses as reported, before smoothing."""
+        return self._batch_loss_raw.copy()
+
+    def live_items(self) -> list:
+        """The plot items of the live run (overlaid runs have their own)."""
+        return self._live_items()
 
     # ----------------------------------------------------------------------- export
 

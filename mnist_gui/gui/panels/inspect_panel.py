@@ -349,6 +349,29 @@ class InspectPanel(QWidget):
     def is_busy(self) -> bool:
         return self._running is not None or bool(self._jobs)
 
+    # what the views show, for tests and screenshots (read only)
+    def probability_bars(self) -> np.ndarray:
+        """The probability bars' heights, in the model's class order."""
+        return np.asarray(self._bars.opts["height"]) if self._bars is not None else np.zeros(0)
+
+    def activation_images(self) -> list[np.ndarray]:
+        """Each hidden layer's activations as drawn (a near-square grid of units)."""
+        return [item.image for _, item in self._layer_items]
+
+    def attribution_image(self, name: str) -> np.ndarray | None:
+        """The image of view ``name``: "input", "base", "heat", "cf" (the counterfactual)
+        or "diff"."""
+        return self._attr_items[name].image
+
+    def preprocess_steps_shown(self) -> list[tuple[str, np.ndarray]]:
+        """The preprocessing steps drawn: (title, image), first to last."""
+        return [(plot.titleLabel.text, item.image) for plot, item in self._preprocess_plots]
+
+    @property
+    def neighbour_index(self) -> object:
+        """The neighbour index in use (None until built): one per model, not per digit."""
+        return self._index
+
     # ----------------------------------------------------------------------- refresh
 
     def _fill_class_combos(self) -> None:

@@ -197,6 +197,11 @@ class RobustnessPanel(QWidget):
         self._show_status()
         self._show_threshold()
 
+    @property
+    def curve_plots(self) -> dict[str, pg.PlotItem]:
+        """The plots by curve: noise, rotation, shift, occlusion, thickness, coverage."""
+        return dict(self._plot)
+
     def threshold(self) -> float:
         return self.slider.value() / 100
 
