@@ -63,6 +63,7 @@ from ..core.session import (
 )
 from ..core.training import EpochFinished, TrainConfig, Trainer, TrainingFinished, TrainingStarted
 from .guard import call_guarded, guarded
+from .panel_parts import ask
 from .panels.config_panel import ConfigPanel
 from .panels.curves_panel import CurvesPanel
 from .panels.digit_history_view import DigitHistoryView
@@ -1694,18 +1695,11 @@ class MainWindow(QMainWindow):
         "Cancel". Non-blocking (``box.open()``); also ``close_question``."""
         if self.close_question is not None:
             return self.close_question
-        box = QMessageBox(QMessageBox.Icon.Question, "Training is running",
-                          "A training run is still going. Stop it and quit?",
-                          QMessageBox.StandardButton.Cancel, self)
-        box.addButton(STOP_AND_QUIT, QMessageBox.ButtonRole.AcceptRole)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setWindowModality(Qt.WindowModality.WindowModal)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(self._on_close_question_answered)
-        box.destroyed.connect(self._on_close_question_closed)
-        self.close_question = box
-        box.open()
-        return box
+        self.close_question = ask(
+            self, "Training is running", "A training run is still going. Stop it and quit?",
+            STOP_AND_QUIT, QMessageBox.ButtonRole.AcceptRole, self._on_close_question_answered,
+            self._on_close_question_closed)
+        return self.close_question
 
     @guarded
     def _on_close_question_answered(self, button) -> None:

@@ -9,7 +9,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QPushButton
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 
 
 def image_item(plot: pg.PlotItem, levels: tuple[float, float] | None = None,
@@ -63,3 +70,19 @@ def digit_grid(name: str, thumb: int, label_height: int,
     grid.setUniformItemSizes(True)
     grid.setSelectionMode(selection)
     return grid
+
+
+def ask(parent: QWidget, title: str, text: str, action: str, role: QMessageBox.ButtonRole,
+        on_answered: Callable[[object], None], on_closed: Callable[[], None]) -> QMessageBox:
+    """A non-blocking question (never a nested event loop: signals keep flowing), modal to
+    ``parent``'s window: ``action`` or Cancel, Cancel the default. ``on_answered(button)``
+    gets the button clicked; ``on_closed()`` runs when the box is gone (it deletes itself)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Cancel, parent)
+    box.addButton(action, role)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.buttonClicked.connect(on_answered)
+    box.destroyed.connect(on_closed)
+    box.open()
+    return box

@@ -46,7 +46,7 @@ from ...core.network import MLP
 from ...core.runs import Run, RunStore
 from ..guard import guarded
 from ..latest_job import LatestJob
-from ..panel_parts import make_button
+from ..panel_parts import ask, make_button
 from ..text import duration
 
 COLUMNS = ["", "Name", "Settings that differ", "Best test", "Epochs", "Time", "Outcome"]
@@ -294,19 +294,12 @@ class RunsPanel(QWidget):
             return None
         if self.delete_question is not None:
             self.delete_question.close()
-        box = QMessageBox(QMessageBox.Icon.Question, "Delete run",
-                          f"Delete run {run.name or run.id} and its snapshots from disk? "
-                          "This cannot be undone.", QMessageBox.StandardButton.Cancel, self)
-        box.addButton(DELETE, QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setWindowModality(Qt.WindowModality.WindowModal)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(self._on_delete_answered)
-        box.destroyed.connect(self._on_delete_question_closed)
         self._delete_ids = [run.id]
-        self.delete_question = box
-        box.open()
-        return box
+        self.delete_question = ask(
+            self, "Delete run", f"Delete run {run.name or run.id} and its snapshots from disk? "
+            "This cannot be undone.", DELETE, QMessageBox.ButtonRole.DestructiveRole,
+            self._on_delete_answered, self._on_delete_question_closed)
+        return self.delete_question
 
     @guarded
     def load_selected_settings(self) -> None:
