@@ -19,6 +19,15 @@ from PySide6.QtWidgets import (
 )
 
 
+#: blue - white - red with zero in the middle: weights, activations and gradients have a sign
+DIVERGING = "CET-D1"
+
+
+def diverging_colormap() -> pg.ColorMap:
+    """The colour map of every signed quantity the views draw (one look everywhere)."""
+    return pg.colormap.get(DIVERGING)
+
+
 def image_item(plot: pg.PlotItem, levels: tuple[float, float] | None = None,
                cmap: pg.ColorMap | None = None) -> pg.ImageItem:
     """Make ``plot`` a fixed 28x28 image view (no axes, no mouse, row 0 at the top) and add

@@ -40,10 +40,9 @@ from ...core.errors import MnistGuiError
 from ...core.network import MLP
 from ...core.preprocess import PreprocessSteps
 from ..guard import guarded
-from ..panel_parts import image_item
+from ..panel_parts import diverging_colormap, image_item
 from ..worker import GeneratorWorker, call_once, start_worker
 
-DIVERGING = "CET-D1"  # blue - white - red, zero in the middle
 REFRESH_MS = 60  # at most one refresh per this many ms while a digit changes
 METHOD_LABELS = {
     "gradient": "Gradient",
@@ -103,7 +102,7 @@ class InspectPanel(QWidget):
         self._jobs: dict[str, tuple[Callable[..., Any], tuple]] = {}
         self._running: tuple[QThread, GeneratorWorker] | None = None
         self._closing = False
-        self.colormap = pg.colormap.get(DIVERGING)
+        self.colormap = diverging_colormap()
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_MS)

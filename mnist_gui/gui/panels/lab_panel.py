@@ -55,11 +55,10 @@ from ...core.lab import (
 from ...core.model_file import save_model
 from ...core.network import MLP
 from ..guard import guarded
-from ..panel_parts import image_item, make_button
+from ..panel_parts import diverging_colormap, image_item, make_button
 from ..widgets import ComboBox, SpinBox
 from ..worker import call_once, start_worker
 
-DIVERGING = "CET-D1"
 
 
 @dataclass
@@ -204,7 +203,7 @@ class LabPanel(QWidget):
         plots.setToolTip("The selected unit: incoming weights (red +, blue −), the 9 test "
                          "digits that activate it most, its outgoing path to each class")
         self.incoming_plot = plots.addPlot(title="incoming weights")
-        self.incoming_image = image_item(self.incoming_plot, cmap=pg.colormap.get(DIVERGING))
+        self.incoming_image = image_item(self.incoming_plot, cmap=diverging_colormap())
         self.top_plot = plots.addPlot(title="9 most-activating digits")
         self.top_image = image_item(self.top_plot)
         self.outgoing_plot = plots.addPlot(title="path to each class")

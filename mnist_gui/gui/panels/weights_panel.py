@@ -12,9 +12,9 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from ..guard import guarded
+from ..panel_parts import diverging_colormap
 from ..text import plural
 
-DIVERGING = "CET-D1"  # blue - white - red, zero in the middle
 MOSAIC_UNITS = 100  # first-layer units shown as images (10 x 10)
 HISTOGRAM_INTERVAL = 1.0  # s between histogram updates during training
 HISTOGRAM_SAMPLES = 100_000  # a larger layer is histogrammed on an even subsample
@@ -71,7 +71,7 @@ class WeightsPanel(QWidget):
         self._image_shape = (28, 28)
         self._shapes: list[tuple[int, ...]] = []
         self._histogram_time = 0.0
-        self.colormap = pg.colormap.get(DIVERGING)
+        self.colormap = diverging_colormap()
 
         layout = QVBoxLayout(self)
         self.caption = QLabel("Weights appear here when training starts or a model is loaded.")
