@@ -329,6 +329,9 @@ def test_health_shows_layers_and_findings_whose_apply_emits_the_fix(qtbot, tiny,
     for batch in (100, 200, 300):
         panel.show_health(hl.HealthReport(batch, layers, [rising]))
     panel.show_findings([rising, overfit])
+    # hidden (another tab), it only keeps the numbers: drawing would slow the training down
+    assert panel.table.rowCount() == 0 and panel.apply_buttons == []
+    panel.show()
     qtbot.waitUntil(lambda: len(panel.apply_buttons) == 2, timeout=2000)
     assert panel.table.rowCount() == 2
     assert panel.table.item(0, 0).text() == "1 (relu)"
@@ -362,11 +365,11 @@ def test_health_plots_keep_a_usable_height_and_clear_resets_their_ranges(qtbot, 
     overfit = hl.check_overfitting([1.0, 0.9, 0.8, 0.7], [0.5, 0.6, 0.7, 0.8], config)
     for batch in (1000, 2000, 3000):
         panel.show_health(hl.HealthReport(batch, layers, [rising, overfit]))
-    qtbot.waitUntil(lambda: panel.table.rowCount() == 2 and len(panel.apply_buttons) == 2,
-                    timeout=2000)
     panel.resize(680, 480)  # about what it gets in a 1024 x 640 window
     panel.show()
     qtbot.waitExposed(panel)
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 2 and len(panel.apply_buttons) == 2,
+                    timeout=2000)
     assert PLOT_MIN_HEIGHT >= 140
     for plot in (panel.grad_plot, panel.ratio_plot):
         assert plot.geometry().height() >= PLOT_MIN_HEIGHT

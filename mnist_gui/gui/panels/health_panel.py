@@ -145,15 +145,22 @@ class HealthPanel(QWidget):
 
     # ------------------------------------------------------------------ drawing
     def _schedule(self) -> None:
-        if not self._timer.isActive():
+        if not self.isVisible():
+            self._dirty = True  # drawn when shown: a hidden panel costs the training nothing
+        elif not self._timer.isActive():
             self._redraw()  # the first change shows at once, later ones at most every REDRAW_MS
             self._timer.start()
         else:
             self._dirty = True
 
+    def showEvent(self, event) -> None:  # noqa: ANN001 - a QShowEvent
+        super().showEvent(event)
+        if self._dirty:
+            self._on_timer_timeout()
+
     @guarded
     def _on_timer_timeout(self) -> None:
-        if self._dirty:
+        if self._dirty and self.isVisible():
             self._dirty = False
             self._redraw()
             self._timer.start()
