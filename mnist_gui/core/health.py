@@ -355,12 +355,12 @@ class HealthMonitor:
         self._not_before = 0.0  # perf_counter before which the budget forbids measuring
 
     def set_learning_rate(self, lr: float) -> None:
-        """The run's base learning rate changed (by hand or by a finding's fix): later
-        fixes start from it, and the losses seen at the old rate are no evidence any more."""
+        """The run's base learning rate changed (by hand or by a finding's fix): a later fix
+        starts from it. The loss window is kept: the losses before the change are the
+        baseline a rise caused by a rate raised by hand is measured against."""
         if hasattr(self.config, "updated"):
             self.config = self.config.updated(lr=float(lr))
-        self.losses.clear()
-        self._loss_finding = None
+        self._loss_finding = None  # a finding found at the old rate would suggest its fix
 
     def after_batch(self, model: MLP, loss: float, grad_scale: float = 1.0) -> HealthReport | None:
         """Call after each optimiser step; returns a report when it measured, else None."""

@@ -243,6 +243,7 @@ class MainWindow(QMainWindow):
         self._build_controls()
         self._build_menus()
         self._restore_settings()
+        self.lab_panel.save_folder = self._folder()
         self.state.changed.connect(self._on_state_changed)
         self._set_running(False)
         self._on_config_changed()
@@ -518,6 +519,7 @@ class MainWindow(QMainWindow):
         self.weights_panel.unit_clicked.connect(self.open_unit_in_lab)
         self.inspect_panel.unit_clicked.connect(self.open_unit_in_lab)
         self.robustness_panel.threshold_changed.connect(self.draw_panel.set_confidence_threshold)
+        self.lab_panel.model_saved.connect(self._remember_folder)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -1628,8 +1630,10 @@ class MainWindow(QMainWindow):
             folder = str(Path.home())
         return str(Path(folder) / name) if name else folder
 
+    @guarded
     def _remember_folder(self, path: str) -> None:
         self.settings.setValue("lastFolder", str(Path(path).parent))
+        self.lab_panel.save_folder = str(Path(path).parent)
 
     def _ask_file(self, save: bool, title: str, name: str, file_filter: str) -> str:
         """A file chosen in a save or open dialog that starts where the last file was

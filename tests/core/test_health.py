@@ -196,13 +196,23 @@ def test_a_good_runs_late_batch_noise_is_not_a_rising_loss(raw_mnist):
     assert "loss_rising" not in fired
 
 
-def test_a_new_learning_rate_restarts_the_loss_rule_from_it(raw_mnist):
-    config = PRESETS["fast"].config.updated(lr=3.0)
-    monitor = hl.HealthMonitor(np.zeros((4, 784), np.float32), config, every=1000, budget=None)
-    model = build_mlp(784, [8], 10).initialize(np.random.default_rng(0))
-    for loss in [1.0] * 25 + [5.0] * 24:
-        monitor.after_batch(model, loss)
-    monitor.set_learning_rate(1.5)
-    assert len(monitor.losses) == 0 and monitor.config.lr == 1.5
-    finding = hl.check_loss_rising([1.0] * 25 + [5.0, 6.0] * 12 + [5.0], monitor.config)
-    assert finding.fix == {"lr": 0.75} and "1.5 -> 0.75" in finding.fix_label
+def test_a_rate_raised_by_hand_is_caught_and_the_fix_halves_the_new_rate(raw_mnist):
+    """As in the window: the rate typed in during the run reaches the monitor too; the rise
+    it causes is measured against the losses before it, and the fix halves the new rate."""
+    config = PRESETS["fast"].config.updated(epochs=1, train_subset=3000, hidden=[64],
+                                            activation="tanh", optimizer="sgd", lr=0.05,
+                                            batch_size=32)
+    data = prepare(raw_mnist, config.data_spec())
+    trainer = Trainer(config, data)
+    monitor = hl.HealthMonitor(data.X_train[:256], config, every=1000)
+    fired = {}
+    for event in trainer.run():
+        if isinstance(event, BatchFinished):
+            if event.batch == 40:
+                trainer.set_learning_rate(5.0)
+                monitor.set_learning_rate(5.0)
+            monitor.after_batch(trainer.model, event.loss, 1.0)
+        elif isinstance(event, EpochFinished):
+            fired.update({f.rule: f for f in monitor.after_epoch(event.train_loss, event.val_loss)})
+    assert fired["loss_rising"].fix == {"lr": 2.5}
+    assert "5 -> 2.5" in fired["loss_rising"].fix_label

@@ -184,6 +184,17 @@ def test_hovering_a_unit_leaves_the_grid_in_place_and_a_new_model_forgets_it(
     pixel = next(QPoint(x, y) for y in range(0, view.height(), 4) for x in range(0, view.width(), 4)
                  if (panel.unit_at(view.mapToScene(QPoint(x, y))) or (None,))[0] == 0)
     before = panel.unit_at(view.mapToScene(pixel))
+
+    def units_along_the_row():  # every pixel's unit across the view: any shift changes it
+        return [panel.unit_at(view.mapToScene(QPoint(x, pixel.y()))) for x in range(view.width())]
+
+    from PySide6.QtWidgets import QApplication as _App
+
+    _App.processEvents()  # the layout settled before the mouse comes
+    pixel = next(QPoint(x, y) for y in range(0, view.height(), 4) for x in range(0, view.width(), 4)
+                 if (panel.unit_at(view.mapToScene(QPoint(x, y))) or (None,))[0] == 0)
+    before = panel.unit_at(view.mapToScene(pixel))
+    layout_before = units_along_the_row()
     from PySide6.QtCore import QEvent, QPointF, Qt
     from PySide6.QtGui import QMouseEvent
     from PySide6.QtWidgets import QApplication
@@ -194,5 +205,7 @@ def test_hovering_a_unit_leaves_the_grid_in_place_and_a_new_model_forgets_it(
         Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier))
     qtbot.waitUntil(lambda: f"unit {before[1]}:" in panel.hover_label.text(), timeout=5000)
     assert panel.unit_at(view.mapToScene(pixel)) == before  # nothing moved under the mouse
+    QApplication.processEvents()  # a relayout the hover caused would happen now
+    assert units_along_the_row() == layout_before
     panel.set_model(binary.clone())
     assert "unit" not in panel.hover_label.text().split(";")[0].replace("a unit", "")

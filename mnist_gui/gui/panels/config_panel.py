@@ -155,6 +155,9 @@ class ConfigPanel(QWidget):
         self.preset_description.setObjectName("presetDescription")
         self.preset_description.setWordWrap(True)
         self.preset_description.setStyleSheet("color: #555;")
+        # room for the longest description: a shorter one ("Custom settings", when a field
+        # changes) must not move every field up under the mouse
+        self.preset_description.setMinimumHeight(3 * self.preset_description.fontMetrics().lineSpacing())
         top = QFormLayout()
         top.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         top.addRow("Preset", self.preset_combo)

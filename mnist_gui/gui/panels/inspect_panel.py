@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -171,6 +172,11 @@ class InspectPanel(QWidget):
         grid.addWidget(self.activations_view, 0, 0, 1, 2)
         self.hover_label = QLabel(HOVER_HINT)
         self.hover_label.setObjectName("unitHoverLabel")
+        # a fixed two-line box: a longer text must not resize the view above it and move the
+        # unit grid from under the mouse
+        self.hover_label.setWordWrap(True)
+        self.hover_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.hover_label.setFixedHeight(2 * self.hover_label.fontMetrics().lineSpacing() + 4)
         grid.addWidget(self.hover_label, 1, 0, 1, 2)
 
         self.attribution_view = pg.GraphicsLayoutWidget()
@@ -299,6 +305,11 @@ class InspectPanel(QWidget):
             self._index = None
             self._model_generation += 1
             self._jobs.pop("neighbours", None)
+            # the old model's neighbours must not stand beside the new model's answer
+            blank = np.zeros((28, 28), np.float32)
+            for plot, image in self._neighbour_plots:
+                plot.setTitle("")
+                image.setImage(blank, autoLevels=False)
         self._generation += 1
         if not same_architecture:
             self._fill_class_combos()
@@ -645,7 +656,6 @@ class InspectPanel(QWidget):
                 weights = W.reshape(28, 28).astype(np.float32)
                 top = float(np.abs(weights).max()) or 1.0
                 self._unit_image.setImage(weights, levels=(-top, top))
-                self._unit_plot.setTitle(f"unit {unit}: incoming weights", size="8pt")
                 self.hover_label.setText(f"hidden layer 1, unit {unit}: {value:.3g} "
                                          "(its incoming weights are on the right; click to open it in the Lab)")
             else:

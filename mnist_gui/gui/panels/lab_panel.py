@@ -133,6 +133,7 @@ def weight_image(weights: np.ndarray) -> np.ndarray:
 class LabPanel(QWidget):
     model_edited = Signal(object)
     results_shown = Signal(object)
+    model_saved = Signal(str)  # the path of an edited model just written
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -149,6 +150,7 @@ class LabPanel(QWidget):
         self._original_accuracy: float | None = None
         self._undo_ok = self._redo_ok = False
         self._config: dict | None = None
+        self.save_folder = ""  # where "Save edited model…" opens (the window keeps it current)
 
         self.layer_combo = ComboBox()
         self.layer_combo.setToolTip("The hidden layer of the unit shown")
@@ -549,7 +551,9 @@ class LabPanel(QWidget):
 
     @guarded
     def _on_save_clicked(self) -> None:
-        dialog = QFileDialog(self, "Save edited model", "", "Model files (*.npz)")
+        folder = self.save_folder if Path(self.save_folder).is_dir() else str(Path.home())
+        dialog = QFileDialog(self, "Save edited model", str(Path(folder) / "edited.npz"),
+                             "mnist-gui models (*.npz)")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix("npz")
         dialog.fileSelected.connect(self._on_save_chosen)
@@ -566,6 +570,7 @@ class LabPanel(QWidget):
             return
         if written is not None:
             self.accuracy_label.setText(self.accuracy_label.text() + f"<br>Saved to {written}")
+            self.model_saved.emit(str(written))
 
     # ------------------------------------------------------------------ parts
 
@@ -576,5 +581,10 @@ class LabPanel(QWidget):
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # four-digit counts in ten columns at 1024 px: a point smaller, never "11…"
+        font = table.font()
+        font.setPointSizeF(max(font.pointSizeF() - 1, 7))
+        table.setFont(font)
+        table.setTextElideMode(Qt.TextElideMode.ElideNone)
         table.verticalHeader().setMinimumSectionSize(14)
         return table
