@@ -23,6 +23,18 @@ from PySide6.QtWidgets import (
 DIVERGING = "CET-D1"
 
 
+class SparseLogAxis(pg.AxisItem):
+    """A log axis that labels only 1, 2 and 5 of each decade when there are many labels:
+    pyqtgraph labels 1 to 9, which overlap as soon as the axis spans a decade or two."""
+
+    def logTickStrings(self, values, scale, spacing):  # pyqtgraph override
+        strings = super().logTickStrings(values, scale, spacing)
+        if sum(bool(text) for text in strings) <= 6:
+            return strings  # within about a decade: every label fits
+        return [text if round(10 ** (value % 1), 6) in (1.0, 2.0, 5.0) else ""
+                for value, text in zip(values, strings)]
+
+
 def diverging_colormap() -> pg.ColorMap:
     """The colour map of every signed quantity the views draw (one look everywhere)."""
     return pg.colormap.get(DIVERGING)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ...core.health import Finding, HealthReport
 from ..guard import guarded
+from ..panel_parts import SparseLogAxis
 
 REDRAW_MS = 250
 #: the least height of each row of plots (history, histograms): at 1024 x 640 they were
@@ -271,11 +272,12 @@ class HealthPanel(QWidget):
             self._hist_items.append(item)
 
     def _history_plot(self, col: int, title: str) -> pg.PlotItem:
-        plot = self.plots.addPlot(row=0, col=col)
+        # labels 1, 2 and 5 of each decade only (pyqtgraph's 1..9 pile up), and no grid
+        # (its translucent lines are the slowest part of a repaint)
+        plot = self.plots.addPlot(row=0, col=col, axisItems={"left": SparseLogAxis("left")})
         plot.setTitle(title, color="k", size="9pt")
         plot.setLogMode(y=True)
         plot.setLabel("bottom", "batch")
-        plot.showGrid(x=True, y=True, alpha=0.2)
         plot.setMouseEnabled(False, False)
         plot.hideButtons()
         plot.setMinimumHeight(PLOT_MIN_HEIGHT)

@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from ..guard import guarded
-from ..panel_parts import diverging_colormap
+from ..panel_parts import SparseLogAxis, diverging_colormap
 from ..text import plural
 
 MOSAIC_UNITS = 100  # first-layer units shown as images (10 x 10)
@@ -34,18 +34,6 @@ def mosaic(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), units: int = 
     tiles[:n, :h, :w] = cols / scale[:, None, None]
     grid = tiles.reshape(rows_of_tiles, side, h + 1, w + 1).transpose(0, 2, 1, 3)
     return grid.reshape(rows_of_tiles * (h + 1), side * (w + 1))
-
-
-class SparseLogAxis(pg.AxisItem):
-    """A log axis that labels only 1, 2 and 5 of each decade when there are many labels:
-    pyqtgraph labels 1 to 9, which overlap as soon as the axis spans a decade or two."""
-
-    def logTickStrings(self, values, scale, spacing):  # pyqtgraph override
-        strings = super().logTickStrings(values, scale, spacing)
-        if sum(bool(text) for text in strings) <= 6:
-            return strings  # within about a decade: every label fits
-        return [text if round(10 ** (value % 1), 6) in (1.0, 2.0, 5.0) else ""
-                for value, text in zip(values, strings)]
 
 
 class WeightsPanel(QWidget):
