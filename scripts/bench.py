@@ -373,7 +373,9 @@ def bench_gui(turns: int, tab: int, interleave: bool) -> dict:
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+        # a scratch run store: the probe's runs must not land among the user's
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT),
+               "MNIST_GUI_HOME": f"{tmp}/home"}
         result = subprocess.run(
             [sys.executable, "-c", GUI_PROBE, str(time.time()), f"{tmp}/s.ini", str(turns), str(tab),
              "1" if interleave else "0"],

@@ -92,6 +92,9 @@ STOP_AND_QUIT = "Stop and quit"
 MINIMUM_SIZE = (1024, 640)
 INSPECT_MODEL_MS = 2000  # the live model reaches Inspect at most this often
 NEIGHBOURS_EVERY_S = 20.0  # during a run, Inspect's neighbour index is rebuilt at most this often
+# during a run, the run list is re-read at most this often: each read parses every run's
+# files, and with a few dozen runs kept, after every 0.3 s epoch it slowed training down
+RUNS_REFRESH_S = 5.0
 HEALTH_EVERY = DEFAULT_EVERY  # batches between layer-health measurements at least (also a time budget)
 FIXED_MODEL_NOTE = ("A run is training: the {view} takes its model when the run ends (or "
                     "view a moment of a run in Runs).")
@@ -238,6 +241,10 @@ class MainWindow(QMainWindow):
         self._inspect_timer = QTimer(self)
         self._inspect_timer.setSingleShot(True)
         self._inspect_timer.timeout.connect(self._on_inspect_timer_timeout)
+        self._runs_read_at = 0.0  # time.monotonic() of the last re-read of the run list
+        self._runs_timer = QTimer(self)
+        self._runs_timer.setSingleShot(True)
+        self._runs_timer.timeout.connect(self._on_runs_timer_timeout)
 
         self._build_panels()
         self._build_controls()
@@ -763,7 +770,7 @@ class MainWindow(QMainWindow):
                 call_guarded(self, self.curves_panel.show_epoch, event)
                 if event.weights is not None:
                     call_guarded(self, self.weights_panel.show_epoch_weights, event.epoch, event.weights)
-                self.runs_panel.refresh()
+                self._refresh_runs_during_run()
                 self.epoch_finished.emit(event)
         elif isinstance(event, HealthMeasured):
             self.health_panel.show_health(event.report)  # it keeps the history; redraws when shown
@@ -779,6 +786,19 @@ class MainWindow(QMainWindow):
             self.run_recorded.emit(event.run_id)
         elif isinstance(event, TrainingFinished):
             self._show_finished(event)
+
+    def _refresh_runs_during_run(self) -> None:
+        """Re-read the run list now, or RUNS_REFRESH_S after the last read."""
+        wait = RUNS_REFRESH_S - (time.monotonic() - self._runs_read_at)
+        if wait <= 0:
+            self._on_runs_timer_timeout()
+        elif not self._runs_timer.isActive():
+            self._runs_timer.start(int(1000 * wait))
+
+    @guarded
+    def _on_runs_timer_timeout(self) -> None:
+        self._runs_read_at = time.monotonic()
+        self.runs_panel.refresh()
 
     def _show_started(self, event: TrainingStarted) -> None:
         self._batches_per_epoch = event.n_batches
