@@ -854,6 +854,7 @@ class MainWindow(QMainWindow):
         final = self._final or TrainingFinished("failed", "training ended", 0)
         self._final = None
         self.runs_panel.refresh()
+        self.health_panel.run_ended()
         # the views that wait for a fixed model take the run's last one now
         if self.state.kind == "live" and self.state.running:
             self.state.running = False

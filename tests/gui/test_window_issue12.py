@@ -218,3 +218,24 @@ def test_the_window_starts_without_the_heavy_optional_libraries(tmp_path):
                          timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_run_too_short_to_measure_says_so_in_health(window, qtbot):
+    quick_settings(window, epochs=1, subset=500, batch_size=100, hidden=[16])  # 5 batches
+    window.show_view(window.health_panel)
+    with qtbot.waitSignal(window.training_finished, timeout=60_000):
+        window.start_training()
+    assert window.health_panel.empty_label.text().startswith("No measurements: the run ended")
+    assert window.health_panel.table.rowCount() == 0
+
+
+def test_inspect_says_when_a_digits_label_is_not_a_class_of_the_model(window, qtbot, model_files,
+                                                                       raw_mnist):
+    open_model(window, qtbot, model_files["binary"])  # 7 vs 8
+    six = raw_mnist.test_images[np.flatnonzero(raw_mnist.test_labels == 6)[0]].reshape(28, 28) / 255
+    window.show_view(window.inspect_panel)
+    qtbot.waitUntil(lambda: window.inspect_panel.model is not None, timeout=10_000)
+    with qtbot.waitSignal(window.inspect_panel.digit_inspected, timeout=10_000):
+        window.inspect_panel.show_digit(six, label=6)
+    assert "the label is 6, not a class of this model (8, 7)" in window.inspect_panel.caption.text() \
+        or "the label is 6, not a class of this model (7, 8)" in window.inspect_panel.caption.text()

@@ -35,6 +35,7 @@ from ..guard import guarded
 from ..panel_parts import SparseLogAxis
 
 REDRAW_MS = 250
+IDLE_TEXT = "No findings yet: they appear while a model trains."
 #: the least height of each row of plots (history, histograms): at 1024 x 640 they were
 #: squeezed to 60 px; the panel grows taller than the window instead (which then scrolls)
 PLOT_MIN_HEIGHT = 140
@@ -74,7 +75,8 @@ class HealthPanel(QWidget):
         self.findings_box.setToolTip("What the rules found, each with a suggested change")
         self._findings_layout = QVBoxLayout(self.findings_box)
         self._findings_layout.setContentsMargins(6, 4, 6, 4)
-        self.empty_label = QLabel("No findings yet: they appear while a model trains.")
+        self._idle_text = IDLE_TEXT
+        self.empty_label = QLabel(IDLE_TEXT)
         self._findings_layout.addWidget(self.empty_label)
         self._rows: list[QWidget] = []
         self._texts: list[QLabel] = []
@@ -128,7 +130,17 @@ class HealthPanel(QWidget):
         self._findings = list(findings)
         self._schedule()
 
+    def run_ended(self) -> None:
+        """The run ended: if it was too short for a measurement, say so (not "while a model
+        trains", which it just did)."""
+        if self._latest is None:
+            self._idle_text = ("No measurements: the run ended before the first (at most one "
+                               "every 100 batches).")
+            if not self._findings:
+                self.empty_label.setText(self._idle_text)
+
     def clear(self) -> None:
+        self._idle_text = IDLE_TEXT
         self._latest = None
         self._findings = []
         self._history = []
@@ -224,7 +236,7 @@ class HealthPanel(QWidget):
         if not self._findings and self._latest is not None:
             self.empty_label.setText("No findings: every rule is quiet.")
         elif not self._findings:
-            self.empty_label.setText("No findings yet: they appear while a model trains.")
+            self.empty_label.setText(self._idle_text)
         for finding in self._findings:
             row = QWidget()
             line = QHBoxLayout(row)

@@ -445,7 +445,10 @@ class InspectPanel(QWidget):
     def _show_forward(self, image: np.ndarray, forward: ex.Forward) -> None:
         best = int(forward.probabilities.argmax())
         text = f"The network answers {forward.predicted} ({100 * forward.probabilities[best]:.1f}%)"
-        if self._label is not None:
+        if self._label is not None and self.model is not None and self._label not in self.model.classes:
+            classes = ", ".join(map(str, self.model.classes))
+            text += f"; the label is {self._label}, not a class of this model ({classes})"
+        elif self._label is not None:
             verdict = "right" if self._label == forward.predicted else "wrong"
             text += f"; the label is {self._label} ({verdict})"
         self.caption.setText(text + ".")
