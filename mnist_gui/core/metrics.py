@@ -7,6 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 
 
+def relative_change(new: np.ndarray, old: np.ndarray) -> float:
+    """How far a weight matrix moved: ||new - old|| / ||old|| (Frobenius; ||old|| = 0 counts
+    as 1). The Weights view's per-epoch change, live and from a recorded run alike."""
+    return float(np.linalg.norm(new - old)) / (float(np.linalg.norm(old)) or 1.0)
+
+
 def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """Fraction of equal entries of two (N,) arrays (0.0 for N = 0)."""
     return float(np.mean(y_true == y_pred)) if len(y_true) else 0.0

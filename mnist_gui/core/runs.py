@@ -42,6 +42,7 @@ from .. import __version__
 from .config import TrainConfig
 from .digit_history import DigitHistory
 from .errors import ConfigError, MnistGuiError, ModelFileError
+from .metrics import relative_change
 from .model_file import json_safe, load_model, model_metadata, save_model, write_npz_atomically
 from .network import MLP
 from .training import BatchFinished, EpochFinished, Trainer, TrainingFinished, TrainingStarted
@@ -196,8 +197,7 @@ class Run:
             if previous is not None and previous_epoch == epoch - 1 and \
                     [W.shape for W in previous] == [W.shape for W in weights]:
                 for i, (new, old) in enumerate(zip(weights, previous)):
-                    norm = float(np.linalg.norm(old)) or 1.0
-                    changes[i].append((epoch, float(np.linalg.norm(new - old)) / norm))
+                    changes[i].append((epoch, relative_change(new, old)))
             previous, previous_epoch = weights, epoch
         return initial, changes
 

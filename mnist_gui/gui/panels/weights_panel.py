@@ -11,6 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from ...core.metrics import relative_change
 from ..guard import guarded
 from ..panel_parts import SparseLogAxis, diverging_colormap
 from ..text import plural
@@ -216,8 +217,7 @@ class WeightsPanel(QWidget):
             self._changes = [[] for _ in weights]
         if self._previous_epoch is not None and len(self._previous_epoch) == len(weights):
             for i, (new, old) in enumerate(zip(weights, self._previous_epoch)):
-                norm = float(np.linalg.norm(old)) or 1.0
-                self._changes[i].append((epoch, float(np.linalg.norm(new - old)) / norm))
+                self._changes[i].append((epoch, relative_change(new, old)))
             self._draw_changes()
         self._previous_epoch = weights
 
