@@ -95,10 +95,10 @@ NEIGHBOURS_EVERY_S = 20.0  # during a run, Inspect's neighbour index is rebuilt 
 # during a run, the run list is re-read at most this often: each read parses every run's
 # files, and with a few dozen runs kept, after every 0.3 s epoch it slowed training down
 RUNS_REFRESH_S = 5.0
-HEALTH_EVERY = DEFAULT_EVERY  # batches between layer-health measurements at least (also a time budget)
 FIXED_MODEL_NOTE = ("A run is training: the {view} takes its model when the run ends (or "
                     "view a moment of a run in Runs).")
 FINETUNE_EPOCHS = 1
+_TRAINING = object()  # what a fixed-model view is given while a run trains: a note
 
 
 def _default_blas_threads() -> int | None:
@@ -229,13 +229,13 @@ class MainWindow(QMainWindow):
         self._inspect_pending = False
         self._neighbours_epoch, self._neighbours_time = -1, 0.0  # when Inspect last re-indexed
         self._personal_error = ""
-        # what the map, lab and robustness views were last given (they recompute only on change)
+        # what the map was last given (it recomputes only on change)
         self._map_key: tuple | None = None
         self._map_epoch = -1
-        self._lab_source: object = None
+        # what the lab and robustness views were last given: a model, or _TRAINING (a note)
+        self._fixed_sources: dict[QWidget, object] = {}
         self._moment_config: dict | None = None  # the settings of the run whose moment is viewed
         self._weight_histories: dict[tuple, tuple] = {}  # (run id, epochs) -> Run.weight_history
-        self._robustness_source: object = None
         self._robustness_runs: list[Run] = []  # checked in Runs: overlaid on the robustness curves
         self._robustness_overlaid: dict[str, str] = {}  # run id -> its name on the plots
         self._inspect_timer = QTimer(self)
@@ -358,7 +358,6 @@ class MainWindow(QMainWindow):
         ]
         self.tabs = ViewTabs()
         self.tabs.setObjectName("tabs")
-        self._view_tabs: list[QTabWidget] = [self.tabs]
         self.views: list[tuple[str, QWidget]] = []  # (title, view), the View menu's order
         for title, tip, views in groups:
             if len(views) == 1:
@@ -371,7 +370,6 @@ class MainWindow(QMainWindow):
                     page.addTab(explained(view, text), name)
                     page.setTabToolTip(page.count() - 1, text)
                 page.currentChanged.connect(self._on_tab_changed)
-                self._view_tabs.append(page)
             self.tabs.addTab(page, title)
             self.tabs.setTabToolTip(self.tabs.count() - 1, tip)
             self.views.extend((name, view) for view, name, _text in views)
@@ -668,7 +666,7 @@ class MainWindow(QMainWindow):
 
     def _start(self, config: TrainConfig, resume_from: tuple[str, int | None] | None = None) -> None:
         session = TrainingSession(config, self._raw, self._data_dir, store=self.run_store,
-                                  resume_from=resume_from, health_every=HEALTH_EVERY)
+                                  resume_from=resume_from, health_every=DEFAULT_EVERY)
         self._open_request += 1  # a model still loading must not replace this run
         generation = self.state.begin("live", config=config.to_dict())
         self.curves_panel.start(config.epochs, validation=config.validation > 0)
@@ -924,7 +922,7 @@ class MainWindow(QMainWindow):
             self._map_key, self._map_epoch = None, -1
             self.lab_panel.set_model(None, None)
             self.robustness_panel.set_model(None, None)
-            self._lab_source = self._robustness_source = None
+            self._fixed_sources.clear()
             self._live_history = None
             if self.runs_panel.selected_run() is None or state.kind != "live":
                 self.history_view.clear()
@@ -1068,32 +1066,31 @@ class MainWindow(QMainWindow):
             return "Fine-tuned on your digits"
         return ""
 
+    def _give_fixed_model(self, panel: QWidget, view: str, give: Callable[[object], None]) -> None:
+        """A view that works on a fixed model (the lab, robustness) gets the shown model once
+        (``give(model)``), or while a run trains a note saying it waits for the run's end
+        (``_on_thread_finished`` renders it again then)."""
+        source = _TRAINING if self._following_live_run() else self.state.shown_model
+        if self._fixed_sources.get(panel) is source:  # None: nothing given since the reset
+            return
+        self._fixed_sources[panel] = source
+        if source is _TRAINING:
+            panel.show_note(FIXED_MODEL_NOTE.format(view=view))
+        else:
+            give(source)
+
     def _render_lab(self) -> None:
         """The lab edits a fixed model: the shown one, or the run's last when it ends."""
-        if self._following_live_run():
-            if self._lab_source != "training":
-                self._lab_source = "training"
-                self.lab_panel.show_note(FIXED_MODEL_NOTE.format(view="lab"))
-            return
         state = self.state
-        model = state.shown_model
-        if model is not self._lab_source:
-            self._lab_source = model
-            config = self._moment_config if state.viewing_moment else state.config
-            self.lab_panel.set_model(model, self._raw, config)
+        config = self._moment_config if state.viewing_moment else state.config
+        self._give_fixed_model(self.lab_panel, "lab",
+                               lambda model: self.lab_panel.set_model(model, self._raw, config))
 
     def _render_robustness(self) -> None:
         """Robustness curves of the shown model (9.5 s for the largest preset: computed for
         a fixed model, not for every snapshot of a run), and of the runs checked in Runs."""
-        if self._following_live_run():
-            if self._robustness_source != "training":
-                self._robustness_source = "training"
-                self.robustness_panel.show_note(FIXED_MODEL_NOTE.format(view="robustness view"))
-        else:
-            model = self.state.shown_model
-            if model is not self._robustness_source:
-                self._robustness_source = model
-                self.robustness_panel.set_model(model, self._raw)
+        self._give_fixed_model(self.robustness_panel, "robustness view",
+                               lambda model: self.robustness_panel.set_model(model, self._raw))
         self._sync_robustness_overlays()
 
     def _sync_robustness_overlays(self) -> None:
