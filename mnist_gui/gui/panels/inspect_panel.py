@@ -75,6 +75,14 @@ def _image_plot(layout: pg.GraphicsLayout, title: str, levels=(0, 1), cmap=None,
     return plot, image_item(plot, levels, cmap)
 
 
+def _blank_digits(views: list[tuple[pg.PlotItem, pg.ImageItem]]) -> None:
+    """Untitled, empty 28x28 views (what they showed belongs to another digit or model)."""
+    blank = np.zeros((28, 28), np.float32)
+    for plot, image in views:
+        plot.setTitle("")
+        image.setImage(blank, autoLevels=False)
+
+
 class InspectPanel(QWidget):
     """Activations, attributions, counterfactual and neighbours of one digit."""
 
@@ -306,10 +314,7 @@ class InspectPanel(QWidget):
             self._model_generation += 1
             self._jobs.pop("neighbours", None)
             # the old model's neighbours must not stand beside the new model's answer
-            blank = np.zeros((28, 28), np.float32)
-            for plot, image in self._neighbour_plots:
-                plot.setTitle("")
-                image.setImage(blank, autoLevels=False)
+            _blank_digits(self._neighbour_plots)
         self._generation += 1
         if not same_architecture:
             self._fill_class_combos()
@@ -401,12 +406,9 @@ class InspectPanel(QWidget):
         self.hover_label.setText(HOVER_HINT)
         if self._unit_image is not None:
             self._unit_image.setImage(blank, levels=(-1, 1))
-            self._unit_plot.setTitle(HOVER_TITLE, size="8pt")
         for item in self._attr_items.values():
             item.setImage(blank, autoLevels=False)
-        for plot, image in self._neighbour_plots + self._preprocess_plots:
-            plot.setTitle("")
-            image.setImage(blank, autoLevels=False)
+        _blank_digits(self._neighbour_plots + self._preprocess_plots)
         if self._input_image is not None:
             self._input_image.setImage(blank, autoLevels=False)
         for _, image in self._layer_items:
@@ -666,7 +668,6 @@ class InspectPanel(QWidget):
                 strongest = np.argsort(-np.abs(push))[:3]
                 parts = ", ".join(f"unit {int(i)} ({push[i]:+.2g})" for i in strongest)
                 self._unit_image.setImage(np.zeros((28, 28), np.float32), levels=(-1, 1))
-                self._unit_plot.setTitle(HOVER_TITLE, size="8pt")
                 self.hover_label.setText(
                     f"hidden layer {l + 1}, unit {unit}: {value:.3g}; strongest inputs from "
                     f"layer {l}: {parts} (click to open it in the Lab)")
