@@ -30,11 +30,12 @@ import math
 import os
 import secrets
 import shutil
+import stat
 import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -71,6 +72,7 @@ def default_home() -> Path:
 
 
 def _write_json_atomically(path: Path, value: Any) -> None:
+    # the writer's pid in the name: a leftover is removed only once that process is gone
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         json.dump(json_safe(value), fh, indent=1, allow_nan=False)
@@ -86,38 +88,370 @@ def _append_json_line(path: Path, value: Any) -> None:
         os.fsync(fh.fileno())
 
 
-def _read_json_lines(path: Path) -> tuple[list[dict], str | None]:
-    """The complete lines of a JSON-lines file; a torn last line (a killed writer) is
-    dropped, any other bad line is reported."""
-    if not path.exists():
+def printable(text: Any) -> str:
+    """``text`` safe for a terminal: control and format characters (ESC, newlines, bidi
+    overrides...) and undecodable bytes are shown as escapes (``\\x1b``, ``\\n``)."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# ------------------------------------------------------------------------------- schema
+#
+# Every record the store reads is checked against one of the tables below (field -> rule).
+# A record that fails is kept as far as it goes: each bad field falls back to its default,
+# and the run lists as damaged with the first reason.
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one stored field must be: ``test(value)`` and the words for it."""
+
+    test: Callable[[Any], bool]
+    expected: str
+    required: bool = False
+    default: Any = None
+
+
+def _integer(low: int, high: int = 2**63 - 1) -> Callable[[Any], bool]:
+    return lambda v: type(v) is int and low <= v <= high
+
+
+def _number(low: float = -math.inf, high: float = math.inf) -> Callable[[Any], bool]:
+    # type() not isinstance(): True is not a number here; huge ints fail (no OverflowError)
+    return lambda v: ((type(v) is float and math.isfinite(v)) or
+                      (type(v) is int and -2**63 <= v <= 2**63)) and low <= v <= high
+
+
+def _or_none(test: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda v: v is None or test(v)
+
+
+def _text(max_length: int = 10_000) -> Callable[[Any], bool]:
+    return lambda v: type(v) is str and len(v) <= max_length
+
+
+def _numbers(v: Any) -> bool:
+    return type(v) is list and all(_number()(x) for x in v)
+
+
+def _config(v: Any) -> bool:
+    """A dict whose known settings each pass their own check (type and range)."""
+    from .config import SETTINGS_BY_NAME
+
+    if type(v) is not dict:
+        return False
+    for key, value in v.items():
+        if key in SETTINGS_BY_NAME:
+            try:
+                SETTINGS_BY_NAME[key].check(value)
+            except Exception:  # noqa: BLE001 - any failure of a stored value is "invalid"
+                return False
+    return True
+
+
+OUTCOMES = ("completed", "stopped", "diverged", "interrupted", "running", "failed")
+MAX_PID = 2**32 - 1
+
+RUN_SCHEMA: dict[str, Rule] = {
+    "format": Rule(lambda v: v == RUN_FORMAT, f"{RUN_FORMAT!r}", required=True),
+    "version": Rule(_integer(1, RUN_VERSION),
+                    f"a run format up to {RUN_VERSION} (written by a newer mnist-gui?)",
+                    required=True),
+    "name": Rule(_text(), "a text", default=""),
+    "config": Rule(_config, "the training settings", required=True, default={}),
+    "started": Rule(_number(0, 1e11), "a time in seconds", required=True, default=0.0),
+    "duration": Rule(_or_none(_number(0, 1e11)), "a number of seconds or null"),
+    "outcome": Rule(lambda v: v in OUTCOMES, " or ".join(OUTCOMES), required=True,
+                    default="damaged"),
+    "pid": Rule(_or_none(_integer(1, MAX_PID)), "a process id"),
+    "app_version": Rule(_text(100), "a version", default=""),
+    "parent": Rule(_or_none(_text(255)), "a run id or null"),
+    "parent_epoch": Rule(_or_none(_integer(0)), "an epoch or null"),
+    "snapshot_dtype": Rule(lambda v: v in ("float32", "float16"), "float32 or float16",
+                           default="float32"),
+    "model": Rule(_or_none(lambda v: type(v) is dict), "the network's layers"),
+}
+
+_fraction = Rule(_or_none(_number(0, 1)), "a fraction or null")
+_loss = Rule(_or_none(_number()), "a number or null")
+_seconds = Rule(_or_none(_number(0)), "a number >= 0 or null")
+EPOCH_SCHEMA: dict[str, Rule] = {
+    "epoch": Rule(_integer(1), "a whole number >= 1", required=True),
+    "epochs": Rule(_or_none(_integer(1)), "a whole number >= 1"),
+    "train_loss": Rule(_or_none(_number()), "a number or null", required=True),
+    "train_accuracy": _fraction,
+    "val_loss": _loss,
+    "val_accuracy": _fraction,
+    "test_loss": _loss,
+    "test_accuracy": Rule(_or_none(_number(0, 1)), "a fraction or null", required=True),
+    "train_seconds": _seconds,
+    "eval_seconds": _seconds,
+    "samples_per_second": _seconds,
+    "lr": _loss,
+}
+
+CURVE_SCHEMA: dict[str, Rule] = {
+    key: Rule(_numbers, "a list of numbers", required=True, default=[])
+    for key in ("steps", "losses", "accuracies")
+}
+
+NAME_SCHEMA: dict[str, Rule] = {"name": Rule(_text(), "a text", required=True, default="")}
+
+
+def check_record(record: Any, schema: dict[str, Rule], where: str) -> tuple[dict, str | None]:
+    """(the record's fields by ``schema``, each bad or missing one at its default; the first
+    problem, or None). Fields the schema does not know are left out."""
+    if type(record) is not dict:
+        return {k: r.default for k, r in schema.items()}, f"{where} is not a JSON object"
+    clean, problem = {}, None
+    for key, rule in schema.items():
+        if key not in record:
+            clean[key] = rule.default
+            if rule.required and problem is None:
+                problem = f"{where} has no {key!r}"
+        elif rule.test(record[key]):
+            clean[key] = record[key]
+        else:
+            clean[key] = rule.default
+            if problem is None:
+                problem = f"{where}: {key!r} is {_short(record[key])}, expected {rule.expected}"
+    return clean, problem
+
+
+class _Damaged(Exception):
+    """A stored file that cannot be read (the message says why)."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _parse_json(text: str) -> Any:
+    """json.loads without NaN/Infinity; ValueError (huge numbers too) or RecursionError."""
+    return json.loads(text, parse_constant=_reject_constant)
+
+
+def _is_regular(path: Path) -> bool:
+    """A regular file (not a symlink, FIFO, device or folder)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _read_bytes(path: Path, limit: int) -> bytes | None:
+    """The bytes of a regular file (None if absent); never follows a symlink or blocks on
+    a FIFO. Raises _Damaged."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise _Damaged(f"{path.name} cannot be opened ({exc.strerror or exc})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _Damaged(f"{path.name} is not a regular file")
+        if info.st_size > limit:
+            raise _Damaged(f"{path.name} is too large ({info.st_size:,} bytes)")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(limit + 1)[:limit]
+    except OSError as exc:
+        raise _Damaged(f"{path.name} cannot be read ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+
+
+def _read_json_file(path: Path, schema: dict[str, Rule], limit: int = 2**20
+                    ) -> tuple[dict | None, str | None]:
+    """(the record by ``schema``, or None if the file is absent; the first problem)."""
+    try:
+        data = _read_bytes(path, limit)
+        if data is None:
+            return None, None
+        value = _parse_json(data.decode("utf-8"))
+    except _Damaged as exc:
+        return None, str(exc)
+    except UnicodeDecodeError:
+        return None, f"{path.name} cannot be read (not UTF-8)"
+    except (ValueError, RecursionError):
+        return None, f"{path.name} cannot be read (not valid JSON)"
+    return check_record(value, schema, path.name)
+
+
+def _read_json_lines(path: Path, schema: dict[str, Rule], limit: int = 256 * 2**20
+                     ) -> tuple[list[dict], str | None]:
+    """The records of a JSON-lines file that pass ``schema``, and the first problem. A torn
+    last line (a killed writer) is dropped silently; any other bad line is reported."""
+    try:
+        data = _read_bytes(path, limit)
+    except _Damaged as exc:
+        return [], str(exc)
+    if data is None:
         return [], None
-    lines = path.read_text(encoding="utf-8").split("\n")
+    lines = data.split(b"\n")
     records, problem = [], None
     for i, line in enumerate(lines):
         if not line.strip():
             continue
+        where = f"{path.name} line {i + 1}"
         try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
+            value = _parse_json(line.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
             if i == len(lines) - 1:  # no newline after it: the write was cut short
                 continue
-            problem = f"{path.name} line {i + 1} is not JSON"
-            break
+            problem = problem or f"{where} is not JSON"
+            continue
+        record, why = check_record(value, schema, where)
+        if why is None:
+            records.append(record)
+        problem = problem or why
     return records, problem
 
 
-def _pid_alive(pid: Any) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
+def _array_budget_ok(npz: Any, names: tuple[str, ...], max_elements: int) -> bool:
+    """Each array is in the archive with a numeric dtype and at most ``max_elements``
+    elements, judged from its header before anything is allocated."""
+    from .model_file import _array_header
+
+    for name in names:
+        shape, dtype = _array_header(npz, name)
+        if dtype.kind not in "biuf" or math.prod(shape) > max_elements:
+            return False
+    return True
+
+
+# ----------------------------------------------------------------------------- liveness
+#
+# A recorder holds an exclusive lock on <run>/lock for the run's life: fcntl.flock on POSIX,
+# msvcrt.locking elsewhere. The system drops it when the process ends, however it ends, so
+# a run whose lock can be taken has no live recorder (whatever its pid now belongs to).
+# Runs written before the lock existed fall back to the pid and the process's start time.
+
+LOCK_NAME = "lock"
+
+try:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+except ImportError:  # Windows
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except PermissionError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+
+def _open_lock(path: Path, create: bool) -> int | None:
+    flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | (os.O_CREAT if create else 0)
+    try:
+        fd = os.open(path / LOCK_NAME, flags, 0o644)
+    except OSError:
+        return None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
+    return fd
+
+
+def _lock_held(path: Path) -> bool | None:
+    """True if a live process holds the run's lock, False if none does, None if the run
+    has no usable lock file (written before locks, or a file system without locks)."""
+    fd = _open_lock(path, create=False)
+    if fd is None:
+        return None
+    try:
+        if _try_lock(fd):
+            _unlock(fd)
+            return False
+        return True
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _process_start_time(pid: int) -> float | None:
+    """When process ``pid`` started (seconds since the epoch), where the system says (Linux)."""
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text()
+        ticks = int(stat_line.rsplit(")", 1)[1].split()[19])
+        boot = next(float(line.split()[1]) for line in
+                    Path("/proc/stat").read_text().splitlines() if line.startswith("btime"))
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+
+
+def _pid_alive(pid: Any, started: float) -> bool:
+    """For runs without a lock file: is the recorder ``pid`` (which started the run at
+    ``started``) still running? PID 1 is never taken for a recorder (a container's init
+    that recorded a run is gone, and the pid is reused by every other container), nor a
+    process that started after the run."""
+    if type(pid) is not int or not 1 < pid <= MAX_PID:
         return False
     if pid == os.getpid():
         return True
+    if os.name != "posix":
+        return False  # os.kill(pid, 0) would end the process on Windows
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
-    return True
+    except (PermissionError, OverflowError, OSError):
+        pass
+    began = _process_start_time(pid)
+    return began is None or began <= started + 2.0
+
+
+def _recorder_alive(path: Path, info: dict) -> bool:
+    held = _lock_held(path)
+    if held is not None:
+        return held
+    return _pid_alive(info.get("pid"), info.get("started") or 0.0)
+
+
+def _clean_leftovers(path: Path) -> None:
+    """Remove the temporary files a killed writer left (``.<name>.<pid>.tmp`` and the
+    ``mkstemp`` ones of snapshots), once no live recorder holds the run and, for those that
+    name their writer, that writer is gone."""
+    for folder in (path, path / "snapshots"):
+        if folder.is_symlink() or not folder.is_dir():
+            continue
+        for tmp in folder.glob(".*.tmp"):
+            writer = tmp.name.rsplit(".", 2)[-2] if tmp.name.count(".") >= 3 else ""
+            if writer.isdigit() and (int(writer) == os.getpid()
+                                     or _pid_alive(int(writer), time.time())):
+                continue
+            if _is_regular(tmp):
+                try:
+                    tmp.unlink()
+                except OSError:
+                    pass  # a read-only store: leave it
 
 
 @dataclass
@@ -148,23 +482,29 @@ class Run:
 
     def snapshot_path(self, epoch: int | None = None) -> Path:
         """The model file of ``epoch`` (None: the final weights, else the last epoch's)."""
+        if self.path.is_symlink():
+            raise RunStoreError(f"run {printable(self.id)} is a symbolic link (not followed)")
         if epoch is None:
             final = self.path / "final.npz"
-            if final.exists():
+            if _is_regular(final):
                 return final
             if not self.epochs:
-                raise RunStoreError(f"run {self.id} has no completed epoch")
+                raise RunStoreError(f"run {printable(self.id)} has no completed epoch")
             epoch = self.epochs[-1]["epoch"]
         path = self.path / "snapshots" / f"epoch-{epoch:04d}.npz"
         if not path.exists():
-            raise RunStoreError(f"run {self.id} has no snapshot of epoch {epoch}")
+            raise RunStoreError(f"run {printable(self.id)} has no snapshot of epoch {epoch}")
+        if not _is_regular(path) or (self.path / "snapshots").is_symlink():
+            raise RunStoreError(f"the snapshot of epoch {epoch} of run {printable(self.id)} "
+                                "is not a regular file")
         return path
 
     def snapshots(self) -> list[tuple[float, Path]]:
         """Every weight snapshot as (fractional epoch, path), in training order."""
         found = []
         folder = self.path / "snapshots"
-        for path in folder.glob("*.npz") if folder.is_dir() else []:
+        readable = folder.is_dir() and not folder.is_symlink() and not self.path.is_symlink()
+        for path in folder.glob("*.npz") if readable else []:
             parts = path.stem.split("-")
             if path.name.endswith(".resume.npz") or path.name == "resume.npz":
                 continue
@@ -173,7 +513,8 @@ class Run:
                     found.append((float(int(parts[1])), path))
                 elif parts[0] == "step":
                     epoch, batch, batches = int(parts[1]), int(parts[2]), int(parts[3])
-                    found.append((epoch - 1 + batch / batches, path))
+                    if 0 < batch <= batches:
+                        found.append((epoch - 1 + batch / batches, path))
             except (IndexError, ValueError):
                 continue
         return sorted(found)
@@ -189,7 +530,10 @@ class Run:
         previous: list[np.ndarray] | None = None
         previous_epoch = None
         for epoch, path in epochs:
-            weights = [W.astype(np.float32) for W in load_model(path)[0].W]
+            try:
+                weights = [W.astype(np.float32) for W in load_model(path)[0].W]
+            except ModelFileError:
+                continue  # a damaged snapshot: its epoch is a gap in the history
             if initial is None and epoch == 0:
                 initial = weights
             if not changes:
@@ -203,21 +547,29 @@ class Run:
 
     def batch_curve(self) -> dict[str, np.ndarray]:
         """The batch curve: ``steps`` (fractional epochs), ``losses``, ``accuracies``."""
-        records, _ = _read_json_lines(self.path / "batches.jsonl")
-        out = {key: np.array([v for r in records for v in r.get(key, [])], np.float64)
-               for key in ("steps", "losses", "accuracies")}
-        return out
+        records, problem = _read_json_lines(self.path / "batches.jsonl", CURVE_SCHEMA)
+        if problem is not None or self.path.is_symlink() or any(
+                len({len(r[key]) for key in CURVE_SCHEMA}) != 1 for r in records):
+            records = []  # a damaged curve is absent, not half drawn
+        return {key: np.array([v for r in records for v in r[key]], np.float64)
+                for key in CURVE_SCHEMA}
 
     def digit_history(self) -> DigitHistory | None:
         """Each test digit's learning over the run (None if the run kept none)."""
         path = self.path / "digits.npz"
+        if not _is_regular(path) or self.path.is_symlink():
+            return None
+        names = ("epochs", "p_true", "predicted", "y_true")
         try:
             with np.load(path, allow_pickle=False) as npz:
+                if not _array_budget_ok(npz, names, 50_000_000):
+                    return None
                 epochs, p_true = npz["epochs"], npz["p_true"].astype(np.float32)
                 predicted, y_true = npz["predicted"], npz["y_true"]
-        except (OSError, ValueError, KeyError):
+        except Exception:  # noqa: BLE001 - any damage (bad zip, header, dtype) = no history
             return None
-        if p_true.shape != predicted.shape or p_true.shape != (len(epochs), len(y_true)):
+        if epochs.ndim != 1 or y_true.ndim != 1 or p_true.shape != predicted.shape \
+                or p_true.shape != (len(epochs), len(y_true)):
             return None
         return DigitHistory(epochs, p_true, predicted == y_true)
 
@@ -242,60 +594,89 @@ class RunStore:
     # --------------------------------------------------------------------------- reading
 
     def runs(self) -> list[Run]:
-        """Every run, oldest first; unreadable ones as damaged, never an exception."""
-        if not self.root.is_dir():
+        """Every run, oldest first; unreadable ones as damaged, never an exception. Leftover
+        temporary files of runs whose recorder is gone are removed on the way."""
+        try:
+            entries = [entry for entry in self.root.iterdir()
+                       if entry.is_symlink() or entry.is_dir()]
+        except OSError:
             return []
-        runs = [self._read(path) for path in self.root.iterdir() if path.is_dir()]
+        runs = [self._read(path, clean=True) for path in entries]
         return sorted(runs, key=lambda run: (run.started, run.id))
 
-    def get(self, run_id: str) -> Run:
-        path = self.root / run_id
-        if not run_id or "/" in run_id or run_id.startswith(".") or not path.is_dir():
-            raise RunStoreError(f"no run {run_id!r} in {self.root}")
-        return self._read(path)
+    def _entry(self, run_id: str) -> Path:
+        """The folder (or symlink) of ``run_id``: any name listed in the store, never one
+        that reaches out of it."""
+        bad = (not isinstance(run_id, str) or run_id in ("", ".", "..") or "\0" in run_id
+               or "/" in run_id or (os.altsep is not None and os.altsep in run_id)
+               or os.sep in run_id)
+        path = self.root / run_id if not bad else None
+        if path is None or not (path.is_symlink() or path.is_dir()):
+            raise RunStoreError(f"no run {printable(repr(run_id))} in {printable(self.root)}")
+        return path
 
-    def _read(self, path: Path) -> Run:
+    def get(self, run_id: str) -> Run:
+        return self._read(self._entry(run_id))
+
+    def _read(self, path: Path, clean: bool = False) -> Run:
         run = Run(id=path.name, path=path)
-        try:
-            info = json.loads((path / "run.json").read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            run.damaged = "run.json is missing"
+        if path.is_symlink():
+            run.damaged = "the run folder is a symbolic link (not followed)"
             return run
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            run.damaged = f"run.json cannot be read ({type(exc).__name__})"
-            return run
-        if not isinstance(info, dict) or info.get("format") != RUN_FORMAT:
-            run.damaged = "run.json is not an mnist-gui run"
-            return run
-        version = info.get("version")
-        if not isinstance(version, int) or version > RUN_VERSION:
-            run.damaged = f"written by a newer mnist-gui (run format {version!r})"
-            return run
-        run.name = str(info.get("name", ""))
-        run.config = info.get("config") if isinstance(info.get("config"), dict) else {}
-        run.started = float(info.get("started", 0.0) or 0.0)
-        run.duration = info.get("duration")
-        run.app_version = str(info.get("app_version", ""))
-        run.parent = info.get("parent")
-        run.parent_epoch = info.get("parent_epoch")
-        run.epochs, problem = _read_json_lines(path / "epochs.jsonl")
-        outcome = info.get("outcome")
-        if outcome == "running" and not _pid_alive(info.get("pid")):
-            outcome = "interrupted"
-        run.outcome = outcome if isinstance(outcome, str) else "damaged"
-        if problem:
-            run.damaged = problem
+        problems = []
+        info, problem = _read_json_file(path / "run.json", RUN_SCHEMA)
+        if info is None and problem is None:
+            problem = "run.json is missing"
+        problems.append(problem)
+        info = info or {key: rule.default for key, rule in RUN_SCHEMA.items()}
+        run.name, run.config, run.started = info["name"], info["config"], info["started"]
+        run.duration, run.app_version = info["duration"], info["app_version"]
+        run.parent, run.parent_epoch = info["parent"], info["parent_epoch"]
+        named, problem = _read_json_file(path / "name.json", NAME_SCHEMA)
+        problems.append(problem)
+        if named is not None and problem is None:
+            run.name = named["name"]  # a rename (kept apart from what the recorder writes)
+        run.epochs, problem = _read_json_lines(path / "epochs.jsonl", EPOCH_SCHEMA)
+        problems.append(problem)
+        last = 0
+        for i, epoch in enumerate(run.epochs):
+            if epoch["epoch"] <= last:
+                problems.append(f"epochs.jsonl: epoch {epoch['epoch']} comes after {last}")
+                run.epochs = run.epochs[:i]
+                break
+            last = epoch["epoch"]
+        if (path / "snapshots").is_symlink():
+            problems.append("snapshots is a symbolic link (not followed)")
         else:
-            run.damaged = None
-            for epoch in run.epochs:  # every completed epoch must have its snapshot
-                snapshot = path / "snapshots" / f"epoch-{epoch.get('epoch', -1):04d}.npz"
-                if not snapshot.exists():
-                    run.damaged = f"the snapshot of epoch {epoch.get('epoch')} is missing"
-                    break
-                if not zipfile.is_zipfile(snapshot):  # reads only the archive's directory
-                    run.damaged = f"the snapshot of epoch {epoch.get('epoch')} is corrupt"
-                    break
+            problems.append(self._check_snapshots(path, run.epochs))
+        alive = _recorder_alive(path, info)
+        if alive:
+            run.outcome = "running"
+        elif info["outcome"] == "running":
+            run.outcome = "interrupted"
+        else:
+            run.outcome = info["outcome"]
+        if not alive and clean:
+            _clean_leftovers(path)
+        problems = [p for p in problems if p]
+        run.damaged = "; ".join(printable(p) for p in problems[:3]) or None
+        if run.damaged and run.outcome not in OUTCOMES:
+            run.outcome = "damaged"
         return run
+
+    @staticmethod
+    def _check_snapshots(path: Path, epochs: list[dict]) -> str | None:
+        """Every completed epoch must have its snapshot."""
+        for epoch in epochs:
+            snapshot = path / "snapshots" / f"epoch-{epoch['epoch']:04d}.npz"
+            if not snapshot.exists() and not snapshot.is_symlink():
+                return f"the snapshot of epoch {epoch['epoch']} is missing"
+            try:
+                if not _is_regular(snapshot) or not zipfile.is_zipfile(snapshot):
+                    return f"the snapshot of epoch {epoch['epoch']} is corrupt"
+            except OSError:
+                return f"the snapshot of epoch {epoch['epoch']} cannot be read"
+        return None
 
     def load_model(self, run_id: str, epoch: int | None = None) -> tuple[MLP, dict]:
         """The model of a run at ``epoch`` (None: final). Raises ModelFileError/RunStoreError."""
@@ -304,38 +685,82 @@ class RunStore:
     # --------------------------------------------------------------------------- editing
 
     def rename(self, run_id: str, name: str) -> None:
-        run = self.get(run_id)
-        if run.damaged and not (run.path / "run.json").exists():
-            raise RunStoreError(f"run {run_id} is damaged ({run.damaged})")
-        info = json.loads((run.path / "run.json").read_text(encoding="utf-8"))
-        info["name"] = str(name)
-        _write_json_atomically(run.path / "run.json", info)
+        """Name a run, also while it trains: the name has a file of its own (name.json),
+        which the recorder never writes."""
+        path = self._entry(run_id)
+        if path.is_symlink():
+            raise RunStoreError(f"run {printable(run_id)} is a symbolic link (not followed)")
+        try:
+            _write_json_atomically(path / "name.json", {"name": str(name)})
+        except OSError as exc:
+            raise RunStoreError(f"cannot rename run {printable(run_id)}: "
+                                f"{exc.strerror or exc}") from None
 
     def delete(self, run_id: str) -> None:
-        run = self.get(run_id)
-        if run.outcome == "running":
-            raise RunStoreError(f"run {run_id} is still training")
-        shutil.rmtree(run.path)
+        """Delete a run whose recorder is gone (a symlinked entry: the link only). While a
+        live process records it, refuse."""
+        path = self._entry(run_id)
+        if path.is_symlink():
+            path.unlink()
+            return
+        legacy = not (path / LOCK_NAME).exists()
+        fd = _open_lock(path, create=True)
+        try:
+            if fd is not None and not _try_lock(fd):
+                raise RunStoreError(f"run {printable(run_id)} is still training (a live "
+                                    "process records it); stop it first")
+            if legacy or fd is None:
+                info, _ = _read_json_file(path / "run.json", RUN_SCHEMA)
+                if info and info["outcome"] == "running" and \
+                        _pid_alive(info["pid"], info["started"]):
+                    raise RunStoreError(f"run {printable(run_id)} is still training "
+                                        f"(process {info['pid']}); stop it first")
+            # holding the lock: no recorder can start in this folder while it goes
+            shutil.rmtree(path)
+        except OSError as exc:
+            raise RunStoreError(f"cannot delete run {printable(run_id)}: "
+                                f"{exc.strerror or exc}") from None
+        finally:
+            if fd is not None:
+                os.close(fd)
 
     def export(self, run_id: str, out: str | Path, epoch: int | None = None) -> Path:
         """A model file (the documented format, float32) of a run's final weights or of any
-        epoch's snapshot."""
+        epoch's snapshot, with that epoch's metrics (epoch 0: none were measured)."""
         run = self.get(run_id)
         model, meta = load_model(run.snapshot_path(epoch))
-        metrics = next((e for e in run.epochs if e.get("epoch") == epoch), None) if epoch else (
-            run.epochs[-1] if run.epochs else None)
+        if epoch is None:
+            metrics = run.epochs[-1] if run.epochs else None
+        else:
+            metrics = next((e for e in run.epochs if e["epoch"] == epoch), {"epoch": epoch})
         return save_model(out, model, meta.get("config"), metrics)
 
     # --------------------------------------------------------------------------- writing
 
     def start(self, trainer: Trainer, name: str = "", parent: tuple[str, int] | None = None
               ) -> RunRecorder:
-        """A new run for ``trainer``; feed it the trainer's events (``record``)."""
+        """A new run for ``trainer``; feed it the trainer's events (``record``). The run's
+        folder is new (an id already taken is retried with another, never reused)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)
-        path = self.root / run_id
-        (path / "snapshots").mkdir(parents=True)
-        return RunRecorder(path, trainer, name, parent)
+        for _attempt in range(100):
+            path = self.root / _new_run_id()
+            try:
+                path.mkdir()
+            except FileExistsError:
+                continue
+            (path / "snapshots").mkdir()
+            lock = _open_lock(path, create=True)
+            if lock is not None:
+                try:
+                    if not _try_lock(lock):  # a `runs delete` is removing it right now
+                        os.close(lock)
+                        continue
+                except OSError:  # a file system without locks: liveness by pid
+                    os.close(lock)
+                    lock = None
+                    (path / LOCK_NAME).unlink(missing_ok=True)
+            return RunRecorder(path, trainer, name, parent, lock)
+        raise RunStoreError(f"cannot find a free run id in {printable(self.root)}")
 
     def resume_trainer(self, run_id: str, epoch: int | None, dataset: Any,
                        config: TrainConfig | None = None) -> Trainer:
@@ -345,8 +770,9 @@ class RunStore:
         the run had never stopped; without it (a large run's older epochs), it continues
         from the weights with a fresh optimiser and data order."""
         run = self.get(run_id)
-        if not run.epochs:
-            raise RunStoreError(f"run {run_id} has no completed epoch to continue from")
+        if not run.epochs and epoch is None:
+            raise RunStoreError(f"run {printable(run_id)} has no completed epoch to continue "
+                                "from")
         epoch = run.epochs[-1]["epoch"] if epoch is None else int(epoch)
         model, _meta = load_model(run.snapshot_path(epoch))
         config = config or TrainConfig.from_dict(run.config)
@@ -355,10 +781,17 @@ class RunStore:
         trainer = Trainer(config, dataset, model=model)
         state = _read_resume(run.path, epoch)
         if state is not None:
-            trainer.restore(state)
-        else:
-            trainer.epochs_done = epoch
+            try:
+                trainer.restore(state)
+                return trainer
+            except Exception:  # noqa: BLE001 - a damaged resume state: from the weights alone
+                trainer = Trainer(config, dataset, model=model)
+        trainer.epochs_done = epoch
         return trainer
+
+
+def _new_run_id() -> str:
+    return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)
 
 
 def _resume_paths(run_path: Path, epoch: int) -> list[Path]:
@@ -368,11 +801,14 @@ def _resume_paths(run_path: Path, epoch: int) -> list[Path]:
 
 def _read_resume(run_path: Path, epoch: int) -> dict | None:
     for path in _resume_paths(run_path, epoch):
-        if not path.exists():
+        if not _is_regular(path):
             continue
         try:
             with np.load(path, allow_pickle=False) as npz:
-                info = json.loads(str(npz["state"]))
+                arrays = tuple(key for key in npz.files if key != "state")
+                if not _array_budget_ok(npz, arrays, 200_000_000):
+                    continue
+                info = _parse_json(str(npz["state"]))
                 if info.get("epochs_done") != epoch:
                     continue
                 optimizer = {key[len("optimizer."):]: npz[key].copy() for key in npz.files
@@ -382,17 +818,19 @@ def _read_resume(run_path: Path, epoch: int) -> dict | None:
                     "epochs_done": info["epochs_done"], "first_loss": info.get("first_loss"),
                     "rng": info["rng"], "order": npz["order"].copy(), "optimizer": optimizer,
                 }
-        except (OSError, ValueError, KeyError, json.JSONDecodeError):
-            continue  # a damaged resume file: continue from the weights alone
+        except Exception:  # noqa: BLE001 - a damaged resume file: from the weights alone
+            continue
     return None
 
 
 class RunRecorder:
-    """Writes one run as its trainer's events come (``record(event)`` for each)."""
+    """Writes one run as its trainer's events come (``record(event)`` for each). ``lock``:
+    an open file descriptor of the run's locked lock file, held until ``finish``."""
 
     def __init__(self, path: Path, trainer: Trainer, name: str,
-                 parent: tuple[str, int] | None) -> None:
+                 parent: tuple[str, int] | None, lock: int | None = None) -> None:
         self.path = path
+        self._lock = lock
         self.id = path.name
         self.trainer = trainer
         config = trainer.config
@@ -514,4 +952,13 @@ class RunRecorder:
             pass  # the epoch snapshots are still there
         self.info["outcome"] = outcome
         self.info["duration"] = time.time() - self._started
-        _write_json_atomically(self.path / "run.json", self.info)
+        try:
+            _write_json_atomically(self.path / "run.json", self.info)
+        finally:
+            self.release()
+
+    def release(self) -> None:
+        """Let go of the run's lock (the run then lists by its outcome, or as interrupted)."""
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
