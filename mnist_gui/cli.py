@@ -169,6 +169,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("id")
     export.add_argument("out", type=Path)
     export.add_argument("--epoch", type=int, help="the snapshot after this epoch (0 = untrained)")
+    resume = runs_sub.add_parser(
+        "continue", help="continue a run with its own settings (recorded as its continuation)",
+        description="Continue a recorded run from an epoch's snapshot with the run's own "
+        "settings; with the run's resume state the weights are bit for bit those of the run "
+        "had it never stopped.")
+    resume.add_argument("id")
+    resume.add_argument("--epoch", type=int, help="continue from this epoch (default: its last)")
+    resume.add_argument("--epochs", type=int,
+                        help="train up to this many epochs in all (default: the run's own)")
+    resume.add_argument("--data", type=Path, help="folder with the four MNIST-format IDX files")
+    resume.add_argument("--name", help="a name for the continuation (default: the run's)")
+    resume.add_argument("--json", action="store_true", help="one JSON object per epoch")
 
     evaluate = sub.add_parser("evaluate", help="score a saved model on the test set")
     evaluate.add_argument("model", type=Path)
@@ -443,7 +455,7 @@ def _differing_settings(runs: list) -> list[str]:  # noqa: ANN001
 
 
 def _cmd_runs(args: argparse.Namespace) -> int:
-    from .core.runs import RunStore
+    from .core.runs import RunStore, printable
 
     store = RunStore()
     command = getattr(args, "runs_command", None)
@@ -454,37 +466,99 @@ def _cmd_runs(args: argparse.Namespace) -> int:
         store.delete(args.id)
         return 0
     if command == "export":
-        print(store.export(args.id, args.out, args.epoch))
+        print(printable(store.export(args.id, args.out, args.epoch)))
         return 0
+    if command == "continue":
+        return _cmd_runs_continue(args, store)
     if command == "show":
         run = store.get(args.id)
         if args.json:
             print(json.dumps(run.summary(), default=str))
             return 0
-        print(f"run {run.id} {run.name!r}: {run.outcome}"
-              + (f" (damaged: {run.damaged})" if run.damaged else ""))
-        print("settings: " + ", ".join(f"{k}={v}" for k, v in run.config.items()))
+        # every stored string goes through printable(): no escape sequence reaches the terminal
+        print(printable(f"run {run.id} {run.name!r}: {run.outcome}"
+                        + (f" (damaged: {run.damaged})" if run.damaged else "")))
+        print(printable("settings: " + ", ".join(f"{k}={v}" for k, v in run.config.items())))
         for e in run.epochs:
-            print(f"epoch {e['epoch']:>3}  loss {e['train_loss']:.4f}  "
-                  f"val {_pct(e.get('val_accuracy'))}  test {_pct(e.get('test_accuracy'))}")
+            loss = "-" if e["train_loss"] is None else f"{e['train_loss']:.4f}"
+            print(f"epoch {e['epoch']:>3}  loss {loss}  "
+                  f"val {_pct(e['val_accuracy'])}  test {_pct(e['test_accuracy'])}")
         return 0
     runs = store.runs()
     if args.json:
         print(json.dumps([run.summary() for run in runs], default=str))
         return 0
     if not runs:
-        print(f"no runs yet in {store.root}")
+        print(printable(f"no runs yet in {store.root}"))
         return 0
     differing = _differing_settings([r for r in runs if not r.damaged])
     for run in runs:
         if run.damaged:
-            print(f"{run.id}  damaged: {run.damaged}")
+            print(printable(f"{run.id}  damaged: {run.damaged}"))
             continue
         settings = ", ".join(f"{k}={run.config.get(k)}" for k in differing[:6])
         duration = f"{run.duration:.0f}s" if run.duration else "-"
-        print(f"{run.id}  {run.name or '-':<16} {run.outcome:<11} epochs {len(run.epochs):>3}  "
-              f"best {_pct(run.best_test_accuracy)}  final {_pct(run.final_test_accuracy)}  "
-              f"{duration:>6}  {settings}")
+        print(printable(
+            f"{run.id}  {run.name or '-':<16} {run.outcome:<11} epochs {len(run.epochs):>3}  "
+            f"best {_pct(run.best_test_accuracy)}  final {_pct(run.final_test_accuracy)}  "
+            f"{duration:>6}  {settings}"))
+    return 0
+
+
+def _cmd_runs_continue(args: argparse.Namespace, store) -> int:  # noqa: ANN001
+    """``runs continue``: the run's own settings (only --epochs may raise its length)."""
+    from .core.config import TrainConfig
+    from .core.data import load_raw, prepare
+    from .core.runs import RunStoreError, printable
+    from .core.training import EpochFinished, TrainingFinished
+
+    run = store.get(args.id)
+    start = args.epoch if args.epoch is not None else (
+        run.epochs[-1]["epoch"] if run.epochs else None)
+    if start is None:
+        raise RunStoreError(f"run {printable(run.id)} has no completed epoch to continue from")
+    config = TrainConfig.from_dict(run.config)
+    if args.epochs is not None:
+        config = config.updated(epochs=args.epochs)
+    if config.epochs <= start:
+        raise ConfigError(f"run {printable(run.id)} is at epoch {start} of {config.epochs}: give "
+                          f"--epochs with more than {start} to go further")
+    config.check()
+    dataset = prepare(load_raw(args.data), config.data_spec())
+    trainer = store.resume_trainer(run.id, start, dataset, config)
+    recorder = store.start(trainer, args.name if args.name is not None else run.name,
+                           parent=(run.id, trainer.epochs_done))
+    if not args.json:
+        print(printable(f"continuing run {run.id} from epoch {trainer.epochs_done} to "
+                        f"{config.epochs}, recorded as run {recorder.id}"), flush=True)
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: trainer.stop())
+    finished = TrainingFinished("stopped", "training ended early", 0)
+    try:
+        for event in trainer.run():
+            recorder.record(event)
+            if isinstance(event, EpochFinished):
+                if args.json:
+                    print(json.dumps({"event": "epoch", **_clean(event.metrics())}), flush=True)
+                else:
+                    print(f"epoch {event.epoch:>3}/{event.epochs}  loss {event.train_loss:.4f}  "
+                          f"val {_pct(event.val_accuracy)}  test {_pct(event.test_accuracy)}",
+                          flush=True)
+            elif isinstance(event, TrainingFinished):
+                finished = event
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        recorder.finish(finished.reason)  # no-op if the run's end was recorded
+    if args.json:
+        print(json.dumps({"event": "finished", "run": recorder.id, "message": finished.message,
+                          "reason": finished.reason}))
+    elif finished.reason != "completed":
+        print(finished.message)
+    if finished.reason == "diverged":
+        sys.stderr.write(f"mnist-gui: {finished.message}\n")
+        return EXIT_DIVERGED
+    if finished.reason == "stopped":
+        sys.stderr.write("mnist-gui: interrupted\n")
+        return EXIT_INTERRUPTED
     return 0
 
 
