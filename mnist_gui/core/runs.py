@@ -177,6 +177,8 @@ RUN_SCHEMA: dict[str, Rule] = {
     "snapshot_dtype": Rule(lambda v: v in ("float32", "float16"), "float32 or float16",
                            default="float32"),
     "model": Rule(_or_none(lambda v: type(v) is dict), "the network's layers"),
+    # true: the recorder holds <run>/lock while it lives (else liveness is by pid)
+    "lock": Rule(lambda v: type(v) is bool, "true or false", default=False),
 }
 
 _fraction = Rule(_or_none(_number(0, 1)), "a fraction or null")
@@ -341,9 +343,9 @@ LOCK_NAME = "lock"
 try:
     import fcntl
 
-    def _try_lock(fd: int) -> bool:
+    def _try_lock(fd: int, wait: bool = False) -> bool:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
             return False
         return True
@@ -354,9 +356,9 @@ try:
 except ImportError:  # Windows
     import msvcrt
 
-    def _try_lock(fd: int) -> bool:
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    def _try_lock(fd: int, wait: bool = False) -> bool:
+        try:  # LK_LOCK retries for 10 s, then raises
+            msvcrt.locking(fd, msvcrt.LK_LOCK if wait else msvcrt.LK_NBLCK, 1)
         except PermissionError:
             return False
         return True
@@ -367,7 +369,9 @@ except ImportError:  # Windows
 
 
 def _open_lock(path: Path, create: bool) -> int | None:
-    flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | (os.O_CREAT if create else 0)
+    # flock needs no write access (a store of another user's can still be read)
+    access = os.O_RDWR if create or os.name != "posix" else os.O_RDONLY
+    flags = access | getattr(os, "O_NOFOLLOW", 0) | (os.O_CREAT if create else 0)
     try:
         fd = os.open(path / LOCK_NAME, flags, 0o644)
     except OSError:
@@ -414,8 +418,6 @@ def _pid_alive(pid: Any, started: float) -> bool:
     process that started after the run."""
     if type(pid) is not int or not 1 < pid <= MAX_PID:
         return False
-    if pid == os.getpid():
-        return True
     if os.name != "posix":
         return False  # os.kill(pid, 0) would end the process on Windows
     try:
@@ -432,7 +434,9 @@ def _recorder_alive(path: Path, info: dict) -> bool:
     held = _lock_held(path)
     if held is not None:
         return held
-    return _pid_alive(info.get("pid"), info.get("started") or 0.0)
+    if info["lock"]:
+        return False  # its recorder locked the run: with the lock file gone, it is over
+    return _pid_alive(info["pid"], info["started"])
 
 
 def _clean_leftovers(path: Path) -> None:
@@ -506,7 +510,8 @@ class Run:
         readable = folder.is_dir() and not folder.is_symlink() and not self.path.is_symlink()
         for path in folder.glob("*.npz") if readable else []:
             parts = path.stem.split("-")
-            if path.name.endswith(".resume.npz") or path.name == "resume.npz":
+            if path.name.endswith(".resume.npz") or path.name == "resume.npz" or \
+                    not _is_regular(path):
                 continue
             try:
                 if parts[0] == "epoch":
@@ -619,6 +624,13 @@ class RunStore:
         return self._read(self._entry(run_id))
 
     def _read(self, path: Path, clean: bool = False) -> Run:
+        try:
+            return self._read_parts(path, clean)
+        except OSError as exc:  # e.g. a folder we may not read
+            return Run(id=path.name, path=path,
+                       damaged=f"cannot be read ({printable(exc.strerror or exc)})")
+
+    def _read_parts(self, path: Path, clean: bool) -> Run:
         run = Run(id=path.name, path=path)
         if path.is_symlink():
             run.damaged = "the run folder is a symbolic link (not followed)"
@@ -709,9 +721,9 @@ class RunStore:
             if fd is not None and not _try_lock(fd):
                 raise RunStoreError(f"run {printable(run_id)} is still training (a live "
                                     "process records it); stop it first")
-            if legacy or fd is None:
+            if legacy or fd is None:  # no lock to tell: by what run.json says
                 info, _ = _read_json_file(path / "run.json", RUN_SCHEMA)
-                if info and info["outcome"] == "running" and \
+                if info and info["outcome"] == "running" and not info["lock"] and \
                         _pid_alive(info["pid"], info["started"]):
                     raise RunStoreError(f"run {printable(run_id)} is still training "
                                         f"(process {info['pid']}); stop it first")
@@ -741,25 +753,22 @@ class RunStore:
               ) -> RunRecorder:
         """A new run for ``trainer``; feed it the trainer's events (``record``). The run's
         folder is new (an id already taken is retried with another, never reused)."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        for _attempt in range(100):
-            path = self.root / _new_run_id()
-            try:
-                path.mkdir()
-            except FileExistsError:
-                continue
-            (path / "snapshots").mkdir()
-            lock = _open_lock(path, create=True)
-            if lock is not None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            for _attempt in range(100):
+                path = self.root / _new_run_id()
                 try:
-                    if not _try_lock(lock):  # a `runs delete` is removing it right now
-                        os.close(lock)
-                        continue
-                except OSError:  # a file system without locks: liveness by pid
-                    os.close(lock)
-                    lock = None
-                    (path / LOCK_NAME).unlink(missing_ok=True)
-            return RunRecorder(path, trainer, name, parent, lock)
+                    path.mkdir()
+                except FileExistsError:
+                    continue
+                (path / "snapshots").mkdir()
+                lock = _lock_new_run(path)
+                if lock is False:
+                    continue  # deleted under us (a `runs delete` of this id): another id
+                return RunRecorder(path, trainer, name, parent, lock)
+        except OSError as exc:
+            raise RunStoreError(f"cannot record the run in {printable(self.root)}: "
+                                f"{exc.strerror or exc}") from None
         raise RunStoreError(f"cannot find a free run id in {printable(self.root)}")
 
     def resume_trainer(self, run_id: str, epoch: int | None, dataset: Any,
@@ -788,6 +797,26 @@ class RunStore:
                 trainer = Trainer(config, dataset, model=model)
         trainer.epochs_done = epoch
         return trainer
+
+
+def _lock_new_run(path: Path) -> int | None | bool:
+    """The locked lock file of a new run (an open descriptor); None on a file system
+    without locks (liveness then goes by pid); False if the folder was deleted meanwhile."""
+    lock = _open_lock(path, create=True)
+    if lock is None:
+        return None
+    try:
+        _try_lock(lock, wait=True)  # readers hold it for a moment only
+        if os.fstat(lock).st_ino != os.stat(path / LOCK_NAME).st_ino:
+            raise FileNotFoundError  # a delete took the folder while we waited
+    except FileNotFoundError:
+        os.close(lock)
+        return False
+    except OSError:
+        os.close(lock)
+        (path / LOCK_NAME).unlink(missing_ok=True)
+        return None
+    return lock
 
 
 def _new_run_id() -> str:
@@ -852,7 +881,7 @@ class RunRecorder:
             "parent": parent[0] if parent else None,
             "parent_epoch": parent[1] if parent else None,
             "snapshot_dtype": "float32" if self.exact else "float16",
-            "model": trainer.model.spec(),
+            "model": trainer.model.spec(), "lock": lock is not None,
         }
         _write_json_atomically(path / "run.json", self.info)
 
