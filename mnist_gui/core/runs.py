@@ -15,16 +15,21 @@ One folder per run (MLflow's layout, TensorBoard's append-as-you-go)::
                                      random streams, optimiser state); every epoch for small
                                      runs, else only the latest (``resume.npz``)
       final.npz             the final weights, float32, a model file in the documented format
+      name.json             the name given by a rename (the recorder never writes it, so a
+                            rename during training outlives the run's end)
+      lock                  locked by the recorder for the run's life (see "liveness" below)
 
 ``<home>`` is ``$MNIST_GUI_HOME`` or the platform's per-user data folder (platformdirs).
-A run whose run.json still says "running" but whose process is gone was killed: it lists as
-"interrupted" with every epoch it completed. A run that cannot be read (truncated JSON, a
-run from a newer version, a missing folder) lists as damaged with the reason; it never stops
-the others, the app or the CLI from loading.
+A run whose run.json still says "running" but whose recorder is gone was killed: it lists as
+"interrupted" with every epoch it completed. Every record is read against a schema
+(``RUN_SCHEMA``, ``EPOCH_SCHEMA``...); a run that fails it, or cannot be read (truncated JSON,
+a run from a newer version, a symlinked folder, a missing snapshot), lists as damaged with the
+reason and keeps what could be read; it never stops the others, the app or the CLI.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import os
@@ -98,7 +103,11 @@ def printable(text: Any) -> str:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    """A value in a reason, cut short (repr escapes what a terminal must not see)."""
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):  # a huge int, a deeply nested list
+        return f"a {type(value).__name__}"
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -137,8 +146,11 @@ def _text(max_length: int = 10_000) -> Callable[[Any], bool]:
     return lambda v: type(v) is str and len(v) <= max_length
 
 
+_any_number = _number()
+
+
 def _numbers(v: Any) -> bool:
-    return type(v) is list and all(_number()(x) for x in v)
+    return type(v) is list and all(_any_number(x) for x in v)
 
 
 def _config(v: Any) -> bool:
@@ -211,20 +223,22 @@ def check_record(record: Any, schema: dict[str, Rule], where: str) -> tuple[dict
     """(the record's fields by ``schema``, each bad or missing one at its default; the first
     problem, or None). Fields the schema does not know are left out."""
     if type(record) is not dict:
-        return {k: r.default for k, r in schema.items()}, f"{where} is not a JSON object"
-    clean, problem = {}, None
+        return _defaults(schema), f"{where} is not a JSON object"
+    clean, problem = _defaults(schema), None
     for key, rule in schema.items():
         if key not in record:
-            clean[key] = rule.default
             if rule.required and problem is None:
                 problem = f"{where} has no {key!r}"
         elif rule.test(record[key]):
             clean[key] = record[key]
-        else:
-            clean[key] = rule.default
-            if problem is None:
-                problem = f"{where}: {key!r} is {_short(record[key])}, expected {rule.expected}"
+        elif problem is None:
+            problem = f"{where}: {key!r} is {_short(record[key])}, expected {rule.expected}"
     return clean, problem
+
+
+def _defaults(schema: dict[str, Rule]) -> dict:
+    """Each field at its default (a fresh copy: a record's dict is its own)."""
+    return {key: copy.copy(rule.default) for key, rule in schema.items()}
 
 
 class _Damaged(Exception):
@@ -640,7 +654,7 @@ class RunStore:
         if info is None and problem is None:
             problem = "run.json is missing"
         problems.append(problem)
-        info = info or {key: rule.default for key, rule in RUN_SCHEMA.items()}
+        info = info or _defaults(RUN_SCHEMA)
         run.name, run.config, run.started = info["name"], info["config"], info["started"]
         run.duration, run.app_version = info["duration"], info["app_version"]
         run.parent, run.parent_epoch = info["parent"], info["parent_epoch"]
