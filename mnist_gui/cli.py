@@ -526,6 +526,10 @@ def _cmd_runs_continue(args: argparse.Namespace, store) -> int:  # noqa: ANN001
     config.check()
     dataset = prepare(load_raw(args.data), config.data_spec())
     trainer = store.resume_trainer(run.id, start, dataset, config)
+    if not store.has_resume_state(run.id, start):
+        sys.stderr.write(f"mnist-gui: no resume state for epoch {start} (kept for the latest "
+                         "epoch only): continuing from its weights with a fresh optimiser and "
+                         "data order\n")
     recorder = store.start(trainer, args.name if args.name is not None else run.name,
                            parent=(run.id, trainer.epochs_done))
     if not args.json:

@@ -357,9 +357,12 @@ LOCK_NAME = "lock"
 try:
     import fcntl
 
-    def _try_lock(fd: int, wait: bool = False) -> bool:
+    def _try_lock(fd: int, wait: bool = False, shared: bool = False) -> bool:
+        """Lock ``fd`` (exclusive: the recorder, a delete; shared: a reader's probe, which
+        never gets in another reader's way)."""
+        mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            fcntl.flock(fd, mode | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
             return False
         return True
@@ -370,8 +373,8 @@ try:
 except ImportError:  # Windows
     import msvcrt
 
-    def _try_lock(fd: int, wait: bool = False) -> bool:
-        try:  # LK_LOCK retries for 10 s, then raises
+    def _try_lock(fd: int, wait: bool = False, shared: bool = False) -> bool:
+        try:  # no shared locks here: every lock is exclusive; LK_LOCK tries for 10 s
             msvcrt.locking(fd, msvcrt.LK_LOCK if wait else msvcrt.LK_NBLCK, 1)
         except PermissionError:
             return False
@@ -403,7 +406,7 @@ def _lock_held(path: Path) -> bool | None:
     if fd is None:
         return None
     try:
-        if _try_lock(fd):
+        if _try_lock(fd, shared=True):
             _unlock(fd)
             return False
         return True
@@ -445,12 +448,13 @@ def _pid_alive(pid: Any, started: float) -> bool:
 
 
 def _recorder_alive(path: Path, info: dict) -> bool:
+    """Does a live process record this run? (``info``: its run.json by RUN_SCHEMA)"""
     held = _lock_held(path)
     if held is not None:
         return held
-    if info["lock"]:
-        return False  # its recorder locked the run: with the lock file gone, it is over
-    return _pid_alive(info["pid"], info["started"])
+    # no lock file: a run whose recorder locked it is over; an older one goes by its pid
+    return info["outcome"] == "running" and not info["lock"] and \
+        _pid_alive(info["pid"], info["started"])
 
 
 def _clean_leftovers(path: Path) -> None:
@@ -716,6 +720,9 @@ class RunStore:
         path = self._entry(run_id)
         if path.is_symlink():
             raise RunStoreError(f"run {printable(run_id)} is a symbolic link (not followed)")
+        _, problem = check_record({"name": str(name)}, NAME_SCHEMA, "the name")
+        if problem:
+            raise RunStoreError(f"{problem} (at most 10,000 characters)")
         try:
             _write_json_atomically(path / "name.json", {"name": str(name)})
         except OSError as exc:
@@ -729,19 +736,17 @@ class RunStore:
         if path.is_symlink():
             path.unlink()
             return
-        legacy = not (path / LOCK_NAME).exists()
+        info, _ = _read_json_file(path / "run.json", RUN_SCHEMA)
+        info = info or _defaults(RUN_SCHEMA)
+        if _recorder_alive(path, info):
+            raise RunStoreError(f"run {printable(run_id)} is still training (a live process "
+                                "records it); stop it first")
         fd = _open_lock(path, create=True)
         try:
-            if fd is not None and not _try_lock(fd):
-                raise RunStoreError(f"run {printable(run_id)} is still training (a live "
-                                    "process records it); stop it first")
-            if legacy or fd is None:  # no lock to tell: by what run.json says
-                info, _ = _read_json_file(path / "run.json", RUN_SCHEMA)
-                if info and info["outcome"] == "running" and not info["lock"] and \
-                        _pid_alive(info["pid"], info["started"]):
-                    raise RunStoreError(f"run {printable(run_id)} is still training "
-                                        f"(process {info['pid']}); stop it first")
-            # holding the lock: no recorder can start in this folder while it goes
+            if fd is not None:
+                # no recorder holds it (checked): only a reader's moment, then it is ours,
+                # and no new recorder can take this folder while it goes
+                _try_lock(fd, wait=True)
             shutil.rmtree(path)
         except OSError as exc:
             raise RunStoreError(f"cannot delete run {printable(run_id)}: "
@@ -784,6 +789,10 @@ class RunStore:
             raise RunStoreError(f"cannot record the run in {printable(self.root)}: "
                                 f"{exc.strerror or exc}") from None
         raise RunStoreError(f"cannot find a free run id in {printable(self.root)}")
+
+    def has_resume_state(self, run_id: str, epoch: int) -> bool:
+        """Whether continuing from ``epoch`` can be exact (else: from the weights alone)."""
+        return _read_resume(self._entry(run_id), epoch) is not None
 
     def resume_trainer(self, run_id: str, epoch: int | None, dataset: Any,
                        config: TrainConfig | None = None) -> Trainer:

@@ -352,3 +352,24 @@ def test_a_store_that_is_a_file_lists_nothing_and_refuses_to_record_clearly(tmp_
     assert store.runs() == []
     with pytest.raises(RunStoreError, match="cannot record the run"):
         store.start(Trainer(TINY, data))
+
+
+def test_a_finished_run_is_never_running_for_its_live_pid_or_another_readers_probe(template):
+    with store_with_copy(template) as (store, path):
+        info = json.loads((path / "run.json").read_text())
+        assert info["outcome"] == "completed" and info["lock"] is True
+        # read as a run from before lock files, by the process that recorded it
+        (path / "lock").unlink()
+        (path / "run.json").write_text(json.dumps({**info, "lock": False, "pid": os.getpid(),
+                                                   "started": time.time()}))
+        assert store.get(path.name).outcome == "completed"
+        # another reader probing the lock at this moment does not make it look live
+        (path / "lock").write_bytes(b"")
+        fd = os.open(path / "lock", os.O_RDONLY)
+        try:
+            if runs_module._try_lock(fd, shared=True):
+                assert store.get(path.name).outcome == "completed"
+        finally:
+            os.close(fd)
+        store.delete(path.name)
+        assert not path.exists()
