@@ -79,11 +79,15 @@ def default_home() -> Path:
 def _write_json_atomically(path: Path, value: Any) -> None:
     # the writer's pid in the name: a leftover is removed only once that process is gone
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(json_safe(value), fh, indent=1, allow_nan=False)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(json_safe(value), fh, indent=1, allow_nan=False)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink(missing_ok=True)
 
 
 def _append_json_line(path: Path, value: Any) -> None:
@@ -617,14 +621,14 @@ class RunStore:
     # --------------------------------------------------------------------------- reading
 
     def runs(self) -> list[Run]:
-        """Every run, oldest first; unreadable ones as damaged, never an exception. Leftover
-        temporary files of runs whose recorder is gone are removed on the way."""
+        """Every run, oldest first; unreadable ones as damaged, never an exception. (Reading
+        a run whose recorder is gone removes the temporary files a killed writer left.)"""
         try:
             entries = [entry for entry in self.root.iterdir()
                        if entry.is_symlink() or entry.is_dir()]
         except OSError:
             return []
-        runs = [self._read(path, clean=True) for path in entries]
+        runs = [self._read(path) for path in entries]
         return sorted(runs, key=lambda run: (run.started, run.id))
 
     def _entry(self, run_id: str) -> Path:
@@ -641,14 +645,14 @@ class RunStore:
     def get(self, run_id: str) -> Run:
         return self._read(self._entry(run_id))
 
-    def _read(self, path: Path, clean: bool = False) -> Run:
+    def _read(self, path: Path) -> Run:
         try:
-            return self._read_parts(path, clean)
+            return self._read_parts(path)
         except OSError as exc:  # e.g. a folder we may not read
             return Run(id=path.name, path=path,
                        damaged=f"cannot be read ({printable(exc.strerror or exc)})")
 
-    def _read_parts(self, path: Path, clean: bool) -> Run:
+    def _read_parts(self, path: Path) -> Run:
         run = Run(id=path.name, path=path)
         if path.is_symlink():
             run.damaged = "the run folder is a symbolic link (not followed)"
@@ -686,7 +690,7 @@ class RunStore:
             run.outcome = "interrupted"
         else:
             run.outcome = info["outcome"]
-        if not alive and clean:
+        if not alive:
             _clean_leftovers(path)
         problems = [p for p in problems if p]
         run.damaged = "; ".join(printable(p) for p in problems[:3]) or None
