@@ -7,6 +7,15 @@ import os
 import subprocess
 import sys
 
+import numpy as np
+import pytest
+
+from mnist_gui.cli import main
+from mnist_gui.core.data import prepare
+from mnist_gui.core.model_file import load_model
+from mnist_gui.core.runs import RunStore
+from mnist_gui.core.training import TrainConfig, Trainer
+
 
 def run(home, *args):
     env = {**os.environ, "MNIST_GUI_HOME": str(home)}
@@ -48,15 +57,6 @@ def test_a_damaged_run_never_stops_the_cli(tmp_path):
 
 
 # ------------------------------------------------------------------ in-process (issue 17)
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from mnist_gui.cli import main  # noqa: E402
-from mnist_gui.core.data import prepare  # noqa: E402
-from mnist_gui.core.model_file import load_model  # noqa: E402
-from mnist_gui.core.runs import RunStore  # noqa: E402
-from mnist_gui.core.training import TrainConfig, Trainer  # noqa: E402
 
 TINY = TrainConfig(hidden=[8], epochs=3, batch_size=50, train_subset=300, lr=0.1,
                    optimizer="nesterov", dropout=0.2, schedule="cosine")
