@@ -455,6 +455,15 @@ def _differing_settings(runs: list) -> list[str]:  # noqa: ANN001
 
 
 def _cmd_runs(args: argparse.Namespace) -> int:
+    from .core.runs import RunStoreError, printable
+
+    try:
+        return _runs_command(args)
+    except MnistGuiError as exc:  # a message may quote a run's id or a path inside it
+        raise RunStoreError(printable(exc)) from None
+
+
+def _runs_command(args: argparse.Namespace) -> int:
     from .core.runs import RunStore, printable
 
     store = RunStore()

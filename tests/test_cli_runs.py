@@ -148,3 +148,26 @@ def test_a_damaged_run_json_still_shows_and_deletes(home, raw_mnist, capsys):
     assert main(["runs", "show", run_id]) == 0 and "epoch   1" in capsys.readouterr().out
     assert main(["runs", "export", run_id, str(home / "m.npz")]) == 0
     assert main(["runs", "delete", run_id]) == 0
+
+
+def test_an_error_about_a_run_never_prints_its_id_raw(home, raw_mnist, capsys):
+    _, run_id = recorded(home, raw_mnist, epochs=1)
+    odd = "evil\x1b]0;x\x07\nid"
+    (home / "runs" / run_id).rename(home / "runs" / odd)
+    (home / "runs" / odd / "final.npz").write_bytes(b"PK not a model")
+    assert main(["runs", "export", odd, str(home / "m.npz")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "\x1b" not in err and "\x07" not in err
+
+
+def test_the_final_model_of_a_stopped_run_carries_no_other_epochs_metrics(home, raw_mnist):
+    config = TINY.updated(epochs=2)
+    trainer = Trainer(config, prepare(raw_mnist, config.data_spec()))
+    recorder = RunStore(home).start(trainer)
+    for event in trainer.run():
+        recorder.record(event)
+        if getattr(event, "epoch", 0) == 2 and getattr(event, "batch", 0) == 2:
+            trainer.stop()  # during epoch 2: the final weights are no epoch's
+    assert RunStore(home).get(recorder.id).outcome == "stopped"
+    _, meta = load_model(RunStore(home).export(recorder.id, home / "final.npz"))
+    assert "metrics" not in meta or meta["metrics"] is None

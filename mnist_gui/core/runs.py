@@ -680,6 +680,9 @@ class RunStore:
                 run.epochs = run.epochs[:i]
                 break
             last = epoch["epoch"]
+        final = path / "final.npz"
+        if (final.exists() or final.is_symlink()) and not _is_regular(final):
+            problems.append("final.npz is not a regular file")
         if (path / "snapshots").is_symlink():
             problems.append("snapshots is a symbolic link (not followed)")
         else:
@@ -764,8 +767,11 @@ class RunStore:
         """A model file (the documented format, float32) of a run's final weights or of any
         epoch's snapshot, with that epoch's metrics (epoch 0: none were measured)."""
         run = self.get(run_id)
-        model, meta = load_model(run.snapshot_path(epoch))
-        if epoch is None:
+        path = run.snapshot_path(epoch)
+        model, meta = load_model(path)
+        if epoch is None and path.name == "final.npz" and run.outcome != "completed":
+            metrics = None  # stopped mid-epoch: nothing measured these weights
+        elif epoch is None:
             metrics = run.epochs[-1] if run.epochs else None
         else:
             metrics = next((e for e in run.epochs if e["epoch"] == epoch), {"epoch": epoch})
