@@ -114,6 +114,8 @@ def test_any_json_value_in_any_run_json_field_never_breaks_the_store(template, k
         info = json.loads((path / "run.json").read_text())
         info[key] = value
         (path / "run.json").write_text(json.dumps(info))
+        if key in RUN_SCHEMA and not RUN_SCHEMA[key].test(value):
+            assert f"'{key}'" in store.get(path.name).damaged  # listed with the reason
         assert_store_survives(store, path)
 
 
