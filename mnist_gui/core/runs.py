@@ -393,7 +393,8 @@ except ImportError:  # Windows
 def _open_lock(path: Path, create: bool) -> int | None:
     # flock needs no write access (a store of another user's can still be read)
     access = os.O_RDWR if create or os.name != "posix" else os.O_RDONLY
-    flags = access | getattr(os, "O_NOFOLLOW", 0) | (os.O_CREAT if create else 0)
+    flags = (access | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+             | (os.O_CREAT if create else 0))
     try:
         fd = os.open(path / LOCK_NAME, flags, 0o644)
     except OSError:

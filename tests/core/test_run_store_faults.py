@@ -339,8 +339,9 @@ def test_liveness_without_a_lock_file_goes_by_pid_and_process_start_time(templat
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
-@pytest.mark.parametrize("name", ["run.json", "epochs.jsonl", "name.json", "digits.npz",
-                                  "snapshots/epoch-0001.npz", "snapshots/resume.npz"])
+@pytest.mark.parametrize("name", ["run.json", "name.json", "epochs.jsonl", "batches.jsonl",
+                                  "digits.npz", "final.npz", "lock", "snapshots/epoch-0001.npz",
+                                  "snapshots/resume.npz", "snapshots/.epoch-0002.npz.x.tmp"])
 def test_a_fifo_in_place_of_a_file_never_blocks_a_reader(template, name):
     with store_with_copy(template) as (store, path):
         (path / name).unlink(missing_ok=True)
