@@ -308,7 +308,7 @@ def _read_json_file(path: Path, schema: dict[str, Rule], limit: int = 2**20
     return check_record(value, schema, path.name)
 
 
-def _read_json_lines(path: Path, schema: dict[str, Rule], limit: int = 256 * 2**20
+def _read_json_lines(path: Path, schema: dict[str, Rule], limit: int = 64 * 2**20
                      ) -> tuple[list[dict], str | None]:
     """The records of a JSON-lines file that pass ``schema``, and the first problem. A torn
     last line (a killed writer) is dropped silently; any other bad line is reported."""
