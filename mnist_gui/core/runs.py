@@ -786,8 +786,9 @@ class RunStore:
         folder is new (an id already taken is retried with another, never reused)."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            for _attempt in range(100):
-                path = self.root / _new_run_id()
+            for attempt in range(100):
+                # a retry also counts, in case the clock and the random part repeat
+                path = self.root / (_new_run_id() + (f"-{attempt}" if attempt else ""))
                 try:
                     path.mkdir()
                 except FileExistsError:

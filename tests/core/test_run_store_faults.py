@@ -256,10 +256,10 @@ def test_a_run_id_collision_is_retried_with_a_new_id_never_overwriting(template,
                                                                      monkeypatch):
     with store_with_copy(template) as (store, path):
         before = {p.name: p.read_bytes() for p in path.iterdir() if p.is_file()}
-        ids = iter([path.name, path.name, "20990101-000000-beef"])
-        monkeypatch.setattr(runs_module, "_new_run_id", lambda: next(ids))
+        (store.root / f"{path.name}-1").write_text("a file in the way")
+        monkeypatch.setattr(runs_module, "_new_run_id", lambda: path.name)  # always taken
         recorder = store.start(Trainer(TINY, data))
-        assert recorder.id == "20990101-000000-beef"
+        assert recorder.id == f"{path.name}-2"
         assert {p.name: p.read_bytes() for p in path.iterdir() if p.is_file()} == before
         recorder.finish("stopped")
 
