@@ -84,8 +84,8 @@ def cli_main(home, *args):
 
 
 def assert_store_survives(store, path):
-    """Listing, showing, the parts, export and delete: none raises (export may refuse with
-    a clear error); damage has a reason."""
+    """Listing, showing, the parts, renaming, export and delete: none raises (export may
+    refuse with a clear error); damage has a reason."""
     (run,) = store.runs()
     assert run.damaged is None or run.damaged.strip()
     run.batch_curve()
@@ -96,6 +96,8 @@ def assert_store_survives(store, path):
     assert status == 0 and runs_module.printable(run.id) in out
     status, out, _ = cli_main(store.home, "runs", "show", run.id)
     assert status == 0 and "\x1b" not in out
+    store.rename(run.id, "renamed")
+    assert store.get(run.id).name == "renamed"
     try:
         store.export(run.id, store.home / "out.npz")
     except MnistGuiError as exc:
