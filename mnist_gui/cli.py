@@ -544,7 +544,16 @@ def _cmd_runs_continue(args: argparse.Namespace, store) -> int:  # noqa: ANN001
     if not args.json:
         print(printable(f"continuing run {run.id} from epoch {trainer.epochs_done} to "
                         f"{config.epochs}, recorded as run {recorder.id}"), flush=True)
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: trainer.stop())
+    # Ctrl+C, SIGTERM (timeout, docker stop) and SIGHUP: stop after the batch, record the end
+    received: list[int] = []
+
+    def on_signal(signum, frame):  # noqa: ANN001, ARG001
+        received.append(signum)
+        trainer.stop()
+
+    handled = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+               if hasattr(signal, name)]
+    previous = {signum: signal.signal(signum, on_signal) for signum in handled}
     finished = TrainingFinished("stopped", "training ended early", 0)
     try:
         for event in trainer.run():
@@ -559,7 +568,8 @@ def _cmd_runs_continue(args: argparse.Namespace, store) -> int:  # noqa: ANN001
             elif isinstance(event, TrainingFinished):
                 finished = event
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         recorder.finish(finished.reason)  # no-op if the run's end was recorded
     if args.json:
         print(json.dumps({"event": "finished", "run": recorder.id, "message": finished.message,
@@ -569,9 +579,9 @@ def _cmd_runs_continue(args: argparse.Namespace, store) -> int:  # noqa: ANN001
     if finished.reason == "diverged":
         sys.stderr.write(f"mnist-gui: {finished.message}\n")
         return EXIT_DIVERGED
-    if finished.reason == "stopped":
+    if received:
         sys.stderr.write("mnist-gui: interrupted\n")
-        return EXIT_INTERRUPTED
+        return 128 + int(received[0])  # 130 for Ctrl+C, 143 SIGTERM, 129 SIGHUP
     return 0
 
 

@@ -171,3 +171,28 @@ def test_the_final_model_of_a_stopped_run_carries_no_other_epochs_metrics(home, 
     assert RunStore(home).get(recorder.id).outcome == "stopped"
     _, meta = load_model(RunStore(home).export(recorder.id, home / "final.npz"))
     assert "metrics" not in meta or meta["metrics"] is None
+
+
+def test_runs_continue_stops_on_sigterm_after_the_batch_and_records_it(home, raw_mnist,
+                                                                       capsys, monkeypatch):
+    import os
+    import signal
+
+    from mnist_gui.core import training
+
+    _, run_id = recorded(home, raw_mnist, epochs=1)
+    real_run = training.Trainer.run
+    before = signal.getsignal(signal.SIGTERM)
+
+    def run_then_term(self):  # SIGTERM arrives during the first batch of the continuation
+        for event in real_run(self):
+            if isinstance(event, training.BatchFinished) and event.batch == 1:
+                os.kill(os.getpid(), signal.SIGTERM)
+            yield event
+
+    monkeypatch.setattr(training.Trainer, "run", run_then_term)
+    assert main(["runs", "continue", run_id, "--epochs", "3"]) == 143
+    assert "interrupted" in capsys.readouterr().err
+    (child,) = [run for run in RunStore(home).runs() if run.parent == run_id]
+    assert child.outcome == "stopped" and child.epochs == []
+    assert signal.getsignal(signal.SIGTERM) == before
