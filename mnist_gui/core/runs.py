@@ -107,6 +107,10 @@ def printable(text: Any) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+def _short_text(text: str, length: int = 100) -> str:
+    return text if len(text) <= length else text[: length - 3] + "..."
+
+
 def _short(value: Any) -> str:
     """A value in a reason, cut short (repr escapes what a terminal must not see)."""
     try:
@@ -125,9 +129,10 @@ def _short(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Rule:
-    """What one stored field must be: ``test(value)`` and the words for it."""
+    """What one stored field must be: ``test(value)`` (True, or False / the reason why not)
+    and the words for it."""
 
-    test: Callable[[Any], bool]
+    test: Callable[[Any], bool | str]
     expected: str
     required: bool = False
     default: Any = None
@@ -158,7 +163,7 @@ def _numbers(v: Any) -> bool:
     return type(v) is list and all(_any_number(x) for x in v)
 
 
-def _config(v: Any) -> bool:
+def _config(v: Any) -> bool | str:
     """A dict whose known settings each pass their own check (type and range)."""
     from .config import SETTINGS_BY_NAME
 
@@ -168,8 +173,10 @@ def _config(v: Any) -> bool:
         if key in SETTINGS_BY_NAME:
             try:
                 SETTINGS_BY_NAME[key].check(value)
+            except ConfigError as exc:
+                return f"'config': {_short_text(str(exc))}"
             except Exception:  # noqa: BLE001 - any failure of a stored value is "invalid"
-                return False
+                return f"'config': {key!r} is {_short(value)}"
     return True
 
 
@@ -234,10 +241,12 @@ def check_record(record: Any, schema: dict[str, Rule], where: str) -> tuple[dict
         if key not in record:
             if rule.required and problem is None:
                 problem = f"{where} has no {key!r}"
-        elif rule.test(record[key]):
+        elif (verdict := rule.test(record[key])) is True:
             clean[key] = record[key]
         elif problem is None:
-            problem = f"{where}: {key!r} is {_short(record[key])}, expected {rule.expected}"
+            problem = f"{where}: " + (verdict if isinstance(verdict, str) else
+                                      f"{key!r} is {_short(record[key])}, expected "
+                                      f"{rule.expected}")
     return clean, problem
 
 
