@@ -481,7 +481,7 @@ def _clean_leftovers(path: Path) -> None:
             continue
         for tmp in folder.glob(".*.tmp"):
             writer = tmp.name.rsplit(".", 2)[-2] if tmp.name.count(".") >= 3 else ""
-            if writer.isdigit() and (int(writer) == os.getpid()
+            if writer.isascii() and writer.isdigit() and (int(writer) == os.getpid()
                                      or _pid_alive(int(writer), time.time())):
                 continue
             if _is_regular(tmp):
@@ -659,9 +659,9 @@ class RunStore:
     def _read(self, path: Path) -> Run:
         try:
             return self._read_parts(path)
-        except OSError as exc:  # e.g. a folder we may not read
-            return Run(id=path.name, path=path,
-                       damaged=f"cannot be read ({printable(exc.strerror or exc)})")
+        except (OSError, ValueError) as exc:  # e.g. a folder we may not read
+            why = getattr(exc, "strerror", None) or exc
+            return Run(id=path.name, path=path, damaged=f"cannot be read ({printable(why)})")
 
     def _read_parts(self, path: Path) -> Run:
         run = Run(id=path.name, path=path)

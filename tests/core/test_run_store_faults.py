@@ -236,7 +236,8 @@ def test_a_run_folder_with_an_odd_name_is_addressable_by_its_id(template, odd):
 
 def test_leftover_tmp_files_are_removed_only_once_their_writer_is_dead(template, data):
     with store_with_copy(template) as (store, path):
-        dead = [path / ".run.json.999999999.tmp", path / "snapshots" / ".epoch-0002.npz.x1.tmp"]
+        dead = [path / ".run.json.999999999.tmp", path / "snapshots" / ".epoch-0002.npz.x1.tmp",
+                path / ".name.json.\u00b2.tmp"]
         alive = path / f".name.json.{os.getpid()}.tmp"
         for tmp in dead + [alive]:
             tmp.write_bytes(b"half")
