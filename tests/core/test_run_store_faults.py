@@ -146,6 +146,26 @@ def test_any_bytes_in_any_run_file_never_break_the_store(template, name, data, k
         assert_store_survives(store, path)
 
 
+FILE_NAMES = st.one_of(
+    st.text(st.characters(blacklist_characters="/\x00", blacklist_categories=("Cs",)),
+            min_size=1, max_size=30),
+    st.from_regex(r"\A(epoch|step)-[0-9²-]{0,12}\.npz\Z"),
+    st.from_regex(r"\A\.[a-z.-]{0,12}\.[0-9²a-z]{0,12}\.tmp\Z"),
+).filter(lambda name: name not in (".", "..") and len(name.encode()) < 200)
+
+
+@HYPOTHESIS
+@given(folder=st.sampled_from(["", "snapshots"]), name=FILE_NAMES, data=st.binary(max_size=64))
+def test_any_file_name_in_a_run_never_breaks_the_store(template, folder, name, data):
+    with store_with_copy(template) as (store, path):
+        target = path / folder / name
+        if target.is_dir():
+            return  # e.g. "snapshots" itself
+        target.write_bytes(data)
+        store.get(path.name).weight_history(99.0)
+        assert_store_survives(store, path)
+
+
 # ------------------------------------------------------------------ each fixed case
 
 
