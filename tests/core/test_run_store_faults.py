@@ -35,7 +35,7 @@ JSON = st.recursive(
                                                                 max_size=3),
     max_leaves=8,
 )
-HYPOTHESIS = settings(max_examples=20, deadline=None,
+HYPOTHESIS = settings(max_examples=15, deadline=None,
                       suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
