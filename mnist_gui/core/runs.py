@@ -778,6 +778,13 @@ class RunStore:
         epoch's snapshot, with that epoch's metrics (epoch 0: none were measured)."""
         run = self.get(run_id)
         path = run.snapshot_path(epoch)
+        try:
+            inside = Path(out).resolve().is_relative_to(self.root.resolve())
+        except (OSError, RuntimeError, ValueError):
+            inside = False
+        if inside:  # e.g. onto the very snapshot it reads
+            raise RunStoreError(f"{printable(out)}: will not write into the run store; "
+                                "choose a path outside it")
         model, meta = load_model(path)
         if epoch is None and path.name == "final.npz" and run.outcome != "completed":
             metrics = None  # stopped mid-epoch: nothing measured these weights

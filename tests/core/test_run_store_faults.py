@@ -399,3 +399,12 @@ def test_a_finished_run_is_never_running_for_its_live_pid_or_another_readers_pro
             os.close(fd)
         store.delete(path.name)
         assert not path.exists()
+
+
+def test_export_never_writes_into_the_run_store(template):
+    with store_with_copy(template) as (store, path):
+        final = path / "final.npz"
+        before = final.read_bytes()
+        with pytest.raises(RunStoreError, match="will not write into the run store"):
+            store.export(path.name, final)
+        assert final.read_bytes() == before
