@@ -165,19 +165,39 @@ def _numbers(v: Any) -> bool:
 
 def _config(v: Any) -> bool | str:
     """A dict whose known settings each pass their own check (type and range)."""
-    from .config import SETTINGS_BY_NAME
-
     if type(v) is not dict:
         return False
     for key, value in v.items():
-        if key in SETTINGS_BY_NAME:
-            try:
-                SETTINGS_BY_NAME[key].check(value)
-            except ConfigError as exc:
-                return f"'config': {_short_text(str(exc))}"
-            except Exception:  # noqa: BLE001 - any failure of a stored value is "invalid"
-                return f"'config': {key!r} is {_short(value)}"
+        verdict = _setting_verdict(key, value)
+        if verdict is not True:
+            return verdict
     return True
+
+
+_verdicts: dict[tuple[str, str], bool | str] = {}  # runs share most values: check each once
+
+
+def _setting_verdict(key: str, value: Any) -> bool | str:
+    from .config import SETTINGS_BY_NAME
+
+    if key not in SETTINGS_BY_NAME:
+        return True
+    try:
+        token = (key, repr(value))
+    except (ValueError, RecursionError):
+        token = None
+    if token in _verdicts:
+        return _verdicts[token]
+    try:
+        SETTINGS_BY_NAME[key].check(value)
+        verdict: bool | str = True
+    except ConfigError as exc:
+        verdict = f"'config': {_short_text(str(exc))}"
+    except Exception:  # noqa: BLE001 - any failure of a stored value is "invalid"
+        verdict = f"'config': {key!r} is {_short(value)}"
+    if token is not None and len(_verdicts) < 10_000:
+        _verdicts[token] = verdict
+    return verdict
 
 
 OUTCOMES = ("completed", "stopped", "diverged", "interrupted", "running", "failed")
@@ -251,8 +271,9 @@ def check_record(record: Any, schema: dict[str, Rule], where: str) -> tuple[dict
 
 
 def _defaults(schema: dict[str, Rule]) -> dict:
-    """Each field at its default (a fresh copy: a record's dict is its own)."""
-    return {key: copy.copy(rule.default) for key, rule in schema.items()}
+    """Each field at its default (a fresh copy of a list or dict: a record's is its own)."""
+    return {key: copy.copy(rule.default) if isinstance(rule.default, (dict, list))
+            else rule.default for key, rule in schema.items()}
 
 
 class _Damaged(Exception):
@@ -477,18 +498,24 @@ def _clean_leftovers(path: Path) -> None:
     ``mkstemp`` ones of snapshots), once no live recorder holds the run and, for those that
     name their writer, that writer is gone."""
     for folder in (path, path / "snapshots"):
-        if folder.is_symlink() or not folder.is_dir():
-            continue
-        for tmp in folder.glob(".*.tmp"):
-            writer = tmp.name.rsplit(".", 2)[-2] if tmp.name.count(".") >= 3 else ""
-            if writer.isascii() and writer.isdigit() and (int(writer) == os.getpid()
-                                     or _pid_alive(int(writer), time.time())):
+        try:
+            if folder.is_symlink():
                 continue
-            if _is_regular(tmp):
-                try:
-                    tmp.unlink()
-                except OSError:
-                    pass  # a read-only store: leave it
+            with os.scandir(folder) as entries:
+                leftovers = [entry for entry in entries if entry.name.startswith(".")
+                             and entry.name.endswith(".tmp")
+                             and entry.is_file(follow_symlinks=False)]
+        except OSError:
+            continue
+        for entry in leftovers:
+            writer = entry.name.rsplit(".", 2)[-2] if entry.name.count(".") >= 3 else ""
+            if writer.isascii() and writer.isdigit() and (int(writer) == os.getpid()
+                                                          or _pid_alive(int(writer), time.time())):
+                continue
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass  # a read-only store: leave it
 
 
 @dataclass
