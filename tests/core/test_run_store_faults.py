@@ -154,7 +154,7 @@ FILE_NAMES = st.one_of(
 ).filter(lambda name: name not in (".", "..") and len(name.encode()) < 200)
 
 
-@HYPOTHESIS
+@settings(HYPOTHESIS, max_examples=10)  # each reads every snapshot (the weight history)
 @given(folder=st.sampled_from(["", "snapshots"]), name=FILE_NAMES, data=st.binary(max_size=64))
 def test_any_file_name_in_a_run_never_breaks_the_store(template, folder, name, data):
     with store_with_copy(template) as (store, path):
