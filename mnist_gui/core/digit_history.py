@@ -13,6 +13,7 @@ import numpy as np
 
 #: what ``DigitHistory.status`` says of a digit
 LEARNED, FORGOTTEN, NEVER_LEARNED = "learned", "forgotten", "never learned"
+RELEARNED = "forgotten, then learned again"
 
 
 @dataclass
@@ -53,9 +54,13 @@ class DigitHistory:
         return ~self.correct.any(axis=0)
 
     def status(self) -> np.ndarray:
-        """(N,) object array: "forgotten", "never learned" or "learned" for each digit (a
-        digit forgotten and learned again counts as forgotten: it is the interesting one)."""
+        """(N,) object array for each digit: "learned", "never learned", "forgotten" (wrong
+        at the last epoch after being right) or "forgotten, then learned again" (right at
+        the last epoch: calling it forgotten read as if it were still wrong)."""
         out = np.full(self.correct.shape[1], LEARNED, dtype=object)
         out[self.never_learned] = NEVER_LEARNED
-        out[self.forgotten] = FORGOTTEN
+        forgotten = self.forgotten
+        right_now = self.correct[-1] if len(self.correct) else np.zeros(len(out), bool)
+        out[forgotten & ~right_now] = FORGOTTEN
+        out[forgotten & right_now] = RELEARNED
         return out

@@ -44,6 +44,20 @@ class PersonalDigits:
     def __len__(self) -> int:
         return len(self.labels)
 
+    def snapshot(self) -> PersonalDigits:
+        """A copy that later adds and removes do not change: what a worker thread reads
+        (it read the set several times while Keep and Remove went on changing it)."""
+        copy = object.__new__(PersonalDigits)
+        copy.path = self.path
+        copy.images, copy.labels = self.images.copy(), self.labels.copy()
+        return copy
+
+    def outside(self, classes: list[int]) -> dict[int, int]:
+        """How many digits of each label that is not one of ``classes`` (a model's)."""
+        skipped = self.labels[~np.isin(self.labels, classes)]
+        values, counts = np.unique(skipped, return_counts=True)
+        return {int(v): int(c) for v, c in zip(values, counts)}
+
     def add(self, image28: np.ndarray, label: int) -> int:
         """Keep a 28x28 image in [0, 1] (as the network gets it) labelled ``label``;
         returns its index."""

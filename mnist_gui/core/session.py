@@ -269,8 +269,9 @@ class TrainingSession:
                 yield self._snapshot(float(trainer.epochs_done))
             elif isinstance(event, TrainingFinished):
                 final = event
-        if final.reason != "completed" and trainer.history:
-            # the views should show the model as it ended, not as of the last evaluation
+        if final.reason != "completed" and position > start:
+            # the views should show the model as it ended (mid-epoch too: a run stopped in
+            # its first epoch left Mistakes empty), not as of the last evaluation
             yield self._snapshot(position)
-            yield self._evaluation(dataset, len(trainer.history))
+            yield self._evaluation(dataset, position)
         yield final

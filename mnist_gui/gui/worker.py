@@ -14,6 +14,7 @@ from typing import Callable, Iterator
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..core.errors import MnistGuiError
+from .guard import guarded
 
 
 class GeneratorWorker(QObject):
@@ -29,6 +30,7 @@ class GeneratorWorker(QObject):
         self._blas_threads = blas_threads
 
     @Slot()
+    @guarded
     def run(self) -> None:
         limiter = None
         try:
@@ -49,16 +51,6 @@ class GeneratorWorker(QObject):
             if limiter is not None:
                 limiter.restore_original_limits()
             self.finished.emit()
-
-
-def call_once(function: Callable[..., object], *args: object) -> Callable[[], Iterator[object]]:
-    """A generator factory that yields ``function(*args)`` once: runs any slow call (load a
-    model, score it) on a GeneratorWorker."""
-
-    def generator() -> Iterator[object]:
-        yield function(*args)
-
-    return generator
 
 
 def start_worker(

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from mnist_gui.core.digit_history import FORGOTTEN, LEARNED, NEVER_LEARNED, DigitHistory
+from mnist_gui.core.digit_history import (
+    FORGOTTEN,
+    LEARNED,
+    NEVER_LEARNED,
+    RELEARNED,
+    DigitHistory,
+)
 from mnist_gui.core.training import EpochFinished, TrainConfig, Trainer
 
 
@@ -18,7 +24,8 @@ def test_learned_forgotten_and_never_learned_by_hand():
     np.testing.assert_array_equal(history.learned_at, [2, 3, 0, 0])
     np.testing.assert_array_equal(history.forgotten, [False, True, False, True])
     np.testing.assert_array_equal(history.never_learned, [False, False, True, False])
-    assert list(history.status()) == [LEARNED, FORGOTTEN, NEVER_LEARNED, FORGOTTEN]
+    # digit 1 is right again at the end: not "forgotten", which read as still wrong
+    assert list(history.status()) == [LEARNED, RELEARNED, NEVER_LEARNED, FORGOTTEN]
 
 
 def test_a_run_reports_every_test_digits_probability_of_its_true_class(small_dataset):

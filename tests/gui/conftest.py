@@ -29,10 +29,12 @@ def destroy_widgets_when_the_test_ends():
 
 @pytest.fixture
 def window(qtbot, tmp_path):
+    from mnist_gui.core.runs import RunStore
     from mnist_gui.gui import MainWindow
 
+    # its own settings file and run store: no test sees another's runs or settings
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings)
+    win = MainWindow(settings=settings, run_store=RunStore(tmp_path / "store"))
     qtbot.addWidget(win)
     win.resize(1400, 900)
     win.show()

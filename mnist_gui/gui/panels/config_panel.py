@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..guard import guarded
 from ...core.config import GROUPS, SETTINGS, SETTINGS_BY_NAME, Setting, TrainConfig, default_of
 from ...core.errors import ConfigError
 from ...core.network import parameter_count
@@ -421,6 +422,7 @@ class ConfigPanel(QWidget):
 
     # ------------------------------------------------------------------------ slots
 
+    @guarded
     def _on_preset_chosen(self) -> None:
         if self._loading:
             return
@@ -428,16 +430,19 @@ class ConfigPanel(QWidget):
         if name in PRESETS:
             self.set_config(PRESETS[name].config, name)
 
+    @guarded
     def _on_advanced_toggled(self, shown: bool) -> None:
         self.advanced_box.setVisible(shown)
         self.advanced_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
 
+    @guarded
     def _on_add_layer_clicked(self) -> None:
         sizes, acts = self.hidden_layers()
         self._add_layer_row(sizes[-1] if sizes else 128,
                             acts[-1] if acts else self.activation_combo.currentData())
         self._on_field_edited()
 
+    @guarded
     def _on_remove_layer_clicked(self) -> None:
         rows = self.layers_table.selectionModel().selectedRows()
         row = rows[0].row() if rows else self.layers_table.rowCount() - 1
@@ -446,6 +451,7 @@ class ConfigPanel(QWidget):
             self._name_layer_rows()
         self._on_field_edited()
 
+    @guarded
     def _on_layer_activation_changed(self) -> None:
         # rows that all agree are "the" activation: keep the all-layers combo showing it
         _, acts = self.hidden_layers()
@@ -455,6 +461,7 @@ class ConfigPanel(QWidget):
             self.activation_combo.blockSignals(False)
         self._on_field_edited()
 
+    @guarded
     def _on_field_edited(self) -> None:
         if self._loading:
             return

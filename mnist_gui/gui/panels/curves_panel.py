@@ -43,6 +43,7 @@ from ...core.runs import Run
 from ...core.session import Progress
 from ...core.training import EpochFinished
 from ..guard import guarded
+from ..state import Change, CurrentModel, epoch_number
 from .run_overlay import OverlayData, assign_colors, ema, prepare
 
 COLORS = {"train": "#1f77b4", "val": "#ff7f0e", "test": "#2ca02c", "batch": "#9ecae1",
@@ -73,8 +74,21 @@ validation images when the settings hold some back.</li>
 
 
 class CurvesPanel(QWidget):
+    """The run's loss and accuracy per batch and per epoch, recorded runs beside them.
+
+    Follows the state even while hidden (``follows_hidden``): batches keep arriving from the
+    training controller (``show_progress``), and a reset or an epoch must not wait for the
+    tab to be shown."""
+
+    follows = frozenset({Change.RESET, Change.EPOCH, Change.MODEL})
+    follows_hidden = frozenset({Change.RESET, Change.EPOCH, Change.MODEL})
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._generation = -1  # the state generation shown
+        self._moment_line: list[tuple[pg.PlotWidget, pg.InfiniteLine]] = []
+        self._checked_runs: list[Run] = []
+        self._moment_run: Run | None = None  # a viewed moment's run, drawn beside
         self.history: list[dict] = []  # EpochFinished.metrics() of every epoch shown
         self._epochs = 0
         self._validation = False
@@ -276,6 +290,77 @@ class CurvesPanel(QWidget):
         self._redraw_timer.setInterval(REDRAW_MS)
         self._redraw_timer.timeout.connect(self._redraw_batch_curves)
         self.clear()
+
+    # ------------------------------------------------------------------ view
+
+    def render(self, state: CurrentModel) -> None:
+        """A new run starts its plots; a file or fine-tuned model shows the epochs it has;
+        every epoch of the state's history is drawn once; a viewed moment's run is drawn
+        with a line at the moment."""
+        if state.generation != self._generation:
+            self._generation = state.generation
+            config = state.config if isinstance(state.config, dict) else {}
+            if state.kind == "live":
+                self.start(int(config.get("epochs") or 1),
+                           validation=float(config.get("validation") or 0) > 0)
+            else:
+                self.clear()
+                if state.history:
+                    self.start(max(len(state.history), 1))
+        for report in state.history[len(self.history):]:
+            self.show_epoch(report)
+        self._show_moment(state)
+
+    @guarded
+    def set_checked_runs(self, runs: list[Run]) -> None:
+        """The runs ticked in Runs (drawn beside the live one)."""
+        self._checked_runs = [run for run in runs if not run.damaged]
+        self._apply_overlays()
+
+    def _apply_overlays(self) -> None:
+        runs = list(self._checked_runs)
+        moment_run = self._moment_run
+        if moment_run is not None and all(r.id != moment_run.id for r in runs):
+            runs.append(moment_run)
+        if [r.id for r in runs] != [d.run_id for d in self._overlays]:
+            self.set_overlays(runs)
+
+    def _show_moment(self, state: CurrentModel) -> None:
+        """Under a viewed moment: its run beside the live one and a line at its epoch."""
+        for plot, line in self._moment_line:
+            plot.removeItem(line)
+        self._moment_line = []
+        run = state.moment_run if state.viewing_moment else None
+        live = run is not None and run.id == state.run_id and state.kind == "live"
+        self._moment_run = None if (run is None or live or getattr(run, "damaged", True)) else run
+        self._apply_overlays()
+        epoch = state.shown_epoch if state.viewing_moment else None
+        if epoch is None:
+            return
+        self._show_plots()
+        for plot in (self.loss_plot, self.accuracy_plot):
+            line = pg.InfiniteLine(self._to_x(float(epoch)), angle=90, movable=False,
+                                   pen=pg.mkPen((200, 120, 0), width=2, style=Qt.PenStyle.DashLine),
+                                   label=f"viewing epoch {epoch_number(epoch)}",
+                                   labelOpts={"position": 0.9, "color": (160, 90, 0)})
+            plot.addItem(line)
+            self._moment_line.append((plot, line))
+
+    def moment_epoch(self) -> float | None:
+        """The epoch of the viewed moment marked on the plots (None: no moment)."""
+        if not self._moment_line:
+            return None
+        x = float(self._moment_line[0][1].value())
+        return x / self._samples_per_epoch if self._x_axis == "samples" and self._samples_per_epoch else x
+
+    def overlaid_run_ids(self) -> list[str]:
+        """The recorded runs drawn beside the live one (ticked ones, and a viewed moment's)."""
+        return [data.run_id for data in self._overlays]
+
+    def _to_x(self, epochs: float) -> float:
+        if self._x_axis == "samples" and self._samples_per_epoch:
+            return epochs * self._samples_per_epoch
+        return epochs
 
     # ------------------------------------------------------------------ public slots
 
@@ -639,6 +724,7 @@ class CurvesPanel(QWidget):
                 plot.enableAutoRange(x=False)
         self.loss_plot.enableAutoRange(y=False)
 
+    @guarded
     def _on_loss_view_resized(self) -> None:
         vb = self.loss_plot.plotItem.vb
         self.lr_view.setGeometry(vb.sceneBoundingRect())
@@ -670,6 +756,7 @@ class CurvesPanel(QWidget):
             self._marks.append((plot, line, kind))
             self._mark_epochs.append(x)
 
+    @guarded
     def _redraw_batch_curves(self) -> None:
         """The live items only: overlays are drawn when they, the smoothing or the axis
         change, never per batch."""
@@ -713,6 +800,7 @@ class CurvesPanel(QWidget):
             self._y_range = (lo - pad if log else max(0.0, lo - pad), hi + pad)
             self.loss_plot.setYRange(*self._y_range, padding=0)
 
+    @guarded
     def _on_log_toggled(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
         self.loss_plot.getAxis("right").setLogMode(False, False)  # the rate stays linear

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ...core.digit_history import DigitHistory
 from ..guard import guarded
 from ..panel_parts import digit_grid, digit_icon
+from ..state import Change, CurrentModel
 from ..text import plural
 
 ALL, LEARNED_AT, FORGOTTEN, NEVER_LEARNED = "all", "learned_at", "forgotten", "never_learned"
@@ -58,10 +59,68 @@ class DigitHistoryView(QWidget):
 
     filter_changed = Signal(list)
     digit_selected = Signal(int)
+    follows = frozenset({Change.RESET, Change.EPOCH, Change.DATA})
+
+    def select_run(self, run: object | None, state: CurrentModel) -> None:
+        """Show recorded run ``run``'s history (None, or the live run: the state's)."""
+        self._selected_run = run
+        self._shown_key = None
+        self.render(state)
+
+    def render(self, state: CurrentModel) -> None:
+        """The selected run's digit history, else the live (or last) run's, built from its
+        epochs' p(true) arrays; the test digits come from the data in use."""
+        run = getattr(self, "_selected_run", None)
+        if run is not None and run.id == state.run_id and state.kind == "live":
+            run = None
+        if run is not None:
+            key = ("run", run.id, len(run.epochs), id(state.raw))
+            if key == self._shown_key:
+                return
+            self._shown_key = key
+            history = run.digit_history() if not run.damaged else None
+            digits = self._digits(state, list(run.config.get("digits") or range(10))
+                                  if isinstance(run.config, dict) else list(range(10)))
+            if history is None or digits is None or len(digits[1]) != history.correct.shape[1]:
+                self.set_history(history, None)
+            else:
+                self.set_history(history, *digits)
+            return
+        epochs = [e for e in state.history if e.test_p_true is not None and e.test_predicted is not None]
+        model = state.model
+        key = ("live", state.generation, len(epochs), id(state.raw))
+        if key == self._shown_key:
+            return
+        self._shown_key = key
+        digits = None if model is None else self._digits(state, list(model.classes))
+        if not epochs or digits is None or len(digits[1]) != len(epochs[0].test_p_true):
+            self.clear()
+            return
+        images, labels = digits
+        index = {c: i for i, c in enumerate(model.classes)}
+        y_true = np.array([index[int(c)] for c in labels], np.int64)
+        history = DigitHistory.from_epochs(
+            [e.epoch for e in epochs], [e.test_p_true for e in epochs],
+            [e.test_predicted for e in epochs], y_true)
+        self.set_history(history, images, labels)
+
+    def _digits(self, state: CurrentModel, classes: list[int]) -> tuple[np.ndarray, np.ndarray] | None:
+        """(test images (N, 784) uint8, their digits (N,)) of these classes, as a history's
+        columns are; one set kept (None without data)."""
+        raw = state.raw
+        if raw is None:
+            return None
+        key = (id(raw), tuple(int(c) for c in classes))
+        if getattr(self, "_digits_key", None) != key:
+            keep = np.isin(raw.test_labels, key[1])
+            self._digits_key, self._digits_cache = key, (raw.test_images[keep], raw.test_labels[keep])
+        return self._digits_cache
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.history: DigitHistory | None = None
+        self._selected_run: object | None = None  # a recorded run chosen in Runs
+        self._shown_key: tuple | None = None  # what the last render showed
         self._images: np.ndarray | None = None
         self._labels: np.ndarray | None = None
         self._indices: list[int] = []
@@ -138,6 +197,15 @@ class DigitHistoryView(QWidget):
 
     # ------------------------------------------------------------------ public
 
+    @property
+    def images(self) -> np.ndarray | None:
+        """The shown history's test images, (N, 784) or (N, 28, 28) uint8 (None: none)."""
+        return self._images
+
+    @property
+    def labels(self) -> np.ndarray | None:
+        return self._labels
+
     def set_history(self, history: DigitHistory | None, images: np.ndarray | None,
                     labels: np.ndarray | None = None) -> None:
         """A run's digit history with its test images ((N, 784) or (N, 28, 28), uint8 or
@@ -155,6 +223,10 @@ class DigitHistoryView(QWidget):
         self.epoch_spin.blockSignals(True)
         self.epoch_spin.setRange(min(epochs), max(epochs))
         self.epoch_spin.blockSignals(False)
+        # the axis is this run's, not the last digit's of another run
+        self.plot.setXRange(epochs[0] - 0.2, epochs[-1] + 0.2, padding=0)
+        step = max(1, -(-len(epochs) // 10))
+        self.plot.getAxis("bottom").setTicks([[(e, str(e)) for e in epochs[::step]], []])
         self._set_enabled(True)
         self._refilter()
         if self._shown is not None and self._shown < n:

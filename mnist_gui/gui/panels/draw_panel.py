@@ -71,6 +71,7 @@ class DrawCanvas(QWidget):
     def pen_width(self) -> float:
         return PEN_FRACTION * self.side
 
+    @guarded
     def clear(self) -> None:
         self.image.fill(0)
         self.update()
@@ -244,7 +245,7 @@ class DrawPanel(QWidget):
         right.setRowStretch(4, 3)
         layout.addLayout(right, 2)
 
-        self.clear_button.clicked.connect(self.canvas.clear)
+        self.clear_button.clicked.connect(self._on_clear_clicked)
         self.canvas.digit_drawn.connect(self._on_digit_drawn)
 
     # ------------------------------------------------------------------------ slots
@@ -278,6 +279,10 @@ class DrawPanel(QWidget):
         return [item.textItem.toPlainText() for item in self._percent_items]
 
     # --------------------------------------------------------------------- internals
+
+    @guarded
+    def _on_clear_clicked(self) -> None:
+        self.canvas.clear()
 
     @guarded
     def _on_digit_drawn(self) -> None:

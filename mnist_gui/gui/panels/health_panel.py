@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ...core.health import Finding, HealthReport
 from ..guard import guarded
+from ..state import Change, CurrentModel
 from ..panel_parts import SparseLogAxis
 
 REDRAW_MS = 250
@@ -57,11 +58,17 @@ def _fmt(value: float | None, spec: str = ".3g") -> str:
 
 
 class HealthPanel(QWidget):
+    """Measurements arrive from the training controller (``show_health``,
+    ``show_findings``); the state says when a run starts (clear) and ends."""
+
     fix_requested = Signal(dict)
+    follows = frozenset({Change.RESET, Change.ENDED})
+    follows_hidden = frozenset({Change.RESET, Change.ENDED})
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._latest: HealthReport | None = None
+        self._generation = -1
         self._findings: list[Finding] = []
         self._history: list[tuple[int, list[float], list[float | None]]] = []
         self._dirty = False
@@ -117,6 +124,26 @@ class HealthPanel(QWidget):
         layout.addWidget(self.findings_box)
         layout.addWidget(self.table)
         layout.addWidget(self.plots, 1)
+
+    # ------------------------------------------------------------------------ view
+
+    def render(self, state: CurrentModel) -> None:
+        if state.generation != self._generation:
+            self._generation = state.generation
+            self.clear()
+            if state.kind == "file":
+                self._set_idle("Health is measured while a run trains: an opened model has no "
+                               "measurements. Train, or continue its run, to see them.")
+            elif state.kind == "tuned":
+                self._set_idle("Fine-tuning is not measured: train or continue a run to see "
+                               "the health of its layers.")
+        if state.kind == "live" and not state.running:
+            self.run_ended()
+
+    def _set_idle(self, text: str) -> None:
+        self._idle_text = text
+        if not self._findings:
+            self.empty_label.setText(text)
 
     # ------------------------------------------------------------------------ public
     def show_health(self, report: HealthReport) -> None:
@@ -221,6 +248,13 @@ class HealthPanel(QWidget):
     def _show_findings(self) -> None:
         # the fix is part of the key: a button must never apply an older finding's change
         keys = [(f.rule, f.layer, f.fix_label, tuple(sorted(f.fix.items()))) for f in self._findings]
+        # the empty line follows every change: a measurement arriving after "no
+        # measurements" was said (same empty findings) used to leave it above a filled table
+        self.empty_label.setVisible(not self._findings)
+        if not self._findings and self._latest is not None:
+            self.empty_label.setText("No findings: every rule is quiet.")
+        elif not self._findings:
+            self.empty_label.setText(self._idle_text)
         if keys == self._shown_keys:  # same findings, newer numbers: keep the buttons
             for label, finding in zip(self._texts, self._findings):
                 label.setText(_finding_text(finding))
@@ -232,11 +266,6 @@ class HealthPanel(QWidget):
         self._rows = []
         self._texts = []
         self.apply_buttons = []
-        self.empty_label.setVisible(not self._findings)
-        if not self._findings and self._latest is not None:
-            self.empty_label.setText("No findings: every rule is quiet.")
-        elif not self._findings:
-            self.empty_label.setText(self._idle_text)
         for finding in self._findings:
             row = QWidget()
             line = QHBoxLayout(row)

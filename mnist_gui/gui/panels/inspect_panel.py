@@ -1,7 +1,8 @@
 """Inspect: what the network does with one digit, layer by layer, which pixels pushed it
 towards a class, what would make it another class, and the training digits it resembles.
 
-Public API (the main window wires it; the panel never sees the trainer):
+Public API (the panel never sees the trainer; ``render(state)`` follows the shown model and
+the data, gui/views.py):
 
 * ``set_model(model)``: an independent MLP copy (binary models included) or None;
 * ``set_training_data(images, labels)``: (N, 784) uint8 training digits for the neighbours;
@@ -11,18 +12,21 @@ Public API (the main window wires it; the panel never sees the trainer):
 
 Activations and the plain gradient run on the GUI thread (under 10 ms for 784-800-800-10),
 at most every ``REFRESH_MS`` however fast digits arrive; integrated gradients, SmoothGrad,
-counterfactuals and the neighbour index run one at a time on a GeneratorWorker with their own
-copy of the model, and a result for an older digit or model is dropped.
+counterfactuals and the neighbour index run one at a time as ``inspect.job`` jobs of the
+window's jobs service, with their own copy of the model, and a result for an older digit or
+model is dropped.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+import time
 from typing import Any, Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QThread, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -42,9 +46,14 @@ from ...core.network import MLP
 from ...core.preprocess import PreprocessSteps
 from ..guard import guarded
 from ..panel_parts import diverging_colormap, image_item
-from ..worker import GeneratorWorker, call_once, start_worker
+from ..jobs import Jobs, panel_jobs
+from ..state import Change, CurrentModel
 
 REFRESH_MS = 60  # at most one refresh per this many ms while a digit changes
+CF_TITLE = "what would make it a …"
+DIFF_TITLE = "ink to add (red) / remove (blue)"
+MODEL_EVERY_MS = 2000  # during a run, the live model reaches Inspect at most this often
+NEIGHBOURS_EVERY_S = 20.0  # during a run, the neighbour index is rebuilt at most this often
 METHOD_LABELS = {
     "gradient": "Gradient",
     "gradient-x-input": "Gradient × input",
@@ -93,9 +102,21 @@ class InspectPanel(QWidget):
     job_failed = Signal(str)
     unit_clicked = Signal(int, int)  # hidden layer (0-based), unit: a cell of the activations
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    follows = frozenset({Change.RESET, Change.MODEL, Change.EPOCH, Change.DATA})
+
+    def __init__(self, parent: QWidget | None = None, jobs: Jobs | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("inspectPanel")
+        self._jobs, self._owns_jobs = panel_jobs(self, jobs)
+        # the live model reaches Inspect at most every MODEL_EVERY_MS, and the neighbour index
+        # is rebuilt during a run only after an epoch and NEIGHBOURS_EVERY_S
+        self._model_timer = QTimer(self)
+        self._model_timer.setSingleShot(True)
+        self._model_timer.setInterval(MODEL_EVERY_MS)
+        self._model_timer.timeout.connect(self._on_model_timer_timeout)
+        self._model_pending: CurrentModel | None = None
+        self._neighbours_epoch, self._neighbours_time = -1, 0.0
+        self._given_raw: object | None = None
         self.model: MLP | None = None
         self._worker_model: MLP | None = None  # used by background jobs only
         self._train_images: np.ndarray | None = None
@@ -108,8 +129,8 @@ class InspectPanel(QWidget):
         self._generation = 0  # bumped by every new digit or model: older results are dropped
         self._model_generation = 0
         self._order: list[np.ndarray] = []  # per hidden layer: unit shown at each grid cell
-        self._jobs: dict[str, tuple[Callable[..., Any], tuple]] = {}
-        self._running: tuple[QThread, GeneratorWorker] | None = None
+        self._queued: dict[str, tuple[Callable[..., Any], tuple]] = {}
+        self._running = 0  # the number of the job in progress (0: none)
         self._closing = False
         self.colormap = diverging_colormap()
         self._refresh_timer = QTimer(self)
@@ -219,9 +240,9 @@ class InspectPanel(QWidget):
         self._overlay_plot.addItem(heat)
         self._attr_items["heat"] = heat
         self._cf_plot, self._attr_items["cf"] = _image_plot(
-            self.attribution_view.ci, "what would make it a …", row=1, col=0)
+            self.attribution_view.ci, CF_TITLE, row=1, col=0)
         self._diff_plot, self._attr_items["diff"] = _image_plot(
-            self.attribution_view.ci, "ink to add (red) / remove (blue)", levels=(-1, 1),
+            self.attribution_view.ci, DIFF_TITLE, levels=(-1, 1),
             cmap=self.colormap, row=1, col=1)
         self.attribution_bar = pg.ColorBarItem(values=(-1, 1), colorMap=self.colormap,
                                                interactive=False, width=12)
@@ -289,6 +310,42 @@ class InspectPanel(QWidget):
             row=0, col=2 + len(self._layer_items))
         self._unit_plot.setTitle(HOVER_TITLE, size="8pt")
 
+    # -------------------------------------------------------------------- view
+
+    def render(self, state: CurrentModel) -> None:
+        """Inspect with the shown model; the live model of a run in progress at most every
+        MODEL_EVERY_MS. The neighbour index (the 60,000 training digits re-embedded: 1.5 s of
+        both cores for the largest preset) is rebuilt during a run only after an epoch ends
+        and NEIGHBOURS_EVERY_S has passed; each model of the run in between keeps it."""
+        raw = state.raw
+        if raw is not self._given_raw:
+            self._given_raw = raw
+            if raw is not None:
+                self.set_training_data(raw.train_images, raw.train_labels)
+        live = state.following_live_run
+        if live and self._model_timer.isActive():
+            self._model_pending = state
+            return
+        if live:
+            self._model_timer.start()
+        self._model_pending = None
+        now, epoch = time.monotonic(), len(state.history)
+        keep = live and (epoch == self._neighbours_epoch
+                         or now - self._neighbours_time < NEIGHBOURS_EVERY_S)
+        if not keep:
+            self._neighbours_epoch, self._neighbours_time = epoch, now
+        model = state.shown_model
+        self.set_model(model.clone() if model is not None else None, keep_neighbours=keep)
+
+    @guarded
+    def _on_model_timer_timeout(self) -> None:
+        state, self._model_pending = self._model_pending, None
+        if state is not None:
+            if self.isVisible():
+                self.render(state)
+            else:
+                self._model_pending = state  # rendered when shown (the binding marks it)
+
     # -------------------------------------------------------------------- public API
 
     def set_model(self, model: MLP | None, keep_neighbours: bool = False) -> None:
@@ -309,10 +366,11 @@ class InspectPanel(QWidget):
             and model.activations == self.model.activations)
         self.model = model
         self._worker_model = None if model is None else model.clone()
+        self._forget_digit_answers()
         if not (keep_neighbours and same_architecture):
             self._index = None
             self._model_generation += 1
-            self._jobs.pop("neighbours", None)
+            self._queued.pop("neighbours", None)
             # the old model's neighbours must not stand beside the new model's answer
             _blank_digits(self._neighbour_plots)
         self._generation += 1
@@ -339,6 +397,7 @@ class InspectPanel(QWidget):
         self._image = None if image28 is None else np.asarray(image28, np.float64).reshape(28, 28)
         self._label, self._steps = label, steps
         self._generation += 1
+        self._forget_digit_answers()
         if not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
@@ -347,24 +406,28 @@ class InspectPanel(QWidget):
         self._label = self._steps = None
         self._forward = None
         self._generation += 1
-        self._jobs.clear()
+        self._queued.clear()
         self._clear_views()
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Drop queued jobs and wait for the running one; True if none is left running."""
         self._closing = True
-        self._jobs.clear()
+        self._queued.clear()
         self._refresh_timer.stop()
-        if self._running is not None:
-            thread = self._running[0]
-            thread.quit()
-            return thread.wait(timeout_ms)
-        return True
+        self._model_timer.stop()
+        return self._jobs.shutdown(timeout_ms) if self._owns_jobs else True
 
     def is_busy(self) -> bool:
-        return self._running is not None or bool(self._jobs)
+        return bool(self._running) or bool(self._queued)
 
     # what the views show, for tests and screenshots (read only)
+    def counterfactual_caption(self) -> str:
+        """The counterfactual's caption ("what would make it a …" until one is computed)."""
+        return self._cf_plot.titleLabel.text
+
+    def hover_text(self) -> str:
+        return self.hover_label.text()
+
     def probability_bars(self) -> np.ndarray:
         """The probability bars' heights, in the model's class order."""
         return np.asarray(self._bars.opts["height"]) if self._bars is not None else np.zeros(0)
@@ -401,6 +464,18 @@ class InspectPanel(QWidget):
                 combo.addItem(str(c), c)
             combo.blockSignals(False)
 
+    def _forget_digit_answers(self) -> None:
+        """Another digit or model: the counterfactual and the hovered unit were the old
+        one's (their captions stayed beside the new answer)."""
+        blank = np.zeros((28, 28), np.float32)
+        for name in ("cf", "diff"):
+            self._attr_items[name].setImage(blank, autoLevels=False)
+        self._cf_plot.setTitle(CF_TITLE, size="9pt")
+        self._diff_plot.setTitle(DIFF_TITLE, size="9pt")
+        self.hover_label.setText(HOVER_HINT)
+        if self._unit_image is not None:
+            self._unit_image.setImage(blank, levels=(-1, 1))
+
     def _clear_views(self) -> None:
         blank = np.zeros((28, 28), np.float32)
         self.hover_label.setText(HOVER_HINT)
@@ -418,6 +493,7 @@ class InspectPanel(QWidget):
         if self.model is None:
             self.caption.setText("Load or train a model to inspect digits.")
 
+    @guarded
     def _refresh(self) -> None:
         """Forward pass, activations and (for the fast methods) attributions of the digit."""
         model, image = self.model, self._image
@@ -521,6 +597,7 @@ class InspectPanel(QWidget):
             return
         self._submit("neighbours", self._neighbours_job, self._image, {})
 
+    @guarded
     def _on_counterfactual_clicked(self) -> None:
         digit = self.counterfactual_combo.currentData()
         if self.model is None or self._forward is None or digit is None:
@@ -560,25 +637,27 @@ class InspectPanel(QWidget):
     def _submit(self, kind: str, function: Callable[..., Any], image: np.ndarray,
                 kwargs: dict[str, Any]) -> None:
         """Queue ``kind`` for the current digit (replacing any queued one of that kind)."""
-        self._jobs[kind] = (function, (image.copy(), dict(kwargs), self._generation,
+        self._queued[kind] = (function, (image.copy(), dict(kwargs), self._generation,
                                        self._model_generation))
         self._start_next()
 
     def _start_next(self) -> None:
-        if self._running is not None or not self._jobs or self._closing:
+        if self._running or not self._queued or self._closing:
             return
         for kind in ("attribution", "counterfactual", "neighbours"):
-            if kind in self._jobs:
+            if kind in self._queued:
                 break
-        function, (image, kwargs, generation, model_generation) = self._jobs.pop(kind)
+        function, (image, kwargs, generation, model_generation) = self._queued.pop(kind)
         if kind == "neighbours":
-            run = call_once(self._run_neighbours, image, generation, model_generation,
-                            self._worker_model, self._index, self._train_images, self._train_labels)
+            run = functools.partial(self._run_neighbours, image, generation, model_generation,
+                                    self._worker_model, self._index, self._train_images,
+                                    self._train_labels)
         else:
-            run = call_once(self._run_job, kind, function, self._worker_model, image, kwargs,
-                            generation)
-        self._running = start_worker(self, run, self._on_job_yielded, self._on_job_errored,
-                                     self._on_job_thread_finished, blas_threads=1)
+            run = functools.partial(self._run_job, kind, function, self._worker_model, image,
+                                    kwargs, generation)
+        self._running = self._jobs.submit(
+            "inspect.job", run, on_done=self._on_job_yielded, on_failed=self._on_job_errored,
+            on_ended=self._on_job_thread_finished)
 
     @staticmethod
     def _run_job(kind: str, function: Callable[..., Any], model: MLP, image: np.ndarray,
@@ -610,14 +689,12 @@ class InspectPanel(QWidget):
             self.job_failed.emit(message)
 
     def _on_job_thread_finished(self) -> None:
-        thread, worker = self._running
-        self._running = None
-        worker.deleteLater()
-        thread.deleteLater()
+        self._running = 0
         self._start_next()
 
     # ------------------------------------------------------------------------ slots
 
+    @guarded
     def _on_attribution_settings_changed(self) -> None:
         if self._image is not None and self.model is not None:
             self._generation += 1

@@ -57,8 +57,11 @@ from ...core.network import MLP
 from ..guard import guarded
 from ..panel_parts import diverging_colormap, image_item, make_button
 from ..widgets import ComboBox, SpinBox
-from ..worker import call_once, start_worker
+from ..jobs import Jobs, panel_jobs
+from ..state import Change, CurrentModel
 
+FIXED_MODEL_NOTE = ("A run is training: the {view} takes its model when the run ends (or "
+                    "view a moment of a run in Runs).")
 
 
 @dataclass
@@ -86,7 +89,7 @@ class _LabState:
         self.images = images
         self.activations = model.layer_outputs(X)[:-1]  # hidden layers, original model
 
-    def run(self, operations: list[Callable[[Lab], None]], layer: int, unit: int) -> LabSnapshot:
+    def apply(self, operations: list[Callable[[Lab], None]], layer: int, unit: int) -> LabSnapshot:
         before = (self.lab.position, len(self.lab.history))
         history_before = list(self.lab.edits)
         for operation in operations:
@@ -105,7 +108,7 @@ class _LabState:
 
 def _prepare(model: MLP, raw: RawMnist, generation: int, layer: int, unit: int) -> tuple:
     state = _LabState(model, raw)
-    return generation, state, state.run([], layer, unit)
+    return generation, state, state.apply([], layer, unit)
 
 
 def mosaic(images: np.ndarray, indices: np.ndarray, cols: int = 3) -> np.ndarray:
@@ -134,13 +137,16 @@ class LabPanel(QWidget):
     model_edited = Signal(object)
     results_shown = Signal(object)
     model_saved = Signal(str)  # the path of an edited model just written
+    follows = frozenset({Change.RESET, Change.MODEL, Change.ENDED, Change.DATA})
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, jobs: Jobs | None = None) -> None:
         super().__init__(parent)
+        self._jobs, self._owns_jobs = panel_jobs(self, jobs)
+        self._given: tuple | None = None  # (model or "training", data) last rendered
         self._state: _LabState | None = None
         self._model: MLP | None = None
         self._queue: list[Callable[[Lab], None]] = []
-        self._running = None  # (thread, worker) of the run in progress
+        self._running = 0  # the number of the job in progress (0: none)
         self._generation = 0  # bumped by set_model: results of an older model are dropped
         self._noise_seed = 0
         self._last: LabSnapshot | None = None
@@ -262,6 +268,20 @@ class LabPanel(QWidget):
         self.unit_spin.valueChanged.connect(self._on_unit_changed)
         self._update_enabled()
 
+    # ------------------------------------------------------------------------ view
+    def render(self, state: CurrentModel) -> None:
+        """The lab edits a fixed model: the shown one, or, while a run trains, the run's
+        last when it ends (a note says so meanwhile)."""
+        source = "training" if state.following_live_run else state.shown_model
+        given = (source, id(state.raw))
+        if self._given is not None and self._given[0] is given[0] and self._given[1] == given[1]:
+            return
+        self._given = given
+        if source == "training":
+            self.show_note(FIXED_MODEL_NOTE.format(view="lab"))
+        else:
+            self.set_model(state.shown_model, state.raw, state.shown_config)
+
     # ------------------------------------------------------------------------ public
     def set_model(self, model: MLP | None, raw: RawMnist | None, config: dict | None = None) -> None:
         """``config``: the TrainConfig dict the model was trained with, saved with the edited
@@ -304,7 +324,7 @@ class LabPanel(QWidget):
 
     def is_busy(self) -> bool:
         """An edit or the scoring of a model is still running."""
-        return self._running is not None or bool(self._queue)
+        return bool(self._running) or bool(self._queue)
 
     def select_unit(self, layer: int, unit: int) -> None:
         """Show hidden unit ``unit`` of hidden layer ``layer`` (both 0-based)."""
@@ -329,11 +349,7 @@ class LabPanel(QWidget):
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         self._closing = True
         self._queue.clear()
-        if self._running is None:
-            return True
-        thread = self._running[0]
-        thread.quit()
-        return thread.wait(timeout_ms)
+        return self._jobs.shutdown(timeout_ms) if self._owns_jobs else True
 
     # ------------------------------------------------------------------ worker
     def _submit(self, operation: Callable[[Lab], None] | None) -> None:
@@ -342,7 +358,7 @@ class LabPanel(QWidget):
         if operation is not None:
             self._queue.append(operation)
         self._rerun = True
-        if self._running is None:
+        if not self._running:
             self._start_queue()
 
     def _start_queue(self) -> None:
@@ -350,15 +366,16 @@ class LabPanel(QWidget):
         operations, self._queue = self._queue, []
         self._rerun = False
         layer, unit = self._layer(), self.unit_spin.value()
-        self._start(lambda: (generation, state, state.run(operations, layer, unit)))
+        self._start(lambda: (generation, state, state.apply(operations, layer, unit)))
 
     def _start(self, function: Callable[[], object]) -> None:
-        if self._running is not None:  # a new model while one runs: start when it ends
+        if self._running:  # a new model while one runs: start when it ends
             self._pending_start = function
             return
         self._pending_start = None
-        self._running = start_worker(self, call_once(function), self._on_worker_yielded,
-                                     self._on_worker_errored, self._on_thread_finished)
+        self._running = self._jobs.submit(
+            "lab.run", function, on_done=self._on_worker_yielded,
+            on_failed=self._on_worker_errored, on_ended=self._on_thread_finished)
 
     @guarded
     def _on_worker_yielded(self, value: object) -> None:
@@ -380,12 +397,9 @@ class LabPanel(QWidget):
 
     @guarded
     def _on_thread_finished(self) -> None:
-        if self._running is None:
+        if not self._running:
             return
-        thread, worker = self._running
-        self._running = None
-        worker.deleteLater()
-        thread.deleteLater()
+        self._running = 0
         if self._closing:
             return
         pending = self._pending_start

@@ -20,8 +20,9 @@ Public API (the window wires it):
 * signals ``digit_clicked(int)`` (an index into the ``test_images`` given) and
   ``map_shown(str)`` ("pca" or "tsne", after each new map is drawn).
 
-PCA runs on a ``LatestJob`` (0.1 s for 10,000 x 800; only the latest request is drawn);
-t-SNE runs on request on its own worker with a progress bar and Cancel.
+PCA runs as the latest ``map.pca`` job of the window's jobs service (0.1 s for 10,000 x
+800; only the latest request is drawn); t-SNE runs on request as ``map.tsne``, with a
+progress bar and Cancel. ``render(state)`` follows the shown model (gui/views.py).
 """
 
 from __future__ import annotations
@@ -41,10 +42,10 @@ from ...core.embedding import Map, layer_names, pca_map, representation, tsne_av
 from ...core.errors import Cancelled
 from ...core.network import MLP
 from ..guard import guarded
-from ..latest_job import LatestJob
+from ..jobs import JobChannel, Jobs, panel_jobs
+from ..state import Change, CurrentModel
 from ..panel_parts import make_button
 from ..widgets import ComboBox
-from ..worker import call_once, start_worker
 
 #: colour-blind-friendly palette (Tableau 10), one colour per digit
 PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
@@ -68,11 +69,17 @@ class _ProgressRelay(QObject):
 
 
 class MapPanel(QWidget):
+    """The test digits as one layer of the shown model sees them (PCA, t-SNE on request)."""
+
     digit_clicked = Signal(int)
     map_shown = Signal(str)
+    follows = frozenset({Change.RESET, Change.MODEL, Change.EPOCH, Change.DATA})
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, jobs: Jobs | None = None) -> None:
         super().__init__(parent)
+        self._jobs, self._owns_jobs = panel_jobs(self, jobs)
+        self._shown_key: tuple | None = None  # (generation, moment, sizes, data) last laid out
+        self._shown_epoch = -1
         self._model: MLP | None = None
         self._X: np.ndarray | None = None
         self._labels: np.ndarray | None = None  # digits of the shown rows
@@ -81,9 +88,9 @@ class MapPanel(QWidget):
         self._map: Map | None = None
         self._wrong: np.ndarray = np.zeros(0, bool)
         self._generation = 0
-        self._tsne = None  # (thread, worker) while t-SNE runs
+        self._tsne = None  # the t-SNE job's number while it runs
         self._tsne_cancel = [False]
-        self._job = LatestJob(self)
+        self._job = JobChannel(self._jobs, "map.pca", self)
         self._job.succeeded.connect(self._on_pca_succeeded)
         self._job.failed.connect(self._on_job_failed)
         self._relay = _ProgressRelay(self)
@@ -181,6 +188,29 @@ class MapPanel(QWidget):
         self._show_legend([])
         self._update_controls()
 
+    # ------------------------------------------------------------------------ view
+    def render(self, state: CurrentModel) -> None:
+        """The map of the shown model: a new model (run, file, moment) or data set is laid
+        out afresh; during a run the PCA is redone once per epoch (0.1 s for the largest
+        preset), not for every snapshot."""
+        model, raw = state.shown_model, state.raw
+        if model is None or raw is None or model.layer_sizes[0] != raw.test_images.shape[1]:
+            if self._shown_key is not None or model is not None:
+                self.clear()
+                if model is not None and raw is not None:
+                    self._set_status(f"This model takes {model.layer_sizes[0]} inputs: it "
+                                     "cannot be mapped on 28x28 digits.")
+            self._shown_key = None
+            return
+        key = (state.generation, state.moment_label, tuple(model.layer_sizes), id(raw))
+        epoch = len(state.history)
+        if key != self._shown_key:
+            self._shown_key, self._shown_epoch = key, epoch
+            self.set_model(model, raw.test_images, raw.test_labels, caption=state.caption)
+        elif not state.following_live_run or epoch != self._shown_epoch:
+            self._shown_epoch = epoch
+            self.refresh_pca(model, caption=state.caption)
+
     # ------------------------------------------------------------------------ public
     def set_model(self, model: MLP | None, test_images: np.ndarray | None,
                   test_labels: np.ndarray | None, caption: str | None = None) -> None:
@@ -276,11 +306,8 @@ class MapPanel(QWidget):
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         self._cancel_tsne()
-        ok = self._job.shutdown(timeout_ms)
-        if self._tsne is not None:
-            self._tsne[0].quit()  # ends the thread's loop once the call returns
-            ok = self._tsne[0].wait(timeout_ms) and ok
-        return ok
+        self._jobs.cancel_prefix("map.")
+        return self._jobs.shutdown(timeout_ms) if self._owns_jobs else True
 
     # ------------------------------------------------------------------ results
     @guarded
@@ -333,8 +360,9 @@ class MapPanel(QWidget):
                                         progress=progress)
 
         self.progress.setValue(0)
-        self._tsne = start_worker(self, call_once(run), self._on_tsne_yielded,
-                                  self._on_tsne_errored, self._on_tsne_finished)
+        self._tsne = self._jobs.submit("map.tsne", run, on_done=self._on_tsne_yielded,
+                                       on_failed=self._on_tsne_errored,
+                                       on_ended=self._on_tsne_finished)
         self._set_status("Computing t-SNE in the background…")
         self._update_controls()
 
@@ -359,10 +387,7 @@ class MapPanel(QWidget):
     def _on_tsne_finished(self) -> None:
         if self._tsne is None:
             return
-        thread, worker = self._tsne
         self._tsne = None
-        worker.deleteLater()
-        thread.deleteLater()
         self.progress.setValue(0)
         self._update_controls()
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from ...core.evaluation import ModelEvaluation
 from ...core.metrics import Mistakes
 from ..guard import guarded
+from ..state import Change, CurrentModel
 
 THUMB = 56  # thumbnail side in pixels (28 x 2)
 CELL = QSize(THUMB + 60, THUMB + 24)  # a thumbnail and its "6→1 100%" label
@@ -92,6 +93,7 @@ class MistakesPanel(QWidget):
     """Public slots: ``clear()``, ``show_evaluation(evaluation)``."""
 
     digit_selected = Signal(int)  # row in the evaluated set
+    follows = frozenset({Change.RESET, Change.EVALUATION, Change.ENDED})
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -190,6 +192,24 @@ class MistakesPanel(QWidget):
         self.confusion_table.cellClicked.connect(self._on_confusion_cell_clicked)
         self.list_view.selectionModel().currentChanged.connect(self._on_digit_current_changed)
         self._set_classes(list(range(10)))
+
+    # ------------------------------------------------------------------------ view
+
+    def render(self, state: CurrentModel) -> None:
+        evaluation = state.shown_evaluation
+        if evaluation is not None:
+            self.show_evaluation(evaluation, state.evaluation_title)
+            return
+        self.clear()
+        if state.viewing_moment:
+            self.summary.setText(f"Cannot score {state.moment_label}: {state.moment_error}"
+                                 if state.moment_error else
+                                 f"Scoring {state.moment_label} on the test set…")
+        elif state.shown_model is not None:
+            self.summary.setText(f"{state.source}: scoring it on the test set…"
+                                 if state.running or state.kind != "live" else
+                                 f"{state.source}: it was not scored (the run stopped before "
+                                 "an epoch ended)")
 
     # ------------------------------------------------------------------------ slots
 

@@ -150,6 +150,7 @@ class PersonalPanel(QWidget):
         self._update_controls()
         self.digits_changed.emit(len(self.digits))
 
+    @guarded
     def _update_controls(self) -> None:
         n = len(self.digits)
         counts = np.bincount(self.digits.labels, minlength=10) if n else np.zeros(10, int)

@@ -38,7 +38,9 @@ from ...core.robustness import (
     robustness_report,
 )
 from ..guard import guarded
-from ..worker import call_once, start_worker
+from ..jobs import Jobs, panel_jobs
+from ..state import Change, CurrentModel
+from .lab_panel import FIXED_MODEL_NOTE
 
 CURRENT = "current model"
 TITLES = {
@@ -83,18 +85,28 @@ class _ProgressRelay(QObject):
 
 
 class RobustnessPanel(QWidget):
+    """Robustness curves of the shown model (9.5 s for the largest preset: computed for a
+    fixed model, not for every snapshot of a run), and of the runs checked in Runs."""
+
     threshold_changed = Signal(float)
     curves_shown = Signal(str)
+    follows = frozenset({Change.RESET, Change.MODEL, Change.ENDED, Change.DATA})
 
-    def __init__(self, parent: QWidget | None = None, limit: int | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, limit: int | None = None,
+                 jobs: Jobs | None = None) -> None:
         """``limit``: score only the first ``limit`` test digits (tests; default all)."""
         super().__init__(parent)
+        self._jobs, self._owns_jobs = panel_jobs(self, jobs)
+        self._given: tuple | None = None  # (model or "training", data) last rendered
+        self._overlaid: dict[str, str] = {}  # run id -> its name on the plots
+        self._checked: list = []  # the core.runs.Run objects ticked in Runs
+        self._live_run_id: str | None = None
         self._limit = limit
         self._raw: RawMnist | None = None
         self._scored: dict[str, _Scored] = {}
         self._colours: dict[str, tuple[int, int, int]] = {}
         self._queue: list[tuple[str, MLP]] = []
-        self._running = None  # (thread, worker, name, cancel flag)
+        self._running = None  # (job number, name, cancel flag)
         self._relay = _ProgressRelay(self)
         self._relay.advanced.connect(self._on_progress_advanced)
 
@@ -168,6 +180,49 @@ class RobustnessPanel(QWidget):
         self._show_legend()
         self._show_threshold()
 
+    # ------------------------------------------------------------------------ view
+    def render(self, state: CurrentModel) -> None:
+        source = "training" if state.following_live_run else state.shown_model
+        self._live_run_id = state.run_id if state.kind == "live" else None
+        if state.raw is not None:
+            self._raw = state.raw
+        given = (source, id(state.raw))
+        if not (self._given is not None and self._given[0] is given[0]
+                and self._given[1] == given[1]):
+            self._given = given
+            if source == "training":
+                self.show_note(FIXED_MODEL_NOTE.format(view="robustness view"))
+            else:
+                self.set_model(state.shown_model, state.raw)
+        self._sync_overlays()
+
+    @guarded
+    def set_checked_runs(self, runs: list) -> None:
+        """Draw the final model of every run ticked in Runs over the current model's curves
+        (the live run is the current model)."""
+        self._checked = list(runs)
+        self._sync_overlays()
+
+    def _sync_overlays(self) -> None:
+        from ...core.errors import MnistGuiError
+        from ...core.model_file import load_model
+
+        wanted = {run.id: run for run in self._checked
+                  if not run.damaged and run.id != self._live_run_id}
+        for run_id in [r for r in self._overlaid if r not in wanted]:
+            self.remove(self._overlaid.pop(run_id))
+        for run_id, run in wanted.items():
+            if run_id in self._overlaid:
+                continue
+            name = f"run {run.name or run_id}"
+            try:
+                model, _meta = load_model(run.snapshot_path())
+            except (MnistGuiError, OSError) as exc:
+                self.status_label.setText(f"{name}: {exc}")
+                continue
+            self._overlaid[run_id] = name
+            self.add_model(name, model)
+
     # ------------------------------------------------------------------------ public
     def set_model(self, model: MLP | None, raw: RawMnist | None) -> None:
         if raw is not None:
@@ -187,8 +242,8 @@ class RobustnessPanel(QWidget):
 
     def remove(self, name: str) -> None:
         self._queue = [(n, m) for n, m in self._queue if n != name]
-        if self._running is not None and self._running[2] == name:
-            self._running[3][0] = True  # cancelled at its next level
+        if self._running is not None and self._running[1] == name:
+            self._running[2][0] = True  # cancelled at its next level
         self._scored.pop(name, None)
         for plot, item in self._items.pop(name, []):
             plot.removeItem(item)
@@ -220,11 +275,9 @@ class RobustnessPanel(QWidget):
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         self._queue.clear()
-        if self._running is None:
-            return True
-        self._running[3][0] = True
-        self._running[0].quit()  # ends the thread's loop once the call returns
-        return self._running[0].wait(timeout_ms)
+        if self._running is not None:
+            self._running[2][0] = True
+        return self._jobs.shutdown(timeout_ms) if self._owns_jobs else True
 
     # ------------------------------------------------------------------ worker
     def _ask(self, name: str, model: MLP) -> None:
@@ -244,10 +297,11 @@ class RobustnessPanel(QWidget):
             relay.advanced.emit(done, total)
             return not cancel[0]
 
-        thread, worker = start_worker(self, call_once(_score, model, raw, limit, progress, name),
-                                      self._on_worker_yielded, self._on_worker_errored,
-                                      self._on_thread_finished)
-        self._running = (thread, worker, name, cancel)
+        number = self._jobs.submit(
+            "robustness.score", _score, model, raw, limit, progress, name,
+            on_done=self._on_worker_yielded, on_failed=self._on_worker_errored,
+            on_ended=self._on_thread_finished)
+        self._running = (number, name, cancel)
         self.progress.setValue(0)
         self.progress.setVisible(True)
         self.status_label.setText(f"Computing the curves of {name}…")
@@ -260,7 +314,7 @@ class RobustnessPanel(QWidget):
     @guarded
     def _on_worker_yielded(self, value: object) -> None:
         name, scored = value  # type: ignore[misc]
-        if self._running is None or self._running[3][0]:
+        if self._running is None or self._running[2][0]:
             return
         self._scored[name] = scored
         self._draw(name, scored)
@@ -271,17 +325,14 @@ class RobustnessPanel(QWidget):
 
     @guarded
     def _on_worker_errored(self, message: str) -> None:
-        if self._running is not None and not self._running[3][0]:
+        if self._running is not None and not self._running[2][0]:
             self.status_label.setText(f"Robustness: {message}")
 
     @guarded
     def _on_thread_finished(self) -> None:
         if self._running is None:
             return
-        thread, worker, _, _ = self._running
         self._running = None
-        worker.deleteLater()
-        thread.deleteLater()
         self.progress.setVisible(bool(self._queue))
         self._start_next()
 

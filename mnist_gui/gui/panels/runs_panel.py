@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -45,7 +45,7 @@ from ...core.model_file import load_model
 from ...core.network import MLP
 from ...core.runs import Run, RunStore
 from ..guard import guarded
-from ..latest_job import LatestJob
+from ..jobs import JobChannel, Jobs, panel_jobs
 from ..panel_parts import ask, make_button
 from ..text import duration
 
@@ -84,8 +84,16 @@ def format_setting(value: object) -> str:
     return str(value)
 
 
+RUNS_REFRESH_S = 5.0  # during a run, the run list is re-read at most this often
+
+
 def epoch_text(epoch: float) -> str:
-    return f"{epoch:.0f}" if float(epoch).is_integer() else f"{epoch:.2f}"
+    """A snapshot's epoch in words: "3", or "1 (50% through)" for one taken inside epoch 1
+    ("epoch 0.50" read as if nothing had been trained)."""
+    value = float(epoch)
+    if value.is_integer():
+        return f"{value:.0f}"
+    return f"{math.floor(value) + 1} ({100 * (value - math.floor(value)):.0f}% through)"
 
 
 def _load_moment(run: Run, epoch: float, path: Path) -> Moment:
@@ -107,9 +115,11 @@ class RunsPanel(QWidget):
     refreshed = Signal(int)
     moment_failed = Signal(str)
 
-    def __init__(self, store: RunStore, parent: QWidget | None = None) -> None:
+    def __init__(self, store: RunStore, parent: QWidget | None = None,
+                 jobs: Jobs | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        self._jobs, self._owns_jobs = panel_jobs(self, jobs)
         self._runs: dict[str, Run] = {}
         self._order: list[str] = []
         self._checked: set[str] = set()
@@ -122,10 +132,14 @@ class RunsPanel(QWidget):
         self.delete_question: QMessageBox | None = None
         self._delete_ids: list[str] = []
 
-        self._listing = LatestJob(self)
+        self._read_at = 0.0  # time.monotonic() of the last refresh_soon read
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.timeout.connect(self._on_refresh_timer_timeout)
+        self._listing = JobChannel(self._jobs, "runs.list", self)
         self._listing.succeeded.connect(self._on_listing_succeeded)
         self._listing.failed.connect(self._on_listing_failed)
-        self._loading = LatestJob(self)
+        self._loading = JobChannel(self._jobs, "runs.moment", self)
         self._loading.succeeded.connect(self._on_moment_loaded)
         self._loading.failed.connect(self._on_moment_failed)
 
@@ -230,6 +244,21 @@ class RunsPanel(QWidget):
         """Read the store again, in a background thread; ``refreshed`` when shown."""
         self._listing.submit(self.store.runs)
 
+    def refresh_soon(self) -> None:
+        """Re-read the run list now, or RUNS_REFRESH_S after the last read: each read parses
+        every run's files, and with a few dozen runs kept, re-reading after every 0.3 s
+        epoch slowed training down."""
+        wait = RUNS_REFRESH_S - (time.monotonic() - self._read_at)
+        if wait <= 0:
+            self._on_refresh_timer_timeout()
+        elif not self._refresh_timer.isActive():
+            self._refresh_timer.start(int(1000 * wait))
+
+    @guarded
+    def _on_refresh_timer_timeout(self) -> None:
+        self._read_at = time.monotonic()
+        self.refresh()
+
     def runs(self) -> list[Run]:
         """The runs as last read, in table order (newest first)."""
         return [self._runs[run_id] for run_id in self._order]
@@ -274,9 +303,9 @@ class RunsPanel(QWidget):
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Stop reading and loading; True if no background thread is left running."""
-        listing = self._listing.shutdown(timeout_ms)
-        loading = self._loading.shutdown(timeout_ms)
-        return listing and loading
+        self._listing.cancel()
+        self._loading.cancel()
+        return self._jobs.shutdown(timeout_ms) if self._owns_jobs else True
 
     @guarded
     def rename_selected(self) -> None:
@@ -353,10 +382,10 @@ class RunsPanel(QWidget):
         check.setCheckState(Qt.CheckState.Checked if run.id in self._checked
                             else Qt.CheckState.Unchecked)
         check.setToolTip("Overlay this run's curves on the Curves tab")
-        # a running run rewrites its run.json when it ends: rename it afterwards
+        # a name lives in its own file, which the recorder never writes: a running run can
+        # be renamed too
         name.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                      | (Qt.ItemFlag.ItemIsEditable if run.outcome != "running"
-                         else Qt.ItemFlag.NoItemFlags))
+                      | Qt.ItemFlag.ItemIsEditable)
         parent = (f"\ncontinued from run {run.parent} at epoch {run.parent_epoch}"
                   if run.parent else "")
         name.setToolTip(f"Run {run.id}, started {time.strftime('%Y-%m-%d %H:%M', time.localtime(run.started))}"
@@ -376,8 +405,12 @@ class RunsPanel(QWidget):
         best_item.setToolTip("Best test accuracy over the epochs"
                              + ("" if final is None else f"; final {100 * final:.2f}%"))
         total = run.config.get("epochs")
-        epochs = QTableWidgetItem(f"{len(run.epochs)}" + (f" / {total}" if isinstance(total, int)
-                                                          and total != len(run.epochs) else ""))
+        # a continued run counts from its parent's epoch, as the progress bar does ("4 / 7",
+        # not "1 / 7" while the bar says epoch 4/7)
+        done = (int(run.epochs[-1]["epoch"]) if run.epochs
+                else int(run.parent_epoch or 0) if run.parent else 0)
+        epochs = QTableWidgetItem(f"{done}" + (f" / {total}" if isinstance(total, int)
+                                               and total != done else ""))
         epochs.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         epochs.setToolTip("Completed epochs (of those asked for)")
         seconds = run.duration
@@ -500,9 +533,13 @@ class RunsPanel(QWidget):
             action = QAction(text, menu)
             action.setToolTip(button.toolTip())
             action.setEnabled(button.isEnabled())
-            action.triggered.connect(slot)
+            action.triggered.connect(lambda _checked=False, s=slot: self._run_menu_action(s))
             menu.addAction(action)
         menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    @guarded
+    def _run_menu_action(self, slot) -> None:  # noqa: ANN001 - a method of this panel
+        slot()
 
     @guarded
     def _on_delete_answered(self, button) -> None:
@@ -591,7 +628,8 @@ class RunsPanel(QWidget):
         if run is None or run.damaged or not run.epochs:
             return None
         if self._viewing is not None:
-            return math.floor(self._viewing + 1e-9)
+            epoch = math.floor(self._viewing + 1e-9)
+            return epoch if epoch >= 1 else None  # inside epoch 1: nothing to continue from
         return int(run.epochs[-1]["epoch"])
 
     def _update_continue_text(self) -> None:
@@ -618,7 +656,7 @@ class RunsPanel(QWidget):
     def _update_controls(self) -> None:
         run = self.selected_run()
         readable = run is not None and not run.damaged
-        self.rename_button.setEnabled(readable and run.outcome != "running")
+        self.rename_button.setEnabled(readable)
         self.delete_button.setEnabled(run is not None and run.outcome != "running")
         self.load_settings_button.setEnabled(readable)
         self.timeline_slider.setEnabled(readable and len(self._snapshots) > 1)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLa
 
 from ...core.metrics import relative_change
 from ..guard import guarded
+from ..state import Change, CurrentModel
 from ..panel_parts import SparseLogAxis, diverging_colormap
 from ..text import plural
 
@@ -45,6 +46,7 @@ class WeightsPanel(QWidget):
     ``unit_at(view, scene_pos)`` says which unit a point of either view falls on."""
 
     unit_clicked = Signal(int, int)
+    follows = frozenset({Change.RESET, Change.MODEL, Change.EPOCH})
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -124,6 +126,35 @@ class WeightsPanel(QWidget):
         self.mosaic_view.setToolTip("Click a unit to open it in the Lab")
         self.view.scene().sigMouseClicked.connect(self._on_heatmap_clicked)
         self.mosaic_view.scene().sigMouseClicked.connect(self._on_mosaic_clicked)
+
+    # ------------------------------------------------------------------------ view
+
+    def render(self, state: CurrentModel) -> None:
+        """The shown model's weights, compared with its run's start and per-epoch changes
+        (the state keeps them: the live run's, or the viewed moment's run's)."""
+        model = state.shown_model
+        if model is None:
+            self.clear()
+            return
+        if state.viewing_moment:
+            when = f"at {state.moment_label}"
+        elif state.path is not None:
+            when = f"of {state.path.name}"
+        elif state.kind == "tuned":
+            when = "after fine-tuning on your digits"
+        elif state.running:
+            when = f"at epoch {state.epoch_progress:.2f}"
+        else:
+            when = f"after {state.source.split(', ')[-1]}"
+        initial, changes = state.shown_weight_history
+        new_initial = initial is not self._initial
+        self._initial = initial
+        self._changes = [list(c) for c in changes]
+        self._reference = None
+        if new_initial:
+            self._histogram_time = 0.0  # the histogram's reference changed: draw it now
+        self.show_weights(model.W, when=when)
+        self._draw_changes()
 
     # ------------------------------------------------------------------------ slots
 

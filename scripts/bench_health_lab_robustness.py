@@ -1,4 +1,4 @@
-"""Time issue 12's computations and report them against the issue's targets:
+"""Time the Health monitor, the Lab and the robustness curves against their targets:
 
 * health monitoring during training (target: <= 3% of an epoch's training time), for the
   smallest shape the app trains (784-30-10, batch 10, sigmoid: article 0's kind of run,
@@ -14,7 +14,7 @@
 Random weights for the lab and robustness (timing does not depend on what was learnt).
 
 Run alone, taking turns with other benchmarks:
-    flock /tmp/mnist-bench.lock python scripts/bench_issue12.py [--repeats 7] [--only health|lab]
+    flock /tmp/mnist-bench.lock python scripts/bench_health_lab_robustness.py [--repeats 7] [--only health|lab]
 """
 
 from __future__ import annotations

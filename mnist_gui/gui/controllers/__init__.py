@@ -1,0 +1,1 @@
+"""Controllers: what the window does, one concern each (training, files, moments, your digits)."""
