@@ -15,6 +15,7 @@ import pytest
 
 from mnist_gui.core import explain as ex
 from mnist_gui.core.data import Dataset
+from mnist_gui.core.errors import ConfigError
 from mnist_gui.core.layers import Dropout
 from mnist_gui.core.network import MLP
 from mnist_gui.core.training import BatchFinished, TrainConfig, Trainer
@@ -49,6 +50,7 @@ def _inference(model: MLP, images: np.ndarray, batch: int) -> dict[str, object]:
         "proba": model.predict_proba(X),
         "index": model.predict_index(X),
         "layers": model.layer_outputs(X),
+        "last hidden": model.layer_output(X, 1),
         "logits": model.logits(X, chunk=5),
         "forward": model.forward(X),
         "values": values,
@@ -200,7 +202,23 @@ def test_inference_draws_no_dropout_mask():
 
 
 @pytest.mark.parametrize("chunk", [1, 3, 1000])
-def test_chunked_logits_equal_one_pass(chunk):
+def test_chunked_inference_equals_one_pass(chunk):
     model = _model()
     X = ex.standardise(model, _images(5, 20))
     assert np.allclose(model.logits(X, chunk=chunk), model.logits(X), rtol=1e-5, atol=1e-6)
+    whole = model.layer_outputs(X)
+    for layer, (part, one) in enumerate(zip(model.layer_outputs(X, chunk=chunk), whole)):
+        assert np.allclose(part, one, rtol=1e-5, atol=1e-6)
+        assert np.allclose(model.layer_output(X, layer, chunk=chunk), one, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ConfigError, match="layer 3 does not exist"):
+        model.layer_output(X, 3)
+
+
+def test_inference_leaves_its_input_alone():
+    """Activations may be computed in place, but only over arrays the pass made itself."""
+    model = _model(dropout=0.5)
+    X = ex.standardise(model, _images(6, 30))
+    before = X.copy()
+    model.predict_proba(X), model.layer_outputs(X), model.layer_output(X, 0)
+    model.forward(X), model.logits(X, chunk=7), model.input_gradient(X, np.ones((30, 10)))
+    assert np.array_equal(X, before)
