@@ -342,3 +342,16 @@ def test_a_standardised_run_continues_on_data_prepared_from_its_own_settings(tmp
     with pytest.raises(ConfigError, match="scales its inputs"):
         store.resume_trainer(recorder.id, 1, prepare(raw_mnist, QUICK.data_spec()),
                              QUICK.updated(epochs=2))
+
+
+def test_only_the_trainer_sets_blas_thread_limits_in_core():
+    """threadpoolctl's limits are process-wide: set from a helper thread, they would drop
+    a run on another thread to one BLAS thread. In core only the trainer (on the training
+    thread) sets them."""
+    from pathlib import Path
+
+    import mnist_gui.core
+
+    setters = sorted(path.name for path in Path(mnist_gui.core.__file__).parent.glob("*.py")
+                     if "threadpool_limits" in path.read_text())
+    assert setters == ["training.py"]
