@@ -304,9 +304,9 @@ class Activation(Layer):
         raise NotImplementedError
 
     def derivative_(self, da: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """out <- da * f'(z), with f' written in terms of a = f(z); out may be da (the
-        layers here never pass it so, but may). Must not store anything on the layer: the
-        inference passes call it from several threads."""
+        """out <- da * f'(z), with f' written in terms of a = f(z). out may be da (this
+        module never passes it so, but a caller may). Must store nothing on the layer: the
+        inference passes call it from several threads at once."""
         raise NotImplementedError
 
     # the training step
