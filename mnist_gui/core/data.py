@@ -299,8 +299,16 @@ def _to_indices(labels: np.ndarray, digits: list[int]) -> np.ndarray:
     return lookup[labels]
 
 
-def prepare(raw: RawMnist, spec: DataSpec, dtype: type = np.float32) -> Dataset:
-    """Apply a DataSpec: digit filter, validation split, training subset, scaling."""
+def prepare(
+    raw: RawMnist,
+    spec: DataSpec,
+    dtype: type = np.float32,
+    input_scaling: tuple[float, float] | None = None,
+) -> Dataset:
+    """Apply a DataSpec: digit filter, validation split, training subset, scaling.
+
+    ``input_scaling`` = (mean, std): scale as X = (pixel/255 - mean)/std with these numbers
+    (an existing model's, to fine-tune it) instead of ``spec.standardize``'s."""
     spec.check()
     digits = spec.digits if spec.digits is not None else sorted(set(range(10)))
     tr_img, tr_lab = raw.train_images, raw.train_labels
@@ -339,11 +347,16 @@ def prepare(raw: RawMnist, spec: DataSpec, dtype: type = np.float32) -> Dataset:
 
     X_train = to_float(tr_img)
     mean, std = 0.0, 1.0
-    if spec.standardize:
+    if input_scaling is not None:
+        mean, std = (float(v) for v in input_scaling)
+        if not (np.isfinite(mean) and np.isfinite(std) and std > 0):
+            raise ConfigError(f"input scaling needs a finite mean and a positive std, got "
+                              f"{input_scaling}")
+    elif spec.standardize:
         mean = float(X_train.mean(dtype=np.float64))
         std = float(X_train.std(dtype=np.float64)) or 1.0
     X_val, X_test = to_float(va_img), to_float(te_img)
-    if spec.standardize:
+    if (mean, std) != (0.0, 1.0):
         for X in (X_train, X_val, X_test):
             X -= np.float32(mean)
             X /= np.float32(std)

@@ -59,7 +59,7 @@ def representation(model: MLP, X: np.ndarray, layer: int) -> np.ndarray:
                           f"{len(model.hidden)} the hidden layers, {len(model.hidden) + 1} the output")
     if layer == 0:
         return np.asarray(X, np.float32)
-    return model.layer_outputs(X)[layer - 1]
+    return model.layer_output(X, layer - 1)  # only that layer's activations are kept
 
 
 def pca_map(R: np.ndarray, previous: Map | None = None, layer: int = 0) -> Map:

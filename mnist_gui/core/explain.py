@@ -3,8 +3,10 @@
 Everything here is with respect to the 28x28 input in [0, 1] *before* the model's
 standardisation ((pixel - input_mean) / input_std): an attribution of +0.3 on a pixel means
 "more ink here pushes the chosen output up". The forward and backward passes are the
-network's own (``MLP.forward`` / ``MLP.backward`` without parameter gradients); this module
-only chooses what to differentiate and where.
+network's own re-entrant inference passes (``MLP.forward_with_cache`` /
+``MLP.backward_from_cache``: no parameter gradient, nothing stored on the model, so a model
+may be explained on several threads, also while it trains); this module only chooses what to
+differentiate and where.
 
 The explained output is a class's
 
@@ -150,16 +152,16 @@ def output_and_gradient(
     """For images (N, 784) in [0, 1]: the chosen output (N,) and its gradient with respect to
     the images (N, 784), float64. ``target``/``versus`` are indices into ``classes``.
 
-    One forward and one backward pass per chunk, no parameter gradient touched."""
+    One forward and one backward pass per chunk, no parameter gradient touched; re-entrant."""
     images = np.asarray(images, np.float64).reshape(-1, model.layer_sizes[0])
     values = np.empty(len(images))
     grads = np.empty(images.shape)
     scale = 1.0 / model.input_std  # d(standardised)/d(pixel)
     for start in range(0, len(images), CHUNK):
         X = standardise(model, images[start : start + CHUNK])
-        z = np.array(model.forward(X))
+        z, tape = model.forward_with_cache(X)
         value, dz = target_output(model, z, target, versus, output)
-        dX = model.backward(dz.astype(model.dtype), need_input_grad=True, param_grads=False)
+        dX = model.backward_from_cache(dz, tape)
         values[start : start + len(X)] = value
         grads[start : start + len(X)] = np.asarray(dX, np.float64) * scale
     return values, grads
@@ -363,11 +365,9 @@ def counterfactual(
     scale = 1.0 / model.input_std
     while answer(x) != index and steps < max_steps:
         X = standardise(model, x)
-        margin, dz = _margin(model, np.array(model.forward(X)), index)
-        g = np.asarray(
-            model.backward(dz.astype(model.dtype), need_input_grad=True, param_grads=False),
-            np.float64,
-        )[0] * scale
+        z, tape = model.forward_with_cache(X)
+        margin, dz = _margin(model, z, index)
+        g = np.asarray(model.backward_from_cache(dz, tape), np.float64)[0] * scale
         free = ~(((x >= 1.0) & (g > 0)) | ((x <= 0.0) & (g < 0)))
         g = g * free
         norm2 = float(g @ g)
@@ -414,7 +414,7 @@ def _features(model: MLP, X: np.ndarray) -> np.ndarray:
     network without hidden layers), float32."""
     if not model.hidden:
         return np.asarray(X, np.float32)
-    return np.asarray(model.layer_outputs(X)[-2], np.float32)
+    return np.asarray(model.layer_output(X, len(model.hidden) - 1), np.float32)
 
 
 @dataclass
@@ -481,8 +481,6 @@ class NeighbourIndex:
             part = rows[start : start + chunk]
             h = _features(mine, standardise(mine, images[part].astype(np.float32) / 255.0))
             features[start : start + len(part)] = h if projection is None else h @ projection
-        for layer in mine.layers:  # the chunks' scratch arrays would stay allocated
-            layer.release_buffers()
         sq_norms = np.einsum("ij,ij->i", features, features)
         return cls(mine, images, labels, rows, features, sq_norms, projection)
 

@@ -172,8 +172,9 @@ def layer_health(
         if hidden is not None:
             a = np.empty_like(z)
             hidden.apply(z, a)
-            if hidden.unit_scale is not None:
-                a *= hidden.unit_scale.astype(a.dtype)
+            scale = hidden.unit_scale  # read once: another thread may set a new one
+            if scale is not None:
+                a *= scale.astype(a.dtype)
             if kind in ("relu", "leaky_relu"):
                 dead = float(np.mean(~(z > 0).any(axis=0)))
             elif kind in ("sigmoid", "tanh"):

@@ -1,18 +1,32 @@
 """Layers: objects with a forward and a backward pass, in the CS231n spirit.
 
-Every layer has
+Every layer has two sets of passes.
+
+The training step (one thread: the trainer's):
 
 * ``forward(x, training) -> out``: x: (N, in_size) -> out: (N, out_size). It keeps what its
   backward needs (its input, its output, its dropout mask) in the layer itself;
 * ``backward(dout) -> dx``: dout: (N, out_size) -> dx: (N, in_size); it writes the gradients of
   its parameters into their ``grad`` arrays (views into the network's flat gradient buffer)
-  and never modifies ``dout``;
-* ``parameters``: a list of ``Parameter`` (value and gradient as views into flat buffers the
-  network owns, so an optimiser updates the whole network in a few calls).
+  and never modifies ``dout``.
 
-Outputs and gradients are written into arrays the layer reuses from batch to batch
-(allocating per batch costs more than the maths at small batch sizes): read a layer's output
-before its next forward, or copy it.
+  Outputs and gradients are written into arrays the layer reuses from batch to batch
+  (allocating per batch costs more than the maths at small batch sizes): read a layer's
+  output before its next forward, or copy it. So these two are for one caller at a time.
+
+Inference (any number of threads at once, CS231n's ``affine_forward(x, w, b) -> (out,
+cache)``): nothing is stored on the layer, every call allocates its own arrays, and the
+training step's arrays are never read or written:
+
+* ``infer(x) -> out``: the forward pass without dropout (unit scales applied);
+* ``infer_with_cache(x) -> (out, cache)`` and ``input_backward(dout, cache) -> dx``: the same
+  pass keeping, in ``cache`` (the caller's), what the gradient with respect to the input
+  needs; no parameter gradient is touched (attributions).
+
+And ``parameters``: a list of ``Parameter`` (value and gradient as views into flat buffers
+the network owns, so an optimiser updates the whole network in a few calls). Inference reads
+the parameters as they are: while a training step updates them, a reader sees some of the
+old and some of the new values (read a ``clone`` to see one set).
 
 A new layer type is one class here (or anywhere) plus ``@register_layer``: the network, the
 model file, the trainer and the panels only use the interface below.
@@ -93,7 +107,7 @@ class Layer:
     def n_parameters(self) -> int:
         return sum(int(np.prod(shape)) for shape in self.parameter_shapes().values())
 
-    # -- passes
+    # -- the training step's passes (state on the layer, reused arrays)
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         raise NotImplementedError
 
@@ -104,6 +118,22 @@ class Layer:
         parameters' ``grad`` arrays unless ``param_grads`` is False (input attributions)."""
         raise NotImplementedError
 
+    # -- inference (re-entrant: nothing stored on the layer)
+    def infer(self, x: np.ndarray, overwrite_x: bool = False) -> np.ndarray:
+        """out: (N, out_size) for x: (N, in_size), inference mode (no dropout), as a new
+        array or ``x`` itself (an identity). ``overwrite_x``: the caller made x and needs it
+        no more, so the result may be written into it (saves an allocation)."""
+        return self.infer_with_cache(x)[0]
+
+    def infer_with_cache(self, x: np.ndarray) -> tuple[np.ndarray, Any]:
+        """``infer(x)`` and what ``input_backward`` needs; x is left intact."""
+        raise NotImplementedError(f"{type(self).__name__} has no re-entrant inference pass")
+
+    def input_backward(self, dout: np.ndarray, cache: Any) -> np.ndarray:
+        """dx: (N, in_size) for dout: (N, out_size) of the pass that gave ``cache`` (a new
+        array, or ``dout`` itself for an identity; dout is left intact)."""
+        raise NotImplementedError(f"{type(self).__name__} has no re-entrant inference pass")
+
     def initialize(self, rng: np.random.Generator, method: str, std: float, bias: str) -> None:
         """Draw initial parameter values (layers without parameters have nothing to do)."""
 
@@ -112,8 +142,9 @@ class Layer:
         return {"kind": self.kind}
 
     def _buffer(self, key: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-        """A reusable array, one per (key, shape): the training batch, its last partial batch
-        and evaluation chunks each keep theirs instead of reallocating in turn."""
+        """A reusable array of the training step, one per (key, shape): the training batch
+        and its last partial batch each keep theirs instead of reallocating in turn.
+        Inference never calls this (its arrays are its own)."""
         index = (key, shape, np.dtype(dtype))
         buffer = self._scratch.get(index)
         if buffer is None:
@@ -123,7 +154,7 @@ class Layer:
         return buffer
 
     def release_buffers(self) -> None:
-        """Drop the reusable arrays (e.g. before handing a copy of the model to a thread)."""
+        """Drop the training step's reusable arrays (e.g. when training is over)."""
         self._scratch.clear()
 
     def __repr__(self) -> str:
@@ -207,6 +238,18 @@ class Dense(Layer):
         np.matmul(dout, self.W.T, out=dx)
         return dx
 
+    def infer(self, x: np.ndarray, overwrite_x: bool = False) -> np.ndarray:
+        # out has another width than x: it cannot go into x, so it is always new
+        out = np.matmul(x, self.W)
+        out += self.b
+        return out
+
+    def infer_with_cache(self, x: np.ndarray) -> tuple[np.ndarray, None]:
+        return self.infer(x), None  # dx needs only W; x is not kept (no dW here)
+
+    def input_backward(self, dout: np.ndarray, cache: None) -> np.ndarray:
+        return np.matmul(dout, self.W.T)
+
     def initialize(self, rng: np.random.Generator, method: str, std: float, bias: str) -> None:
         """W ~ N(0, s^2) with s from ``method`` (see ``init_std``); b zero or N(0, s^2)."""
         s = init_std(method, self.fan_in, self.fan_out, std)
@@ -252,7 +295,8 @@ class Activation(Layer):
 
     def __init__(self) -> None:
         super().__init__()
-        self._a: np.ndarray | None = None  # f(z), before any unit scaling
+        self._a: np.ndarray | None = None  # training step: f(z), before any unit scaling
+        self._scale: np.ndarray | None = None  # training step: the unit scales it used
         self.unit_scale: np.ndarray | None = None
 
     def apply(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -260,17 +304,21 @@ class Activation(Layer):
         raise NotImplementedError
 
     def derivative_(self, da: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """out <- da * f'(z), with f' written in terms of a = f(z); out may be da."""
+        """out <- da * f'(z), with f' written in terms of a = f(z). out may be da (this
+        module never passes it so, but a caller may). Must store nothing on the layer: the
+        inference passes call it from several threads at once."""
         raise NotImplementedError
 
+    # the training step
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        scale = self.unit_scale  # read once: another thread may set a new one meanwhile
         a = self._buffer("out", x.shape, x.dtype)
         self.apply(x, a)
-        self._a = a
-        if self.unit_scale is None:
+        self._a, self._scale = a, scale
+        if scale is None:
             return a
         scaled = self._buffer("scaled", x.shape, x.dtype)
-        np.multiply(a, self.unit_scale.astype(x.dtype, copy=False), out=scaled)
+        np.multiply(a, scale.astype(x.dtype, copy=False), out=scaled)
         return scaled
 
     def backward(
@@ -279,10 +327,36 @@ class Activation(Layer):
         if not need_dx:
             return None
         dx = self._buffer("dx", dout.shape, dout.dtype)
-        if self.unit_scale is not None:
-            np.multiply(dout, self.unit_scale.astype(dout.dtype, copy=False), out=dx)
-            return self.derivative_(dx, self._a, dx)
+        scale = self._scale  # the one the forward pass used
+        if scale is not None:
+            da = self._buffer("dscaled", dout.shape, dout.dtype)
+            np.multiply(dout, scale.astype(dout.dtype, copy=False), out=da)
+            return self.derivative_(da, self._a, dx)
         return self.derivative_(dout, self._a, dx)
+
+    # inference
+    def infer(self, x: np.ndarray, overwrite_x: bool = False) -> np.ndarray:
+        scale = self.unit_scale  # read once: another thread may set a new one meanwhile
+        a = self.apply(x, x if overwrite_x else np.empty_like(x))
+        if scale is not None:
+            a *= scale.astype(a.dtype, copy=False)
+        return a
+
+    def infer_with_cache(
+        self, x: np.ndarray
+    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray | None]]:
+        """Cache: (a = f(x) before scaling, the unit scales used or None)."""
+        scale = self.unit_scale
+        a = self.apply(x, np.empty_like(x))
+        out = a if scale is None else a * scale.astype(a.dtype, copy=False)
+        return out, (a, scale)
+
+    def input_backward(
+        self, dout: np.ndarray, cache: tuple[np.ndarray, np.ndarray | None]
+    ) -> np.ndarray:
+        a, scale = cache
+        da = dout if scale is None else dout * scale.astype(dout.dtype, copy=False)
+        return self.derivative_(da, a, np.empty_like(dout))
 
     def set_unit_scale(self, units: int, unit: int | None, scale: float = 0.0) -> None:
         """Scale the output of ``unit`` (0 switches it off; 1 restores it); ``unit=None``
@@ -292,11 +366,11 @@ class Activation(Layer):
             return
         if not 0 <= unit < units:
             raise ConfigError(f"unit {unit} does not exist (this layer has {units} units)")
-        if self.unit_scale is None:
-            self.unit_scale = np.ones(units, np.float64)
-        self.unit_scale[unit] = float(scale)
-        if np.all(self.unit_scale == 1.0):
-            self.unit_scale = None
+        # a new array, never a change in place: a pass on another thread keeps the scales
+        # it read, all old or all new
+        scales = np.ones(units, np.float64) if self.unit_scale is None else self.unit_scale.copy()
+        scales[unit] = float(scale)
+        self.unit_scale = None if np.all(scales == 1.0) else scales
 
 
 ACTIVATION_TYPES: dict[str, type[Activation]] = {}
@@ -371,10 +445,11 @@ class Tanh(Activation):
         return np.tanh(z, out=out)
 
     def derivative_(self, da: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
-        slope = self._buffer("slope", a.shape, a.dtype)  # out may be da: keep da intact
-        np.multiply(a, a, out=slope)
-        np.subtract(1, slope, out=slope)
-        return np.multiply(da, slope, out=out)
+        if np.may_share_memory(out, da):  # da must survive until the product: a temporary
+            return np.multiply(da, 1 - a * a, out=out)
+        np.multiply(a, a, out=out)  # the slope 1 - a^2 built in out, then times da
+        np.subtract(1, out, out=out)
+        return np.multiply(da, out, out=out)
 
 
 def make_activation(name: str, leaky_relu_slope: float = DEFAULT_LEAKY_SLOPE) -> Activation:
@@ -392,7 +467,8 @@ def make_activation(name: str, leaky_relu_slope: float = DEFAULT_LEAKY_SLOPE) ->
 @register_layer
 class Dropout(Layer):
     """Inverted dropout: in training, zero a fraction ``rate`` of units and scale the rest by
-    1/(1-rate), so inference needs no change. Identity outside training.
+    1/(1-rate), so inference needs no change. Identity outside training: ``infer`` and a
+    forward with ``training=False`` draw no mask.
 
     Keeps its own mask and output, so the activation before it keeps its output intact for
     its derivative. ``rng`` must be set before training; ``fixed_mask`` (tests) replaces the
@@ -437,6 +513,15 @@ class Dropout(Layer):
             return dout
         dx = self._buffer("dx", dout.shape, dout.dtype)
         return np.multiply(dout, self._mask, out=dx)
+
+    def infer(self, x: np.ndarray, overwrite_x: bool = False) -> np.ndarray:
+        return x  # inverted dropout: nothing to do outside training (no mask, no draw)
+
+    def infer_with_cache(self, x: np.ndarray) -> tuple[np.ndarray, None]:
+        return x, None
+
+    def input_backward(self, dout: np.ndarray, cache: None) -> np.ndarray:
+        return dout
 
     def spec(self) -> dict[str, Any]:
         return {"kind": self.kind, "rate": self.rate}

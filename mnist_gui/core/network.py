@@ -9,12 +9,23 @@ activations of every layer for a batch, and unit masks for experiments.
 ``layer_sizes`` and ``activations`` describe an MLP in the terms of the model file:
 ``[784, 128, 10]`` with ``["relu", "softmax"]`` is Dense(784, 128), ReLU, Dense(128, 10),
 softmax. Dropout layers follow each hidden activation when ``dropout > 0``.
+
+Two kinds of pass, as in ``core/layers.py``:
+
+* the training step (``loss_and_grads``, ``forward(training=True)``) reuses arrays kept on
+  the layers and leaves there what backward needs: one trainer thread at a time;
+* inference (``forward`` with ``training=False``, ``logits``, ``predict_proba``,
+  ``predict_index``, ``layer_outputs``, ``layer_output``, ``input_gradient`` and
+  ``forward_with_cache`` / ``backward_from_cache`` for attributions) allocates its own
+  arrays and stores nothing on the model, so any number of threads may read one model at
+  once, also while it trains. What changes under a reader is only the weights themselves
+  (a training step updates them in place): read a ``clone`` to see one set of weights.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -33,10 +44,15 @@ from .layers import (
 )
 from .losses import LOSS_FUNCTIONS, LOSS_OUTPUT, LOSSES, output_probabilities
 
-__all__ = ["INITIALIZERS", "MAX_PARAMETERS", "MLP", "build_mlp", "parameter_count"]
+__all__ = ["INITIALIZERS", "MAX_PARAMETERS", "MLP", "Tape", "build_mlp", "parameter_count"]
 
 #: The largest parameter count we accept (a 4-byte float each, ~2 GB); larger is surely a typo.
 MAX_PARAMETERS = 500_000_000
+
+
+#: What an inference pass kept for the gradient with respect to its input: each layer with
+#: its cache, in forward order. The caller's, so that threads never share one.
+Tape = list[tuple[Layer, Any]]
 
 
 def parameter_count(layer_sizes: list[int]) -> int:
@@ -106,7 +122,7 @@ class MLP:
         self.layers: list[Layer] = []
         self.set_dropout(dropout)
         self.params, self.grads = self._bind_parameters()
-        self._dz: dict[tuple[int, int], np.ndarray] = {}
+        self._dz: dict[tuple[int, int], np.ndarray] = {}  # the training step's dL/dz
 
     def _bind_parameters(self) -> tuple[np.ndarray, np.ndarray]:
         """Allocate the flat buffers and hand every layer views of its part, in layer order
@@ -307,14 +323,32 @@ class MLP:
     # --------------------------------------------------------------------------- forward
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
-        """Logits z: (N, K) for inputs X: (N, D) in the network's dtype. The result is a
-        reused buffer: read it before the next call, or copy it."""
+        """Logits z: (N, K) for inputs X: (N, D).
+
+        ``training=False`` (inference): a new array in the network's dtype, no dropout,
+        nothing stored (re-entrant, see the module docstring). ``training=True``: the
+        training step's pass, with dropout, leaving on the layers what ``loss_and_grads``'s
+        backward needs; its result is a reused buffer (read it before the next step).
+        """
+        if not training:
+            return self._infer(np.asarray(X, self.dtype))
         out = X
         for layer in self.layers:
-            out = layer.forward(out, training)
+            out = layer.forward(out, True)
         return out
 
-    def _chunks(self, X: np.ndarray, chunk: int):  # noqa: ANN202 - yields (start, part)
+    def _infer(self, X: np.ndarray, layers: list[Layer] | None = None) -> np.ndarray:
+        """Inference through ``layers`` (default all) for X: (N, D) in the network's dtype;
+        a new array (X is never written)."""
+        out = X
+        for layer in self.layers if layers is None else layers:
+            # every array but the caller's X was made by this pass, so a layer may write
+            # its result over it (an activation over the dense output before it)
+            out = layer.infer(out, overwrite_x=out is not X)
+        return out
+
+    def _chunks(self, X: np.ndarray, chunk: int) -> Iterator[tuple[int, np.ndarray]]:
+        """(start, rows [start, start + chunk) of X in the network's dtype) over X: (N, D)."""
         X = np.asarray(X)
         for start in range(0, X.shape[0], chunk):
             part = X[start : start + chunk]
@@ -323,10 +357,15 @@ class MLP:
             yield start, part
 
     def logits(self, X: np.ndarray, chunk: int = 8192) -> np.ndarray:
-        """Output pre-activations z: (N, K) for inputs X: (N, D) (a new array)."""
-        out = np.empty((np.shape(X)[0], self.layer_sizes[-1]), self.dtype)
+        """Output pre-activations z: (N, K) for inputs X: (N, D) (a new array).
+
+        In chunks of ``chunk`` rows: only one chunk's activations are alive at a time."""
+        n = np.shape(X)[0]
+        if n <= chunk:
+            return self._infer(np.asarray(X, self.dtype))
+        out = np.empty((n, self.layer_sizes[-1]), self.dtype)
         for start, part in self._chunks(X, chunk):
-            out[start : start + len(part)] = self.forward(part)
+            out[start : start + len(part)] = self._infer(part)
         return out
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
@@ -350,39 +389,83 @@ class MLP:
         """Index into ``classes`` of the most likely class for each row of X: (N,) int."""
         return self.predicted_index(self.logits(X))
 
-    def layer_outputs(self, X: np.ndarray) -> list[np.ndarray]:
+    def layer_outputs(self, X: np.ndarray, chunk: int = 8192) -> list[np.ndarray]:
         """Every hidden layer's activations for X: (N, D), as new arrays (N, units), then
         the logits (N, K). Inference mode: no dropout; unit scales applied."""
-        outputs: list[list[np.ndarray]] = [[] for _ in range(len(self.hidden) + 1)]
-        for _, part in self._chunks(X, 8192):
+        layers = self.layers  # one list for the whole call (set_dropout may replace it)
+        n = np.shape(X)[0]
+        outputs = [np.empty((n, size), self.dtype) for size in self.layer_sizes[1:]]
+        for start, part in self._chunks(X, chunk):
+            rows = slice(start, start + len(part))
             out, hidden = part, 0
-            for layer in self.layers:
-                out = layer.forward(out, False)
+            for layer in layers:
+                # the activations are copied into ``outputs``: this pass's arrays stay free
+                # to be written over
+                out = layer.infer(out, overwrite_x=out is not part)
                 if isinstance(layer, Activation):
-                    outputs[hidden].append(out.copy())
+                    outputs[hidden][rows] = out
                     hidden += 1
-            outputs[-1].append(out.copy())
-        return [np.concatenate(parts) if parts else np.empty((0, size), self.dtype)
-                for parts, size in zip(outputs, self.layer_sizes[1:])]
+            outputs[-1][rows] = out
+        return outputs
+
+    def layer_output(self, X: np.ndarray, layer: int, chunk: int = 8192) -> np.ndarray:
+        """One entry of ``layer_outputs`` without the others: hidden layer ``layer``'s
+        activations (N, units) for 0 <= layer < H, or the logits (N, K) for layer = H
+        (the number of hidden layers). The pass stops at that layer."""
+        if not 0 <= layer <= len(self.hidden):
+            raise ConfigError(
+                f"layer {layer} does not exist: 0 to {len(self.hidden) - 1} are the hidden "
+                f"layers, {len(self.hidden)} the logits"
+            )
+        if layer == len(self.hidden):
+            return self.logits(X, chunk)
+        layers = self.layers
+        stop = layers.index(self.hidden[layer]) + 1
+        n = np.shape(X)[0]
+        out = np.empty((n, self.layer_sizes[layer + 1]), self.dtype)
+        for start, part in self._chunks(X, chunk):
+            out[start : start + len(part)] = self._infer(part, layers[:stop])
+        return out
 
     # -------------------------------------------------------------------------- backward
 
-    def backward(self, dz: np.ndarray, need_input_grad: bool = False,
-                 param_grads: bool = True) -> np.ndarray | None:
-        """Backpropagate dL/dz (N, K) of the last ``forward`` through every layer; fills
-        ``grads`` (unless ``param_grads`` is False) and returns dL/dX (N, D) if asked."""
+    def _backward(self, dz: np.ndarray) -> None:
+        """The training step's backward: dL/dz (N, K) of the last ``forward(training=True)``
+        through every layer into ``grads``."""
         grad = dz
         for i in range(len(self.layers) - 1, -1, -1):
-            need_dx = i > 0 or need_input_grad
-            grad = self.layers[i].backward(grad, need_dx=need_dx, param_grads=param_grads)
+            grad = self.layers[i].backward(grad, need_dx=i > 0)
+
+    def forward_with_cache(self, X: np.ndarray) -> tuple[np.ndarray, Tape]:
+        """Inference pass for X: (N, D) that keeps what ``backward_from_cache`` needs:
+        (logits z (N, K), a new array; the tape, the caller's). Re-entrant."""
+        out = np.asarray(X, self.dtype)
+        tape: Tape = []
+        for layer in self.layers:
+            out, cache = layer.infer_with_cache(out)
+            tape.append((layer, cache))
+        return out, tape
+
+    def backward_from_cache(self, dz: np.ndarray, tape: Tape) -> np.ndarray:
+        """d(sum(z * dz))/dX (N, D) for output weights dz: (N, K) at the pass that gave
+        ``tape`` (a new array). No parameter gradient is touched. Re-entrant."""
+        grad = np.asarray(dz, self.dtype)
+        for layer, cache in reversed(tape):
+            grad = layer.input_backward(grad, cache)
         return grad
 
     def input_gradient(self, X: np.ndarray, dz: np.ndarray) -> np.ndarray:
         """d(sum(z * dz))/dX for inputs X: (N, D) and output weights dz: (N, K): the
         gradient of any linear function of the logits with respect to the input (a new
-        array). Parameter gradients are left alone."""
-        self.forward(np.asarray(X, self.dtype))
-        return np.array(self.backward(np.asarray(dz, self.dtype), True, param_grads=False))
+        array). Parameter gradients are left alone; re-entrant."""
+        _, tape = self.forward_with_cache(X)
+        return self.backward_from_cache(dz, tape)
+
+    def release_buffers(self) -> None:
+        """Drop the training step's reusable arrays (they come back with the next step)."""
+        for layer in self.layers:
+            layer.release_buffers()
+        self._dz.clear()
 
     def loss_and_grads(
         self, X: np.ndarray, y: np.ndarray, loss: str, grad_scale: float = 1.0
@@ -409,7 +492,7 @@ class MLP:
                 self._dz.clear()
             dz = self._dz[key] = np.empty_like(z)
         loss_value, dz = loss_function(z, y, dz, grad_scale)
-        self.backward(dz)
+        self._backward(dz)
         return loss_value, z
 
 

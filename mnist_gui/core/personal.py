@@ -13,9 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import Dataset, idx_bytes
+from .data import Dataset, DataSpec, RawMnist, idx_bytes, prepare
 from .errors import ConfigError
 from .model_file import write_npz_atomically
+from .network import MLP
 from .runs import default_home
 
 #: Each personal digit is repeated so that the personal set makes up about this fraction of
@@ -104,6 +105,15 @@ class PersonalDigits:
             X_train=np.concatenate([dataset.X_train, np.repeat(X, repeats, axis=0)]),
             y_train=np.concatenate([dataset.y_train, np.repeat(y, repeats)]),
         )
+
+    def fine_tuning_set(self, raw: RawMnist, spec: DataSpec, model: MLP) -> Dataset:
+        """The data to fine-tune ``model`` on: ``raw`` cut as ``spec`` says (validation,
+        subset) but with the model's classes and input scaling, whatever ``spec`` says of
+        those, plus the personal digits of those classes (``training_set_with``). So the
+        trainer's check that model and data match (``check_model_matches``) holds."""
+        spec = replace(spec, digits=list(model.classes))
+        dataset = prepare(raw, spec, input_scaling=(model.input_mean, model.input_std))
+        return self.training_set_with(dataset)
 
     def as_test_set(self, classes: list[int], input_mean: float, input_std: float
                     ) -> tuple[np.ndarray, np.ndarray]:

@@ -30,12 +30,16 @@ from .optim import make_optimizer, scheduled_lr
 
 __all__ = [
     "BatchFinished", "EpochFinished", "TrainConfig", "Trainer", "TrainingControls",
-    "TrainingEvent", "TrainingFinished", "TrainingStarted", "evaluate",
+    "TrainingEvent", "TrainingFinished", "TrainingStarted", "check_model_matches", "evaluate",
 ]
 
 #: A batch loss this many times the first one (and above 1) counts as divergence: a network
 #: whose ReLUs all died after a huge step has a finite but meaningless loss.
 EXPLOSION_FACTOR = 1000.0
+#: How close a given model's input scaling must be to the data's (relative, and absolute for
+#: a mean of 0): the same numbers computed twice, or through a model file, agree far better;
+#: another subset's or another set's differ far more.
+SCALING_TOLERANCE = 1e-6
 #: Below this many multiply-adds in a step's largest GEMM, one BLAS thread beats two: the
 #: fork/join of every call costs more than the split saves. Measured here, 784-128-10 with
 #: momentum: batch 8 (0.8M) 19% faster on one thread, batch 16 (1.6M) 12% slower.
@@ -219,8 +223,39 @@ def evaluate_per_sample(
 # ------------------------------------------------------------------------------ trainer
 
 
+def check_model_matches(model: MLP, dataset: Dataset) -> None:
+    """Refuse, with a ConfigError saying both sides, a model that cannot be trained on
+    ``dataset`` as it is: another input width, other classes (or the same in another order:
+    label i of the data would train output i, another class), or another input scaling
+    (the data's X is (pixel/255 - mean)/std with its own mean and std; a model expecting
+    other numbers would be trained on inputs it will never see)."""
+    if model.layer_sizes[0] != dataset.n_features:
+        raise ConfigError(
+            f"the model takes {model.layer_sizes[0]} inputs, the data has {dataset.n_features}"
+        )
+    if list(model.classes) != list(dataset.classes):
+        order = (" (the same classes in another order)"
+                 if sorted(model.classes) == sorted(dataset.classes) else "")
+        raise ConfigError(
+            f"the model's outputs stand for classes {model.classes}, the data's labels for "
+            f"classes {dataset.classes}{order}: prepare the data with the model's classes "
+            "(digits) or train a new model"
+        )
+    for name in ("input_mean", "input_std"):
+        if not math.isclose(getattr(model, name), getattr(dataset, name),
+                            rel_tol=SCALING_TOLERANCE, abs_tol=SCALING_TOLERANCE):
+            raise ConfigError(
+                f"the model scales its inputs as (pixel/255 - {model.input_mean:.6g}) / "
+                f"{model.input_std:.6g}, the data was scaled with mean {dataset.input_mean:.6g} "
+                f"and std {dataset.input_std:.6g}: prepare the data with the model's scaling "
+                "(the standardise setting it was trained with) or train a new model"
+            )
+
+
+
 class Trainer:
-    """Trains ``model`` (built from the config if not given) on ``dataset``.
+    """Trains ``model`` (built from the config if not given) on ``dataset``; a given model
+    must match the data (``check_model_matches``: inputs, classes, input scaling).
 
     ``controls`` (made here if not given) pauses, stops and changes the learning rate from
     any thread; ``pause()``, ``stop()`` etc. below are shortcuts to it.
@@ -262,10 +297,8 @@ class Trainer:
                 input_std=dataset.input_std,
             )
             model.initialize(self._init_rng, config.init, config.init_std, config.bias_init)
-        elif model.layer_sizes[0] != dataset.n_features:
-            raise ConfigError(
-                f"the model takes {model.layer_sizes[0]} inputs, the data has {dataset.n_features}"
-            )
+        else:
+            check_model_matches(model, dataset)
         model.set_dropout(config.dropout, self._noise_rng)
         self.model = model
         self.optimizer = make_optimizer(config)

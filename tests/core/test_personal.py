@@ -52,3 +52,29 @@ def test_fine_tuning_on_personal_digits_raises_their_accuracy(tmp_path, raw_mnis
     tuned.train()
     after = np.mean(tuned.model.predict_index(X) == y)
     assert before <= 0.5 and after >= 0.9 and after - before >= 0.4
+
+
+def test_fine_tuning_data_is_built_for_the_model_whatever_the_form_says(tmp_path, raw_mnist):
+    """A 7-vs-8 model trained on standardised inputs, fine-tuned while the settings form
+    says "all digits, not standardised": the fine-tuning set has the model's classes and
+    scaling (the form's data would be refused by the trainer)."""
+    from mnist_gui.core.data import DataSpec, prepare
+
+    config = TrainConfig(hidden=[16], epochs=1, batch_size=100, digits=[7, 8], standardize=True,
+                         train_subset=1000)
+    trainer = Trainer(config, prepare(raw_mnist, config.data_spec()))
+    trainer.train()
+    model = trainer.model
+    digits = PersonalDigits(tmp_path)
+    for image in four(raw_mnist)[:5]:
+        digits.add(image, 7)
+    form = DataSpec(train_subset=2000)
+    with pytest.raises(ConfigError, match="classes"):
+        Trainer(config, digits.training_set_with(prepare(raw_mnist, form)), model=model.clone())
+    tuning = digits.fine_tuning_set(raw_mnist, form, model)
+    assert tuning.classes == [7, 8]
+    assert (tuning.input_mean, tuning.input_std) == (model.input_mean, model.input_std)
+    X, _ = digits.as_test_set(model.classes, model.input_mean, model.input_std)
+    np.testing.assert_array_equal(tuning.X_train[-1], X[-1])  # the personal digits, scaled alike
+    tuned = Trainer(config, tuning, model=model.clone())
+    assert tuned.train().reason == "completed"

@@ -285,3 +285,73 @@ def test_small_gemms_run_on_one_blas_thread_and_the_limit_is_lifted(
     during = [_blas_threads() for e in trainer.run() if isinstance(e, BatchFinished)][:3]
     assert during == ([1] * 3 if limited else [before] * 3)
     assert _blas_threads() == before
+
+
+# ------------------------------------------------- a given model must match the data
+
+
+def _model_for(dataset, classes=None, input_mean=None, input_std=None):
+    from mnist_gui.core.network import build_mlp
+
+    classes = dataset.classes if classes is None else classes
+    model = build_mlp(dataset.n_features, [16], len(classes), classes=classes,
+                      input_mean=dataset.input_mean if input_mean is None else input_mean,
+                      input_std=dataset.input_std if input_std is None else input_std)
+    return model.initialize(np.random.default_rng(0))
+
+
+def test_a_model_of_other_classes_than_the_data_is_refused(small_dataset):
+    seven_or_eight = _model_for(small_dataset, classes=[7, 8])
+    with pytest.raises(ConfigError, match=r"classes \[7, 8\].*classes \[0, 1, 2"):
+        Trainer(QUICK, small_dataset, model=seven_or_eight)
+
+
+def test_a_model_of_the_same_classes_in_another_order_is_refused(small_dataset):
+    reversed_classes = _model_for(small_dataset, classes=list(range(9, -1, -1)))
+    with pytest.raises(ConfigError, match="another order"):
+        Trainer(QUICK, small_dataset, model=reversed_classes)
+
+
+def test_a_model_that_scales_its_inputs_otherwise_than_the_data_is_refused(small_dataset):
+    standardised = _model_for(small_dataset, input_mean=0.1307, input_std=0.3081)
+    with pytest.raises(ConfigError, match=r"0\.1307.*0\.3081.*mean 0 and std 1"):
+        Trainer(QUICK, small_dataset, model=standardised)
+
+
+def test_a_model_that_matches_the_data_up_to_rounding_is_trained(small_dataset):
+    close = _model_for(small_dataset, input_mean=small_dataset.input_mean + 1e-9,
+                       input_std=small_dataset.input_std * (1 + 1e-9))
+    assert Trainer(QUICK.updated(epochs=1), small_dataset, model=close).train().reason == "completed"
+
+
+def test_a_standardised_run_continues_on_data_prepared_from_its_own_settings(tmp_path, raw_mnist):
+    from mnist_gui.core.data import prepare
+    from mnist_gui.core.runs import RunStore
+
+    config = QUICK.updated(standardize=True, train_subset=1000, epochs=2)
+    data = prepare(raw_mnist, config.data_spec())
+    assert data.input_mean != 0
+    store = RunStore(tmp_path)
+    trainer = Trainer(config, data)
+    recorder = store.start(trainer)
+    for event in trainer.run():
+        recorder.record(event)
+    continued = store.resume_trainer(recorder.id, 1, prepare(raw_mnist, config.data_spec()))
+    assert continued.train().reason == "completed"
+    # the form's settings (not standardised) give data the run's model cannot be trained on
+    with pytest.raises(ConfigError, match="scales its inputs"):
+        store.resume_trainer(recorder.id, 1, prepare(raw_mnist, QUICK.data_spec()),
+                             QUICK.updated(epochs=2))
+
+
+def test_only_the_trainer_sets_blas_thread_limits_in_core():
+    """threadpoolctl's limits are process-wide: set from a helper thread, they would drop
+    a run on another thread to one BLAS thread. In core only the trainer (on the training
+    thread) sets them."""
+    from pathlib import Path
+
+    import mnist_gui.core
+
+    setters = sorted(path.name for path in Path(mnist_gui.core.__file__).parent.glob("*.py")
+                     if "threadpool_limits" in path.read_text())
+    assert setters == ["training.py"]
