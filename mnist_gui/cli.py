@@ -145,7 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="start from a preset (see 'presets'); default: fast")
     _add_setting_flags(train)
     train.add_argument("--data", type=Path, help="folder with the four MNIST-format IDX files")
-    train.add_argument("--save", type=Path, help="write the trained model here (.npz)")
+    train.add_argument("--save", help="write the trained model here (.npz; the path is checked "
+                       "before training starts)")
     train.add_argument("--json", action="store_true", help="one JSON object per epoch")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.add_argument("--no-record", action="store_true",
@@ -167,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("id")
     export = runs_sub.add_parser("export", help="write a run's model (final or any epoch)")
     export.add_argument("id")
-    export.add_argument("out", type=Path)
+    export.add_argument("out")
     export.add_argument("--epoch", type=int, help="the snapshot after this epoch (0 = untrained)")
 
     evaluate = sub.add_parser("evaluate", help="score a saved model on the test set")
@@ -229,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="fraction of weights to zero, 0 to 1 (e.g. 0.9)")
     prune.add_argument("--per-layer", action="store_true",
                        help="prune that fraction in each layer (default: over all layers)")
-    prune.add_argument("--save", type=Path, required=True, help="write the pruned model here")
+    prune.add_argument("--save", required=True, help="write the pruned model here (.npz)")
     prune.add_argument("--data", type=Path, help="MNIST folder (default: bundled)")
     prune.add_argument("--json", action="store_true")
 
@@ -240,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
         "binary model; opset 17.",
     )
     export_onnx.add_argument("model", type=Path)
-    export_onnx.add_argument("out", type=Path, help="the .onnx file to write")
+    export_onnx.add_argument("out", help="the .onnx file to write (never the model itself)")
     return parser
 
 
@@ -298,10 +299,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from .core.data import load_raw, prepare
     from .core.evaluation import evaluate_model
     from .core.model_file import save_model
+    from .core.paths import check_output_path
     from .core.training import BatchFinished, EpochFinished, Trainer, TrainingFinished
 
     config = config_from_args(args)
     config.check()
+    # a bad --save path costs a second now, not the run when it ends
+    save = None if args.save is None else check_output_path(args.save, suffix=".npz", what="--save")
     raw = load_raw(args.data)
     dataset = prepare(raw, config.data_spec())
     trainer = Trainer(config, dataset, copy_weights_each_epoch=False)
@@ -358,11 +362,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
     metrics: dict[str, Any] = {"reason": finished.reason, "epochs_completed": finished.epochs_completed}
     if trainer.history:
         metrics.update(_clean(trainer.history[-1].metrics()))
-    if args.save:
+    if save is not None:
         report = evaluate_model(trainer.model, dataset.X_test, dataset.y_test)
         metrics["test_accuracy"] = report.accuracy
         metrics["test_loss"] = report.loss
-        path = save_model(args.save, trainer.model, config.to_dict(), metrics)
+        path = save_model(save, trainer.model, config.to_dict(), metrics)
         if not args.json:
             out.write(f"saved {path}\n")
     if args.json:
@@ -454,7 +458,9 @@ def _cmd_runs(args: argparse.Namespace) -> int:
         store.delete(args.id)
         return 0
     if command == "export":
-        print(store.export(args.id, args.out, args.epoch))
+        from .core.paths import check_output_path
+
+        print(store.export(args.id, check_output_path(args.out, suffix=".npz"), args.epoch))
         return 0
     if command == "show":
         run = store.get(args.id)
@@ -642,9 +648,11 @@ def _cmd_prune(args: argparse.Namespace) -> int:
     from .core.data import load_raw, test_set_for
     from .core.lab import Lab, Prune, check_edit, edit_as_dict, edit_from_dict
     from .core.model_file import load_model, save_model
+    from .core.paths import check_output_path
 
     edit = Prune(args.fraction, per_layer=args.per_layer)
     check_edit(edit)
+    save = check_output_path(args.save, suffix=".npz", inputs=[args.model], what="--save")
     model, meta = load_model(args.model)
     earlier = meta.get("edits", [])  # a file's text: each one checked
     if not isinstance(earlier, list):
@@ -656,7 +664,7 @@ def _cmd_prune(args: argparse.Namespace) -> int:
     lab.apply(edit)
     after = lab.results()
     edits = earlier + lab.edits_as_dicts()
-    path = save_model(args.save, lab.saved_model(), meta.get("config"),
+    path = save_model(save, lab.saved_model(), meta.get("config"),
                       {"test_accuracy": after.accuracy}, edits)
     layers = [float(np.mean(W == 0)) for W in lab.model.W]
     if args.json:
@@ -676,9 +684,11 @@ def _cmd_prune(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from .core.model_file import load_model
     from .core.onnx_export import OPSET, export_onnx
+    from .core.paths import check_output_path
 
+    out = check_output_path(args.out, inputs=[args.model], what="output")
     model, _meta = load_model(args.model)
-    path = export_onnx(model, args.out)
+    path = export_onnx(model, out)
     print(f"wrote {path} (ONNX opset {OPSET}, {path.stat().st_size:,} bytes)")
     return 0
 

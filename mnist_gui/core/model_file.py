@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ import numpy as np
 
 from .errors import ConfigError, ModelFileError
 from .network import MLP
+from .paths import check_output_path, write_atomically
 
 FORMAT = "mnist-gui-mlp"
 VERSION = 1
@@ -65,14 +64,7 @@ def save_model(
 ) -> Path:
     """Write ``model`` to ``path`` (".npz" is appended if missing) atomically; ``edits``
     (JSON-safe dicts) are recorded in the meta."""
-    path = Path(path)
-    if path.suffix != ".npz":
-        path = path.with_name(path.name + ".npz")
-    if path.is_dir():
-        raise ModelFileError(f"{path}: is a folder")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ModelFileError(f"{path}: folder {folder} does not exist")
+    path = check_output_path(path, suffix=".npz", what="model")
     arrays = {
         name: np.ascontiguousarray(value, dtype=np.float32)
         for name, value in model.named_arrays().items()
@@ -85,31 +77,12 @@ def save_model(
 
 def write_npz_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
     """np.savez to a temporary file in the same folder, fsync'd, renamed over ``path``: a
-    reader sees the old file or the new one, never half of one. Raises ModelFileError."""
-    folder = path.parent if str(path.parent) else Path(".")
-    tmp_name = None
+    reader sees the old file or the new one, never half of one. Raises ModelFileError (or
+    OutputPathError for a target that is not a regular file)."""
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp makes the file private (0600); a saved model gets the permissions any
-        # other file the user saves would get (0666 less the umask)
-        os.chmod(tmp_name, 0o666 & ~_umask())
-        os.replace(tmp_name, path)
-        tmp_name = None
+        write_atomically(path, lambda fh: np.savez(fh, **arrays))
     except OSError as exc:
         raise ModelFileError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    finally:
-        if tmp_name is not None and os.path.exists(tmp_name):
-            os.unlink(tmp_name)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 #: What an .npz (a zip archive) or an .npy file starts with

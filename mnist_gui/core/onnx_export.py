@@ -17,7 +17,6 @@ output column stands for, JSON), ``input_mean``, ``input_std`` and the architect
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +24,7 @@ import numpy as np
 from .errors import ConfigError, ModelFileError
 from .lab import baked
 from .network import MLP
+from .paths import check_output_path, write_atomically
 
 OPSET = 17
 IR_VERSION = 8
@@ -103,22 +103,12 @@ def to_onnx(model: MLP):  # -> onnx.ModelProto
 
 
 def export_onnx(model: MLP, path: str | Path) -> Path:
-    """Write ``model`` as ONNX to ``path``; raises ModelFileError if it cannot be written."""
-    path = Path(path)
-    proto = to_onnx(model)
-    if path.is_dir():
-        raise ModelFileError(f"{path}: is a folder")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ModelFileError(f"{path}: folder {folder} does not exist")
-    # a temporary file renamed over the target: a failed export never leaves half a file
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Write ``model`` as ONNX to ``path`` atomically (see ``core/paths.py``); raises
+    ModelFileError if it cannot be written."""
+    path = check_output_path(path, what="ONNX file")
+    data = to_onnx(model).SerializeToString()
     try:
-        tmp.write_bytes(proto.SerializeToString())
-        os.replace(tmp, path)
+        write_atomically(path, lambda fh: fh.write(data))
     except OSError as exc:
         raise ModelFileError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path
