@@ -1,7 +1,8 @@
 """Headless command line: train, evaluate, predict, explain, presets. ``mnist-gui`` alone opens the app.
 
 Exit status: 0 success, 1 bad input (one line on stderr), 2 bad usage, 3 training
-diverged, 130 interrupted by Ctrl+C.
+diverged, 130 interrupted by Ctrl+C, 143 stopped by SIGTERM, 129 by SIGHUP (``train`` stops
+after the batch and still saves with ``--save`` on each of the three).
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_DIVERGED = 3
 EXIT_INTERRUPTED = 130
+#: The signals ``train`` treats like Ctrl+C (stop after the batch, save, exit 128 + signal):
+#: Ctrl+C, ``kill``/``timeout``/``docker stop`` (SIGTERM), a closed terminal (SIGHUP).
+STOP_SIGNALS = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated (SIGTERM)"}
+if hasattr(signal, "SIGHUP"):
+    STOP_SIGNALS[signal.SIGHUP] = "hung up (SIGHUP)"
 
 
 class UsageError(Exception):
@@ -139,7 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser(
         "train", help="train a network headless",
-        description="Train a network headless. Every setting defaults to the preset's value.",
+        description="Train a network headless. Every setting defaults to the preset's value. "
+        "Ctrl+C, SIGTERM (kill, timeout, docker stop) and SIGHUP (a closed terminal) stop "
+        "after the current batch and still save with --save; the exit status is then 130, "
+        "143 or 129.",
     )
     train.add_argument("--preset", default=None,
                        help="start from a preset (see 'presets'); default: fast")
@@ -297,10 +306,8 @@ def _pct(value: float | None) -> str:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from .core.data import load_raw, prepare
-    from .core.evaluation import evaluate_model
-    from .core.model_file import save_model
     from .core.paths import check_output_path
-    from .core.training import BatchFinished, EpochFinished, Trainer, TrainingFinished
+    from .core.training import Trainer
 
     config = config_from_args(args)
     config.check()
@@ -324,15 +331,56 @@ def _cmd_train(args: argparse.Namespace) -> int:
         )
         out.flush()
     progress = _Progress(sys.stderr.isatty() and not args.quiet and not args.json)
-    interrupted = []
+    stopped_by: list[int] = []  # the signals received
 
-    def on_sigint(signum, frame):  # noqa: ANN001, ARG001
-        if interrupted:  # a second Ctrl+C: give up at once
+    def on_stop_signal(signum, frame):  # noqa: ANN001, ARG001
+        if stopped_by:  # a second signal: give up at once
             raise KeyboardInterrupt
-        interrupted.append(True)
+        stopped_by.append(signum)
+        if signum == getattr(signal, "SIGHUP", None):
+            _detach_from_lost_terminal()
         trainer.stop()
 
-    previous = signal.signal(signal.SIGINT, on_sigint)
+    # installed until the model is saved: a signal while saving is the first one, and
+    # the save goes on
+    previous = {signum: signal.signal(signum, on_stop_signal) for signum in STOP_SIGNALS}
+    try:
+        finished = _train_and_save(args, trainer, dataset, config, recorder, save, progress, out)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if finished.reason == "diverged":
+        sys.stderr.write(f"mnist-gui: {finished.message}\n")
+        return EXIT_DIVERGED
+    if stopped_by:
+        sys.stderr.write(f"mnist-gui: {STOP_SIGNALS[stopped_by[0]]}\n")
+        return 128 + stopped_by[0]
+    return 0
+
+
+def _detach_from_lost_terminal() -> None:
+    """After SIGHUP the terminal is gone and writing to it fails (EIO): send what would
+    have gone there to /dev/null, so the run still stops cleanly and saves."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for fd in (1, 2):
+            try:
+                if os.isatty(fd):
+                    os.dup2(devnull, fd)
+            except OSError:
+                pass
+    finally:
+        os.close(devnull)
+
+
+def _train_and_save(args, trainer, dataset, config, recorder, save, progress, out):  # noqa: ANN001, ANN202, PLR0913
+    """The training loop of ``train``, then the save: the TrainingFinished event."""
+    from .core.evaluation import evaluate_model
+    from .core.model_file import save_model
+    from .core.training import BatchFinished, EpochFinished, TrainingFinished
+
     finished = None
     try:
         for event in trainer.run():
@@ -355,7 +403,6 @@ def _cmd_train(args: argparse.Namespace) -> int:
             elif isinstance(event, TrainingFinished):
                 finished = event
     finally:
-        signal.signal(signal.SIGINT, previous)
         progress.clear()
     if finished is None:  # run() always ends with TrainingFinished; be safe anyway
         finished = TrainingFinished("stopped", "training ended early", len(trainer.history))
@@ -374,13 +421,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     elif finished.reason != "completed":
         out.write(finished.message + "\n")
     out.flush()
-    if finished.reason == "diverged":
-        sys.stderr.write(f"mnist-gui: {finished.message}\n")
-        return EXIT_DIVERGED
-    if interrupted:
-        sys.stderr.write("mnist-gui: interrupted\n")
-        return EXIT_INTERRUPTED
-    return 0
+    return finished
 
 
 def _clean(values: dict) -> dict:
