@@ -185,7 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data", type=Path)
     evaluate.add_argument("--json", action="store_true")
 
-    predict = sub.add_parser("predict", help="classify a digit image (PNG, JPEG, ...)")
+    predict = sub.add_parser(
+        "predict", help="classify a digit image (PNG, JPEG, ...)",
+        description="Classify a digit image, preprocessed as MNIST was. Raster images only "
+        "(PNG, JPEG, BMP, GIF, TIFF, WebP; at most 4096x4096 pixels, read from the header "
+        "before decoding); vector images (SVG, PDF) are refused, whatever their name.")
     predict.add_argument("model", type=Path)
     predict.add_argument("image", type=Path)
     predict.add_argument("--json", action="store_true")
@@ -198,7 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
         "pixels pushed towards a class, and what change would make it another class.",
     )
     explain.add_argument("model", type=Path)
-    explain.add_argument("image", help="a digit image (PNG, JPEG, ...) or test:N, the N-th test image")
+    explain.add_argument("image", help="a digit image (PNG, JPEG, ...; raster only, SVG/PDF "
+                         "are refused) or test:N, the N-th test image")
     explain.add_argument("--method", default="gradient",
                          choices=["gradient", "gradient-x-input", "integrated-gradients", "smoothgrad"],
                          help="attribution method (default: gradient)")
