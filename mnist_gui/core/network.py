@@ -35,8 +35,15 @@ from .losses import LOSS_FUNCTIONS, LOSS_OUTPUT, LOSSES, output_probabilities
 
 __all__ = ["INITIALIZERS", "MAX_PARAMETERS", "MLP", "build_mlp", "parameter_count"]
 
-#: The largest parameter count we accept (a 4-byte float each, ~2 GB); larger is surely a typo.
-MAX_PARAMETERS = 500_000_000
+#: The largest parameter count we accept, to train or to load (200 MB of float32; the
+#: presets' largest network has 1.3 million, and one epoch of 50 million takes hours on a
+#: CPU). Checked from a file's metadata before its arrays are read: a 2 MB file of zeros
+#: can claim 477 million (1.9 GB, and 10 GB to evaluate).
+MAX_PARAMETERS = 50_000_000
+#: Inference runs in chunks of rows whose activations fit this (a 600,000-unit layer would
+#: otherwise take 8192 x 600,000 floats at once); at most INFERENCE_ROWS rows.
+INFERENCE_BUDGET = 256 * 2**20
+INFERENCE_ROWS = 8192
 
 
 def parameter_count(layer_sizes: list[int]) -> int:
@@ -247,7 +254,8 @@ class MLP:
         ):
             raise ConfigError(f"layer_sizes must be a list of 2+ positive integers, got {sizes!r}")
         if parameter_count(sizes) > MAX_PARAMETERS:
-            raise ConfigError("too many parameters")
+            raise ConfigError(f"layer_sizes {sizes} make {parameter_count(sizes):,} parameters, "
+                              f"more than the {MAX_PARAMETERS:,} this app accepts")
         activations = spec.get("activations")
         if not isinstance(activations, list) or len(activations) != len(sizes) - 1:
             raise ConfigError(
@@ -322,10 +330,16 @@ class MLP:
                 part = part.astype(self.dtype)
             yield start, part
 
-    def logits(self, X: np.ndarray, chunk: int = 8192) -> np.ndarray:
+    def inference_rows(self) -> int:
+        """Rows per inference chunk: the activations of every layer (a layer's output and
+        its activation's) stay within INFERENCE_BUDGET."""
+        per_row = 2 * self.dtype.itemsize * sum(self.layer_sizes)
+        return max(1, min(INFERENCE_ROWS, INFERENCE_BUDGET // per_row))
+
+    def logits(self, X: np.ndarray, chunk: int | None = None) -> np.ndarray:
         """Output pre-activations z: (N, K) for inputs X: (N, D) (a new array)."""
         out = np.empty((np.shape(X)[0], self.layer_sizes[-1]), self.dtype)
-        for start, part in self._chunks(X, chunk):
+        for start, part in self._chunks(X, chunk or self.inference_rows()):
             out[start : start + len(part)] = self.forward(part)
         return out
 
@@ -354,7 +368,7 @@ class MLP:
         """Every hidden layer's activations for X: (N, D), as new arrays (N, units), then
         the logits (N, K). Inference mode: no dropout; unit scales applied."""
         outputs: list[list[np.ndarray]] = [[] for _ in range(len(self.hidden) + 1)]
-        for _, part in self._chunks(X, 8192):
+        for _, part in self._chunks(X, self.inference_rows()):
             out, hidden = part, 0
             for layer in self.layers:
                 out = layer.forward(out, False)
