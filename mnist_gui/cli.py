@@ -323,9 +323,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
     trainer = Trainer(config, dataset, copy_weights_each_epoch=False)
     recorder = None
     if not args.no_record:
+        from .core.recording import GuardedRecorder
         from .core.runs import RunStore
 
-        recorder = RunStore().start(trainer, name=args.name or "")
+        store = RunStore()
+        # a store that is a file, read-only or full costs a warning, not the run
+        recorder = GuardedRecorder(lambda: store.start(trainer, name=args.name or ""), store.root,
+                                   lambda message: sys.stderr.write(f"mnist-gui: warning: {message}\n"))
     out = sys.stdout
     if not args.json:
         out.write(
