@@ -103,3 +103,21 @@ def test_an_export_checks_its_memory_first(tmp_path, capsys, monkeypatch):
     assert main(["export", str(path), str(tmp_path / "m.onnx")]) == 1
     assert "needs about" in capsys.readouterr().err
     assert not (tmp_path / "m.onnx").exists()
+
+
+@pytest.mark.parametrize("method", ["integrated-gradients", "smoothgrad"])
+def test_explain_differentiates_its_steps_a_chunk_at_a_time(monkeypatch, rng, method):
+    """100,000 steps through a wide layer used to be one (100,000, width) array."""
+    import mnist_gui.core.explain as ex
+
+    model = MLP([784, 64, 10], ["relu", "softmax"]).initialize(rng, "normal", 0.05)
+    image = rng.random((28, 28))
+    whole = ex.attribute(model, image, method, target=3, steps=300, samples=300)
+    monkeypatch.setattr(network, "INFERENCE_BUDGET", 2 * 4 * sum(model.layer_sizes) * 100)
+    rows = []
+    real = ex.output_and_gradient
+    monkeypatch.setattr(ex, "output_and_gradient", lambda m, images, *a: (
+        rows.append(len(images)), real(m, images, *a))[1])
+    chunked = ex.attribute(model, image, method, target=3, steps=300, samples=300)
+    assert max(rows) <= 50 and sum(rows) == 300
+    np.testing.assert_allclose(chunked.attributions, whole.attributions, rtol=1e-5, atol=1e-9)
