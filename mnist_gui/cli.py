@@ -12,6 +12,7 @@ import json
 import math
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -32,6 +33,19 @@ if hasattr(signal, "SIGHUP"):
 
 class UsageError(Exception):
     pass
+
+
+class StopSignal(BaseException):
+    """SIGTERM or SIGHUP outside ``train``: unwinds like Ctrl+C's KeyboardInterrupt, so
+    every ``finally`` runs (a half-written temporary file is removed), then exits 128 + n."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_stop_signal(signum, frame):  # noqa: ANN001, ANN202, ARG001
+    raise StopSignal(signum)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -344,7 +358,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     def on_stop_signal(signum, frame):  # noqa: ANN001, ARG001
         if stopped_by:  # a second signal: give up at once
-            raise KeyboardInterrupt
+            raise KeyboardInterrupt if signum == signal.SIGINT else StopSignal(signum)
         stopped_by.append(signum)
         if signum == getattr(signal, "SIGHUP", None):
             _detach_from_lost_terminal()
@@ -769,9 +783,19 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    previous = {}
     try:
         args = build_parser().parse_args(argv)
+        if args.command not in (None, "gui") and threading.current_thread() is threading.main_thread():
+            previous = {signum: signal.signal(signum, _raise_stop_signal)
+                        for signum in STOP_SIGNALS if signum != signal.SIGINT}
         return COMMANDS[args.command](args)
+    except StopSignal as exc:
+        try:  # after SIGHUP the terminal may be gone
+            sys.stderr.write(f"mnist-gui: {STOP_SIGNALS[exc.signum]}\n")
+        except OSError:
+            pass
+        return 128 + exc.signum
     except UsageError as exc:
         sys.stderr.write(f"{exc} (see mnist-gui --help)\n")
         return EXIT_USAGE
@@ -786,3 +810,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except BrokenPipeError:
         return 0
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -5,6 +5,7 @@ the input it read."""
 from __future__ import annotations
 
 import os
+import stat
 
 import numpy as np
 import pytest
@@ -80,12 +81,27 @@ def test_a_file_as_the_folder(kind, model_file, tmp_path, capsys):
     refused(capsys, command(kind, str(model_file), str(model_file / "m.npz")), "not a folder")
 
 
+@pytest.fixture
+def device_node(tmp_path):
+    """A private character device (the same as /dev/null) in tmp_path: a test of "never
+    replace a device" must not risk the system's own, should the fix ever regress (as root,
+    the old export replaced /dev/null with a regular file)."""
+    path = tmp_path / "null.npz"
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except (PermissionError, AttributeError, OSError):
+        pytest.skip("cannot create a device node here")
+    return path
+
+
 @pytest.mark.parametrize("kind", COMMANDS)
-def test_a_device_node_is_never_replaced(kind, model_file, capsys):
-    before = os.stat("/dev/null")
-    refused(capsys, command(kind, str(model_file), "/dev/null"), "device")
-    after = os.stat("/dev/null")
-    assert (after.st_ino, after.st_mode) == (before.st_ino, before.st_mode)
+def test_a_device_node_is_never_replaced(kind, model_file, device_node, capsys):
+    before = os.lstat(device_node)
+    refused(capsys, command(kind, str(model_file), str(device_node)), "device")
+    after = os.lstat(device_node)
+    assert (after.st_ino, after.st_mode, after.st_rdev) == (before.st_ino, before.st_mode,
+                                                            before.st_rdev)
+    assert stat.S_ISCHR(after.st_mode)
 
 
 @pytest.mark.parametrize("kind", COMMANDS)

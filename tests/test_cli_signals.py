@@ -42,3 +42,32 @@ def test_a_stop_signal_saves_the_model_and_exits_128_plus_the_signal(tmp_path, s
     assert meta["metrics"]["epochs_completed"] >= 1
     assert np.isfinite(model.params).all()
     assert '"event": "finished"' in out
+
+
+@pytest.mark.parametrize("signum,code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_stop_signal_while_another_command_writes_leaves_the_old_file(
+        tmp_path, capsys, monkeypatch, signum, code):
+    """Outside train a stop signal unwinds like Ctrl+C: the temporary file is removed and
+    the file it was to replace is untouched (a kill used to leave the .tmp behind)."""
+    from mnist_gui.cli import main
+    from mnist_gui.core.model_file import save_model
+    from mnist_gui.core.network import MLP
+
+    model = MLP([784, 4, 10], ["relu", "softmax"])
+    source = save_model(tmp_path / "m.npz", model)
+    (tmp_path / "out.npz").write_bytes(b"the old file")
+    real_savez = np.savez
+
+    def savez_then_signal(fh, **arrays):
+        fh.write(b"half a file")
+        os.kill(os.getpid(), signum)
+        real_savez(fh, **arrays)
+
+    monkeypatch.setattr(np, "savez", savez_then_signal)
+    before = signal.getsignal(signum)
+    assert main(["prune", str(source), "--fraction", "0.5", "--save",
+                 str(tmp_path / "out.npz")]) == code
+    assert signal.getsignal(signum) == before  # restored
+    assert (tmp_path / "out.npz").read_bytes() == b"the old file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz", "out.npz"]
+    assert capsys.readouterr().err.count("\n") == 1

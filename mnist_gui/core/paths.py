@@ -54,6 +54,8 @@ def check_output_path(
     text = "" if path is None else os.fspath(path)
     if not text.strip():
         raise OutputPathError(f"{what}: the path is empty; give a file name such as model.npz")
+    if "\0" in text:
+        raise OutputPathError(f"{what} {text!r}: a path cannot contain a NUL byte")
     if text.endswith(("/", os.sep)) or Path(text).name in ("", ".", ".."):
         raise OutputPathError(f"{what} {text}: is a folder; give a file name inside it")
     final = Path(text)
