@@ -155,7 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mnist-gui {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
-    sub.add_parser("gui", help="open the desktop app (the default)")
+    sub.add_parser("gui", help="open the desktop app (the default; needs a display: without one, "
+                   "run it as xvfb-run mnist-gui)")
 
     train = sub.add_parser(
         "train", help="train a network headless",
