@@ -194,3 +194,14 @@ def test_export_then_save_good_paths_still_work(model_file, tmp_path, capsys):
     assert main(["export", str(model_file), str(tmp_path / "m.onnx")]) == 0
     assert (tmp_path / "m.onnx").stat().st_size > 0
     capsys.readouterr()
+
+
+def test_a_name_with_escape_sequences_is_printed_escaped(tmp_path, model_file, capsys):
+    evil = tmp_path / "no\x1b[31mred\nfolder" / "m.npz"
+    err = refused(capsys, command("export", str(model_file), str(evil)), "does not exist")
+    assert "\x1b" not in err and "\\x1b[31mred\\nfolder" in err
+
+
+def test_a_nul_byte_is_one_line():
+    with pytest.raises(OutputPathError, match="NUL byte"):
+        check_output_path("m\0.npz")

@@ -44,6 +44,13 @@ def _describe(mode: int) -> str | None:
     return "is not a regular file"
 
 
+def shown(path: str | os.PathLike) -> str:
+    """A path as a message may print it: a name with an escape sequence, a newline or
+    another control character is quoted with escapes, never sent to the terminal raw."""
+    text = os.fspath(path)
+    return text if text.isprintable() else repr(text)
+
+
 def check_output_path(
     path: str | os.PathLike | None, *, suffix: str | None = None,
     inputs: Iterable[str | os.PathLike] = (), what: str = "output",
@@ -57,7 +64,7 @@ def check_output_path(
     if "\0" in text:
         raise OutputPathError(f"{what} {text!r}: a path cannot contain a NUL byte")
     if text.endswith(("/", os.sep)) or Path(text).name in ("", ".", ".."):
-        raise OutputPathError(f"{what} {text}: is a folder; give a file name inside it")
+        raise OutputPathError(f"{what} {shown(text)}: is a folder; give a file name inside it")
     final = Path(text)
     # what was named counts, not only the final name: `--save models` (a folder) or
     # `--save /dev/null` is an error, not models.npz or /dev/null.npz
@@ -66,22 +73,22 @@ def check_output_path(
     except OSError:
         problem = None
     if problem:
-        raise OutputPathError(f"{what} {final}: {problem}")
+        raise OutputPathError(f"{what} {shown(final)}: {problem}")
     if suffix and final.suffix != suffix:
         final = final.with_name(final.name + suffix)
-    shown = f"{what} {final}"
+    named = f"{what} {shown(final)}"
     try:
         info = os.lstat(final)
     except FileNotFoundError:
         info = None
     except NotADirectoryError:
-        raise OutputPathError(f"{shown}: a part of the path is a file, not a folder") from None
+        raise OutputPathError(f"{named}: a part of the path is a file, not a folder") from None
     except OSError as exc:
-        raise OutputPathError(f"{shown}: cannot check it ({exc.strerror or exc})") from None
+        raise OutputPathError(f"{named}: cannot check it ({exc.strerror or exc})") from None
     if info is not None:
         problem = _describe(info.st_mode)
         if problem:
-            raise OutputPathError(f"{shown}: {problem}")
+            raise OutputPathError(f"{named}: {problem}")
         for source in inputs:
             try:
                 same = os.path.samefile(final, source)
@@ -89,28 +96,28 @@ def check_output_path(
                 same = False
             if same:
                 raise OutputPathError(
-                    f"{shown}: is the input {os.fspath(source)}; write to another file")
+                    f"{named}: is the input {shown(source)}; write to another file")
         if not os.access(final, os.W_OK):
-            raise OutputPathError(f"{shown}: the file is read-only")
+            raise OutputPathError(f"{named}: the file is read-only")
     folder = final.parent
     try:
         folder_info = os.stat(folder)
     except FileNotFoundError:
-        raise OutputPathError(f"{shown}: the folder {folder} does not exist") from None
+        raise OutputPathError(f"{named}: the folder {shown(folder)} does not exist") from None
     except NotADirectoryError:
-        raise OutputPathError(f"{shown}: a part of the path is a file, not a folder") from None
+        raise OutputPathError(f"{named}: a part of the path is a file, not a folder") from None
     except OSError as exc:
-        raise OutputPathError(f"{shown}: cannot reach the folder {folder} "
+        raise OutputPathError(f"{named}: cannot reach the folder {shown(folder)} "
                               f"({exc.strerror or exc})") from None
     if not stat.S_ISDIR(folder_info.st_mode):
-        raise OutputPathError(f"{shown}: {folder} is not a folder")
+        raise OutputPathError(f"{named}: {shown(folder)} is not a folder")
     # a real probe: permissions, ACLs, a read-only mount and root all answer truthfully
     try:
         fd, probe = tempfile.mkstemp(prefix=f".{final.name[:64]}.", suffix=".probe", dir=folder)
     except OSError as exc:
         why = "it is read-only" if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) else (
             exc.strerror or str(exc))
-        raise OutputPathError(f"{shown}: cannot write in the folder {folder} ({why})") from None
+        raise OutputPathError(f"{named}: cannot write in the folder {shown(folder)} ({why})") from None
     os.close(fd)
     os.unlink(probe)
     return final
