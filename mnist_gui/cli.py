@@ -1,7 +1,8 @@
 """Headless command line: train, evaluate, predict, explain, presets. ``mnist-gui`` alone opens the app.
 
 Exit status: 0 success, 1 bad input (one line on stderr), 2 bad usage, 3 training
-diverged, 130 interrupted by Ctrl+C.
+diverged, 130 interrupted by Ctrl+C, 143 stopped by SIGTERM, 129 by SIGHUP (``train`` stops
+after the batch and still saves with ``--save`` on each of the three).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import math
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -22,10 +24,28 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_DIVERGED = 3
 EXIT_INTERRUPTED = 130
+#: The signals ``train`` treats like Ctrl+C (stop after the batch, save, exit 128 + signal):
+#: Ctrl+C, ``kill``/``timeout``/``docker stop`` (SIGTERM), a closed terminal (SIGHUP).
+STOP_SIGNALS = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated (SIGTERM)"}
+if hasattr(signal, "SIGHUP"):
+    STOP_SIGNALS[signal.SIGHUP] = "hung up (SIGHUP)"
 
 
 class UsageError(Exception):
     pass
+
+
+class StopSignal(BaseException):
+    """SIGTERM or SIGHUP outside ``train``: unwinds like Ctrl+C's KeyboardInterrupt, so
+    every ``finally`` runs (a half-written temporary file is removed), then exits 128 + n."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_stop_signal(signum, frame):  # noqa: ANN001, ANN202, ARG001
+    raise StopSignal(signum)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -135,17 +155,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mnist-gui {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
-    sub.add_parser("gui", help="open the desktop app (the default)")
+    sub.add_parser("gui", help="open the desktop app (the default; needs a display: without one, "
+                   "run it as xvfb-run mnist-gui)")
 
     train = sub.add_parser(
         "train", help="train a network headless",
-        description="Train a network headless. Every setting defaults to the preset's value.",
+        description="Train a network headless. Every setting defaults to the preset's value. "
+        "Ctrl+C, SIGTERM (kill, timeout, docker stop) and SIGHUP (a closed terminal) stop "
+        "after the current batch and still save with --save; the exit status is then 130, "
+        "143 or 129.",
     )
     train.add_argument("--preset", default=None,
                        help="start from a preset (see 'presets'); default: fast")
     _add_setting_flags(train)
     train.add_argument("--data", type=Path, help="folder with the four MNIST-format IDX files")
-    train.add_argument("--save", type=Path, help="write the trained model here (.npz)")
+    train.add_argument("--save", help="write the trained model here (.npz; the path is checked "
+                       "before training starts)")
     train.add_argument("--json", action="store_true", help="one JSON object per epoch")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.add_argument("--no-record", action="store_true",
@@ -167,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("id")
     export = runs_sub.add_parser("export", help="write a run's model (final or any epoch)")
     export.add_argument("id")
-    export.add_argument("out", type=Path)
+    export.add_argument("out")
     export.add_argument("--epoch", type=int, help="the snapshot after this epoch (0 = untrained)")
     resume = runs_sub.add_parser(
         "continue", help="continue a run with its own settings (recorded as its continuation)",
@@ -187,7 +212,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data", type=Path)
     evaluate.add_argument("--json", action="store_true")
 
-    predict = sub.add_parser("predict", help="classify a digit image (PNG, JPEG, ...)")
+    predict = sub.add_parser(
+        "predict", help="classify a digit image (PNG, JPEG, ...)",
+        description="Classify a digit image, preprocessed as MNIST was. Raster images only "
+        "(PNG, JPEG, BMP, GIF, TIFF, WebP; at most 4096x4096 pixels, read from the header "
+        "before decoding); vector images (SVG, PDF) are refused, whatever their name.")
     predict.add_argument("model", type=Path)
     predict.add_argument("image", type=Path)
     predict.add_argument("--json", action="store_true")
@@ -200,7 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
         "pixels pushed towards a class, and what change would make it another class.",
     )
     explain.add_argument("model", type=Path)
-    explain.add_argument("image", help="a digit image (PNG, JPEG, ...) or test:N, the N-th test image")
+    explain.add_argument("image", help="a digit image (PNG, JPEG, ...; raster only, SVG/PDF "
+                         "are refused) or test:N, the N-th test image")
     explain.add_argument("--method", default="gradient",
                          choices=["gradient", "gradient-x-input", "integrated-gradients", "smoothgrad"],
                          help="attribution method (default: gradient)")
@@ -241,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="fraction of weights to zero, 0 to 1 (e.g. 0.9)")
     prune.add_argument("--per-layer", action="store_true",
                        help="prune that fraction in each layer (default: over all layers)")
-    prune.add_argument("--save", type=Path, required=True, help="write the pruned model here")
+    prune.add_argument("--save", required=True, help="write the pruned model here (.npz)")
     prune.add_argument("--data", type=Path, help="MNIST folder (default: bundled)")
     prune.add_argument("--json", action="store_true")
 
@@ -252,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
         "binary model; opset 17.",
     )
     export_onnx.add_argument("model", type=Path)
-    export_onnx.add_argument("out", type=Path, help="the .onnx file to write")
+    export_onnx.add_argument("out", help="the .onnx file to write (never the model itself)")
     return parser
 
 
@@ -308,20 +338,25 @@ def _pct(value: float | None) -> str:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from .core.data import load_raw, prepare
-    from .core.evaluation import evaluate_model
-    from .core.model_file import save_model
-    from .core.training import BatchFinished, EpochFinished, Trainer, TrainingFinished
+    from .core.paths import check_output_path
+    from .core.training import Trainer
 
     config = config_from_args(args)
     config.check()
+    # a bad --save path costs a second now, not the run when it ends
+    save = None if args.save is None else check_output_path(args.save, suffix=".npz", what="--save")
     raw = load_raw(args.data)
     dataset = prepare(raw, config.data_spec())
     trainer = Trainer(config, dataset, copy_weights_each_epoch=False)
     recorder = None
     if not args.no_record:
+        from .core.recording import GuardedRecorder
         from .core.runs import RunStore
 
-        recorder = RunStore().start(trainer, name=args.name or "")
+        store = RunStore()
+        # a store that is a file, read-only or full costs a warning, not the run
+        recorder = GuardedRecorder(lambda: store.start(trainer, name=args.name or ""), store.root,
+                                   lambda message: sys.stderr.write(f"mnist-gui: warning: {message}\n"))
     out = sys.stdout
     if not args.json:
         out.write(
@@ -332,15 +367,56 @@ def _cmd_train(args: argparse.Namespace) -> int:
         )
         out.flush()
     progress = _Progress(sys.stderr.isatty() and not args.quiet and not args.json)
-    interrupted = []
+    stopped_by: list[int] = []  # the signals received
 
-    def on_sigint(signum, frame):  # noqa: ANN001, ARG001
-        if interrupted:  # a second Ctrl+C: give up at once
-            raise KeyboardInterrupt
-        interrupted.append(True)
+    def on_stop_signal(signum, frame):  # noqa: ANN001, ARG001
+        if stopped_by:  # a second signal: give up at once
+            raise KeyboardInterrupt if signum == signal.SIGINT else StopSignal(signum)
+        stopped_by.append(signum)
+        if signum == getattr(signal, "SIGHUP", None):
+            _detach_from_lost_terminal()
         trainer.stop()
 
-    previous = signal.signal(signal.SIGINT, on_sigint)
+    # installed until the model is saved: a signal while saving is the first one, and
+    # the save goes on
+    previous = {signum: signal.signal(signum, on_stop_signal) for signum in STOP_SIGNALS}
+    try:
+        finished = _train_and_save(args, trainer, dataset, config, recorder, save, progress, out)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if finished.reason == "diverged":
+        sys.stderr.write(f"mnist-gui: {finished.message}\n")
+        return EXIT_DIVERGED
+    if stopped_by:
+        sys.stderr.write(f"mnist-gui: {STOP_SIGNALS[stopped_by[0]]}\n")
+        return 128 + stopped_by[0]
+    return 0
+
+
+def _detach_from_lost_terminal() -> None:
+    """After SIGHUP the terminal is gone and writing to it fails (EIO): send what would
+    have gone there to /dev/null, so the run still stops cleanly and saves."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for fd in (1, 2):
+            try:
+                if os.isatty(fd):
+                    os.dup2(devnull, fd)
+            except OSError:
+                pass
+    finally:
+        os.close(devnull)
+
+
+def _train_and_save(args, trainer, dataset, config, recorder, save, progress, out):  # noqa: ANN001, ANN202, PLR0913
+    """The training loop of ``train``, then the save: the TrainingFinished event."""
+    from .core.evaluation import evaluate_model
+    from .core.model_file import save_model
+    from .core.training import BatchFinished, EpochFinished, TrainingFinished
+
     finished = None
     try:
         for event in trainer.run():
@@ -363,18 +439,17 @@ def _cmd_train(args: argparse.Namespace) -> int:
             elif isinstance(event, TrainingFinished):
                 finished = event
     finally:
-        signal.signal(signal.SIGINT, previous)
         progress.clear()
     if finished is None:  # run() always ends with TrainingFinished; be safe anyway
         finished = TrainingFinished("stopped", "training ended early", len(trainer.history))
     metrics: dict[str, Any] = {"reason": finished.reason, "epochs_completed": finished.epochs_completed}
     if trainer.history:
         metrics.update(_clean(trainer.history[-1].metrics()))
-    if args.save:
+    if save is not None:
         report = evaluate_model(trainer.model, dataset.X_test, dataset.y_test)
         metrics["test_accuracy"] = report.accuracy
         metrics["test_loss"] = report.loss
-        path = save_model(args.save, trainer.model, config.to_dict(), metrics)
+        path = save_model(save, trainer.model, config.to_dict(), metrics)
         if not args.json:
             out.write(f"saved {path}\n")
     if args.json:
@@ -382,13 +457,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     elif finished.reason != "completed":
         out.write(finished.message + "\n")
     out.flush()
-    if finished.reason == "diverged":
-        sys.stderr.write(f"mnist-gui: {finished.message}\n")
-        return EXIT_DIVERGED
-    if interrupted:
-        sys.stderr.write("mnist-gui: interrupted\n")
-        return EXIT_INTERRUPTED
-    return 0
+    return finished
 
 
 def _clean(values: dict) -> dict:
@@ -475,7 +544,10 @@ def _runs_command(args: argparse.Namespace) -> int:
         store.delete(args.id)
         return 0
     if command == "export":
-        print(printable(store.export(args.id, args.out, args.epoch)))
+        from .core.paths import check_output_path
+
+        out = check_output_path(args.out, suffix=".npz")
+        print(printable(store.export(args.id, out, args.epoch)))
         return 0
     if command == "continue":
         return _cmd_runs_continue(args, store)
@@ -739,9 +811,11 @@ def _cmd_prune(args: argparse.Namespace) -> int:
     from .core.data import load_raw, test_set_for
     from .core.lab import Lab, Prune, check_edit, edit_as_dict, edit_from_dict
     from .core.model_file import load_model, save_model
+    from .core.paths import check_output_path
 
     edit = Prune(args.fraction, per_layer=args.per_layer)
     check_edit(edit)
+    save = check_output_path(args.save, suffix=".npz", inputs=[args.model], what="--save")
     model, meta = load_model(args.model)
     earlier = meta.get("edits", [])  # a file's text: each one checked
     if not isinstance(earlier, list):
@@ -753,7 +827,7 @@ def _cmd_prune(args: argparse.Namespace) -> int:
     lab.apply(edit)
     after = lab.results()
     edits = earlier + lab.edits_as_dicts()
-    path = save_model(args.save, lab.saved_model(), meta.get("config"),
+    path = save_model(save, lab.saved_model(), meta.get("config"),
                       {"test_accuracy": after.accuracy}, edits)
     layers = [float(np.mean(W == 0)) for W in lab.model.W]
     if args.json:
@@ -773,9 +847,11 @@ def _cmd_prune(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from .core.model_file import load_model
     from .core.onnx_export import OPSET, export_onnx
+    from .core.paths import check_output_path
 
+    out = check_output_path(args.out, inputs=[args.model], what="output")
     model, _meta = load_model(args.model)
-    path = export_onnx(model, args.out)
+    path = export_onnx(model, out)
     print(f"wrote {path} (ONNX opset {OPSET}, {path.stat().st_size:,} bytes)")
     return 0
 
@@ -806,9 +882,19 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    previous = {}
     try:
         args = build_parser().parse_args(argv)
+        if args.command not in (None, "gui") and threading.current_thread() is threading.main_thread():
+            previous = {signum: signal.signal(signum, _raise_stop_signal)
+                        for signum in STOP_SIGNALS if signum != signal.SIGINT}
         return COMMANDS[args.command](args)
+    except StopSignal as exc:
+        try:  # after SIGHUP the terminal may be gone
+            sys.stderr.write(f"mnist-gui: {STOP_SIGNALS[exc.signum]}\n")
+        except OSError:
+            pass
+        return 128 + exc.signum
     except UsageError as exc:
         sys.stderr.write(f"{exc} (see mnist-gui --help)\n")
         return EXIT_USAGE
@@ -823,3 +909,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except BrokenPipeError:
         return 0
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

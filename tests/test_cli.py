@@ -94,7 +94,7 @@ def test_presets_lists_every_preset():
         (("train", "--lr", "inf"), 2, "expected a finite number"),
         (("train", "--epochs", "0"), 1, "Epochs (epochs): 0 is out of range"),
         (("train", "--hidden", "90000,90000"), 1, "parameters"),
-        (("train", "--hidden", "100000", "--batch-size", "full"), 1, "memory is available"),
+        (("train", "--hidden", "60000", "--batch-size", "full"), 1, "memory is available"),
         (("train", "--preset", "nope"), 1, "unknown preset 'nope'"),
         (("train", "--activation", "swish"), 2, "invalid choice"),
         (("train", "--batch-size", "100000"), 1, "larger than the 60,000"),

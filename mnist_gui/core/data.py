@@ -8,12 +8,14 @@ claims 2^31 images fails at once instead of asking for terabytes.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import struct
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -66,34 +68,27 @@ def _declared_size(head: bytes) -> int | None:
     return None
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The decompressed bytes of a .gz file, or the raw bytes of any other.
+def _open(path: Path):  # noqa: ANN202 - a binary file object, decompressing .gz
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
 
-    Reads in chunks and stops one byte past what the IDX header declares (or past
-    MAX_IDX_BYTES), so neither a lying header nor a gzip bomb can make us allocate more
-    than the file really holds.
-    """
-    chunks: list[bytes] = []
-    total = 0
-    limit = MAX_IDX_BYTES + 1
+
+def _read_up_to(fh, n: int) -> bytes:  # noqa: ANN001
+    """Up to ``n`` bytes (fewer only at the end of the file)."""
+    parts, got = [], 0
+    while got < n:
+        part = fh.read(n - got)
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn the OS's and gzip's errors while reading ``path`` into one-line DataFormatErrors."""
     try:
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rb") as fh:
-            while total < limit:
-                chunk = fh.read(min(1 << 20, limit - total))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                total += len(chunk)
-                if len(chunks) == 1 or total - len(chunk) < 16:
-                    declared = _declared_size(b"".join(chunks)[:16])
-                    if declared is not None:
-                        if declared > MAX_IDX_BYTES:
-                            raise DataFormatError(
-                                f"{path}: header declares {declared:,} bytes, more than the "
-                                f"{MAX_IDX_BYTES:,} this app reads"
-                            )
-                        limit = min(limit, declared + 1)
+        yield
     except FileNotFoundError:
         raise DataFormatError(f"{path}: file not found") from None
     except IsADirectoryError:
@@ -106,9 +101,48 @@ def _read_bytes(path: Path) -> bytes:
         raise DataFormatError(f"{path}: truncated or corrupt gzip data ({exc})") from None
     except OSError as exc:
         raise DataFormatError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if total > MAX_IDX_BYTES:
-        raise DataFormatError(f"{path}: more than {MAX_IDX_BYTES:,} bytes")
-    return b"".join(chunks)
+
+
+def read_header(path: Path) -> bytes:
+    """The first 16 (decompressed) bytes of an IDX file: enough to know what it declares
+    without reading the rest."""
+    with _reading(path), _open(path) as fh:
+        return _read_up_to(fh, 16)
+
+
+def _read_bytes(path: Path) -> bytes | bytearray:
+    """The decompressed bytes of a .gz file, or the raw bytes of any other.
+
+    Reads the header first and then exactly what it declares (one byte more, to tell a
+    file with trailing bytes), into one buffer allocated once: neither a lying header, a
+    gzip bomb nor an unknown magic number makes us read more than the file declares, and
+    nothing past MAX_IDX_BYTES. A header we do not know is returned as it is, for
+    ``parse_idx`` to name the problem.
+    """
+    with _reading(path), _open(path) as fh:
+        head = _read_up_to(fh, 16)
+        declared = _declared_size(head)
+        if declared is None or len(head) > declared:
+            return head
+        if declared > MAX_IDX_BYTES:
+            raise DataFormatError(
+                f"{path}: header declares {declared:,} bytes, more than the "
+                f"{MAX_IDX_BYTES:,} this app reads"
+            )
+        buffer = bytearray(declared + 1)
+        buffer[: len(head)] = head
+        view, filled = memoryview(buffer), len(head)
+        try:
+            while filled < len(buffer):
+                # at most 1 MB a call: a gzip file's readinto reads into a temporary first
+                n = fh.readinto(view[filled : filled + (1 << 20)])
+                if not n:
+                    break
+                filled += n
+        finally:
+            view.release()
+    del buffer[filled:]
+    return buffer
 
 
 def parse_idx(data: bytes, name: str = "<bytes>", n_classes: int | None = 10) -> np.ndarray:
@@ -197,6 +231,48 @@ class RawMnist:
     image_shape: tuple[int, int] = (28, 28)
 
 
+#: The most image bytes (uint8, train and test together) a data folder may declare: 1.3
+#: million 28x28 images (MNIST has 70,000; EMNIST's largest split 814,255). Training holds
+#: a float32 copy too, so this is about 5 GB of memory at most.
+MAX_DATA_BYTES = 1 << 30
+
+
+def _check_declared_sizes(folder: Path, paths: dict[str, Path]) -> None:
+    """From the four headers alone: each part's image and label counts agree, and the
+    images fit MAX_DATA_BYTES and the memory available. A 2 MB gzip can honestly declare
+    2 GiB of images; this is found before one image is read."""
+    from .config import available_memory
+
+    declared = {}
+    for key, path in paths.items():
+        head = read_header(path)
+        magic = struct.unpack(">I", head[:4])[0] if len(head) >= 4 else None
+        want = IMAGES_MAGIC if key.endswith("images") else LABELS_MAGIC
+        if magic != want or len(head) < (16 if want == IMAGES_MAGIC else 8):
+            return  # the full read names the problem (bad magic, swapped files, too short)
+        if want == IMAGES_MAGIC:
+            declared[key] = struct.unpack(">III", head[4:16])  # count, rows, cols
+        else:
+            declared[key] = struct.unpack(">I", head[4:8])  # count
+    total = 0
+    for part in ("train", "test"):
+        (n_images, rows, cols), (n_labels,) = declared[f"{part}_images"], declared[f"{part}_labels"]
+        if n_images != n_labels:
+            raise DataFormatError(
+                f"{paths[f'{part}_images']}: header declares {n_images:,} {part} images but "
+                f"{n_labels:,} labels (in {paths[f'{part}_labels'].name})")
+        total += n_images * rows * cols
+    if total > MAX_DATA_BYTES:
+        raise DataFormatError(
+            f"{folder}: the headers declare {total:,} bytes of images, more than the "
+            f"{MAX_DATA_BYTES:,} this app reads")
+    free = available_memory()
+    if free is not None and 5 * total > free:  # the bytes, then a float32 copy to train on
+        raise DataFormatError(
+            f"{folder}: {total / 2**30:.1f} GB of images need about {5 * total / 2**30:.1f} GB "
+            f"of memory; {free / 2**30:.1f} GB is available")
+
+
 def load_raw(data_dir: str | Path | None = None, verify: bool = True) -> RawMnist:
     """Read the four IDX files of ``data_dir`` (default: the bundled MNIST).
 
@@ -206,9 +282,11 @@ def load_raw(data_dir: str | Path | None = None, verify: bool = True) -> RawMnis
     folder = bundled_mnist_dir() if bundled else Path(data_dir)
     if not folder.is_dir():
         raise DataFormatError(f"{folder}: not a folder (expected the four MNIST IDX files)")
+    paths = {key: _find_file(folder, stem) for key, stem in FILE_NAMES.items()}
+    _check_declared_sizes(folder, paths)
     arrays = {}
     for key, stem in FILE_NAMES.items():
-        path = _find_file(folder, stem)
+        path = paths[key]
         data = _read_bytes(path)
         if bundled and verify and hashlib.sha256(data).hexdigest() != MNIST_SHA256[stem]:
             raise DataFormatError(f"{path}: SHA-256 mismatch, the bundled file is corrupt")

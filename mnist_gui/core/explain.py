@@ -265,6 +265,16 @@ def attribute(
     def gradient_at(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return output_and_gradient(model, images, target_index, versus_index, output)
 
+    def mean_gradient(rows_at, n: int) -> np.ndarray:  # noqa: ANN001 - (start, stop) -> rows
+        """The mean gradient over n input rows, made and differentiated a chunk at a time:
+        100,000 steps through a wide layer would otherwise hold gigabytes at once."""
+        chunk = max(1, model.inference_rows() // 2)  # the backward pass keeps as much again
+        total = np.zeros(flat.size)
+        for start in range(0, n, chunk):
+            _, grads = gradient_at(rows_at(start, min(n, start + chunk)))
+            total += grads.sum(axis=0)
+        return total / n
+
     baseline_value = None
     used_steps = None
     if method in ("gradient", "gradient-x-input"):
@@ -276,17 +286,17 @@ def attribute(
         used_steps = int(steps)
         baseline = np.zeros_like(flat)
         alphas = (np.arange(used_steps) + 0.5) / used_steps  # midpoint rule
-        path = baseline + alphas[:, None] * (flat - baseline)
-        _, grads = gradient_at(path)
-        attributions = (flat - baseline) * grads.mean(axis=0)
+        mean = mean_gradient(lambda a, b: baseline + alphas[a:b, None] * (flat - baseline),
+                             used_steps)
+        attributions = (flat - baseline) * mean
         ends = output_value(model, np.stack([flat, baseline]), target_index, versus_index, output)
         value, baseline_value = float(ends[0]), float(ends[1])
     else:  # smoothgrad
         used_steps = int(samples)
         rng = np.random.default_rng(seed)
-        noisy = flat + float(noise) * rng.standard_normal((used_steps, flat.size))
-        _, grads = gradient_at(noisy)
-        attributions = grads.mean(axis=0)
+        # drawn chunk by chunk, in order: the same noise as one draw of (samples, pixels)
+        attributions = mean_gradient(
+            lambda a, b: flat + float(noise) * rng.standard_normal((b - a, flat.size)), used_steps)
         value = float(output_value(model, flat[None], target_index, versus_index, output)[0])
     return Attribution(
         method=method,

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ import numpy as np
 
 from .errors import ConfigError, ModelFileError
 from .network import MLP
+from .paths import check_output_path, write_atomically
 
 FORMAT = "mnist-gui-mlp"
 VERSION = 1
@@ -65,14 +64,7 @@ def save_model(
 ) -> Path:
     """Write ``model`` to ``path`` (".npz" is appended if missing) atomically; ``edits``
     (JSON-safe dicts) are recorded in the meta."""
-    path = Path(path)
-    if path.suffix != ".npz":
-        path = path.with_name(path.name + ".npz")
-    if path.is_dir():
-        raise ModelFileError(f"{path}: is a folder")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ModelFileError(f"{path}: folder {folder} does not exist")
+    path = check_output_path(path, suffix=".npz", what="model")
     arrays = {
         name: np.ascontiguousarray(value, dtype=np.float32)
         for name, value in model.named_arrays().items()
@@ -85,31 +77,12 @@ def save_model(
 
 def write_npz_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
     """np.savez to a temporary file in the same folder, fsync'd, renamed over ``path``: a
-    reader sees the old file or the new one, never half of one. Raises ModelFileError."""
-    folder = path.parent if str(path.parent) else Path(".")
-    tmp_name = None
+    reader sees the old file or the new one, never half of one. Raises ModelFileError (or
+    OutputPathError for a target that is not a regular file)."""
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp makes the file private (0600); a saved model gets the permissions any
-        # other file the user saves would get (0666 less the umask)
-        os.chmod(tmp_name, 0o666 & ~_umask())
-        os.replace(tmp_name, path)
-        tmp_name = None
+        write_atomically(path, lambda fh: np.savez(fh, **arrays))
     except OSError as exc:
         raise ModelFileError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    finally:
-        if tmp_name is not None and os.path.exists(tmp_name):
-            os.unlink(tmp_name)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 #: What an .npz (a zip archive) or an .npy file starts with
@@ -175,6 +148,7 @@ def load_model(path: str | Path) -> tuple[MLP, dict]:
                 raise _fail(path, f"'meta' is not JSON ({exc.msg})") from None
             _check_meta(path, meta)
             model = MLP.from_spec(meta)
+            _check_sense(path, meta)
             targets = model.named_arrays()
             expected = set(targets) | {"meta"}
             if names != expected:
@@ -190,6 +164,7 @@ def load_model(path: str | Path) -> tuple[MLP, dict]:
                 if not np.isfinite(array).all():
                     raise _fail(path, f"{name} contains NaN or infinite values")
                 target[...] = array
+            _check_output_bound(path, model)
     except ModelFileError:
         raise
     except ConfigError as exc:
@@ -203,6 +178,49 @@ def load_model(path: str | Path) -> tuple[MLP, dict]:
         first_line = str(exc).split("\n")[0]
         raise _fail(path, f"{type(exc).__name__}: {first_line}") from None
     return model, meta
+
+
+#: The labels a dataset can hold (IDX labels are digits 0-9): a model's classes are among them.
+LABELS = range(10)
+#: The largest factor by which a model may scale a pixel in [0, 1] before its first layer,
+#: max(|0 - input_mean|, |1 - input_mean|) / input_std (MNIST's own standardisation: 2.8).
+MAX_INPUT_SCALE = 1e4
+
+
+def _check_sense(path: Path, meta: dict) -> None:
+    """What MLP.from_spec accepts as types must also make sense for pixel data: classes are
+    labels the data can hold, and the input scaling keeps pixels finite (an input_std of
+    1e-320 passes "positive and finite", then turns every pixel into inf and the accuracy
+    into nan%)."""
+    classes = meta["classes"]
+    outside = [c for c in classes if c not in LABELS]
+    if outside:
+        shown = ", ".join(str(c) if abs(c) < 10**6 else f"{c:.3g}" for c in outside[:3])
+        raise _fail(path, f"classes {shown} are not labels of the data "
+                    f"(digits {LABELS.start}-{LABELS.stop - 1})")
+    mean, std = float(meta["input_mean"]), float(meta["input_std"])
+    scale = max(abs(mean), abs(1 - mean)) / std if std > 0 else math.inf
+    if not scale <= MAX_INPUT_SCALE:
+        raise _fail(path, f"input_mean {mean:g} and input_std {std:g} would scale pixels in "
+                    f"[0, 1] by up to {scale:.3g} (at most {MAX_INPUT_SCALE:g}): not a "
+                    "standardisation of pixel data")
+
+
+def _check_output_bound(path: Path, model: MLP) -> None:
+    """Refuse weights so large that some input could overflow float32 on the way to the
+    output (finite weights of 1e38 load, then give inf logits and "accuracy nan%"): a bound
+    on every layer's largest |value|, for pixels in [0, 1]; sigmoid and tanh reset it to 1."""
+    bound = max(abs(model.input_mean), abs(1 - model.input_mean)) / model.input_std
+    limit = float(np.finfo(np.float32).max) / 1e3
+    for l, (W, b) in enumerate(zip(model.W, model.b), start=1):
+        with np.errstate(over="ignore"):
+            column = np.abs(W, dtype=np.float64).sum(axis=0).max(initial=0.0)
+            bound = float(column * bound + np.abs(b, dtype=np.float64).max(initial=0.0))
+        if not bound <= limit:
+            raise _fail(path, f"weights so large that layer {l}'s outputs could overflow "
+                        f"float32 (up to {bound:.3g}): not a trained network")
+        if l <= len(model.hidden) and model.activations[l - 1] in ("sigmoid", "tanh"):
+            bound = 1.0
 
 
 def _check_meta(path: Path, meta: Any) -> None:

@@ -46,8 +46,15 @@ from .losses import LOSS_FUNCTIONS, LOSS_OUTPUT, LOSSES, output_probabilities
 
 __all__ = ["INITIALIZERS", "MAX_PARAMETERS", "MLP", "Tape", "build_mlp", "parameter_count"]
 
-#: The largest parameter count we accept (a 4-byte float each, ~2 GB); larger is surely a typo.
-MAX_PARAMETERS = 500_000_000
+#: The largest parameter count we accept, to train or to load (200 MB of float32; the
+#: presets' largest network has 1.3 million, and one epoch of 50 million takes hours on a
+#: CPU). Checked from a file's metadata before its arrays are read: a 2 MB file of zeros
+#: can claim 477 million (1.9 GB, and 10 GB to evaluate).
+MAX_PARAMETERS = 50_000_000
+#: Inference runs in chunks of rows whose activations fit this (a 600,000-unit layer would
+#: otherwise take 8192 x 600,000 floats at once); at most INFERENCE_ROWS rows.
+INFERENCE_BUDGET = 256 * 2**20
+INFERENCE_ROWS = 8192
 
 
 #: What an inference pass kept for the gradient with respect to its input: each layer with
@@ -263,7 +270,8 @@ class MLP:
         ):
             raise ConfigError(f"layer_sizes must be a list of 2+ positive integers, got {sizes!r}")
         if parameter_count(sizes) > MAX_PARAMETERS:
-            raise ConfigError("too many parameters")
+            raise ConfigError(f"layer_sizes {sizes} make {parameter_count(sizes):,} parameters, "
+                              f"more than the {MAX_PARAMETERS:,} this app accepts")
         activations = spec.get("activations")
         if not isinstance(activations, list) or len(activations) != len(sizes) - 1:
             raise ConfigError(
@@ -356,10 +364,18 @@ class MLP:
                 part = part.astype(self.dtype)
             yield start, part
 
-    def logits(self, X: np.ndarray, chunk: int = 8192) -> np.ndarray:
+    def inference_rows(self) -> int:
+        """Rows per inference chunk: the activations of every layer (a layer's output and
+        its activation's) stay within INFERENCE_BUDGET."""
+        per_row = 2 * self.dtype.itemsize * sum(self.layer_sizes)
+        return max(1, min(INFERENCE_ROWS, INFERENCE_BUDGET // per_row))
+
+    def logits(self, X: np.ndarray, chunk: int | None = None) -> np.ndarray:
         """Output pre-activations z: (N, K) for inputs X: (N, D) (a new array).
 
-        In chunks of ``chunk`` rows: only one chunk's activations are alive at a time."""
+        In chunks of ``chunk`` rows (default: ``inference_rows()``): only one chunk's
+        activations are alive at a time."""
+        chunk = chunk or self.inference_rows()
         n = np.shape(X)[0]
         if n <= chunk:
             return self._infer(np.asarray(X, self.dtype))
@@ -389,13 +405,13 @@ class MLP:
         """Index into ``classes`` of the most likely class for each row of X: (N,) int."""
         return self.predicted_index(self.logits(X))
 
-    def layer_outputs(self, X: np.ndarray, chunk: int = 8192) -> list[np.ndarray]:
+    def layer_outputs(self, X: np.ndarray, chunk: int | None = None) -> list[np.ndarray]:
         """Every hidden layer's activations for X: (N, D), as new arrays (N, units), then
         the logits (N, K). Inference mode: no dropout; unit scales applied."""
         layers = self.layers  # one list for the whole call (set_dropout may replace it)
         n = np.shape(X)[0]
         outputs = [np.empty((n, size), self.dtype) for size in self.layer_sizes[1:]]
-        for start, part in self._chunks(X, chunk):
+        for start, part in self._chunks(X, chunk or self.inference_rows()):
             rows = slice(start, start + len(part))
             out, hidden = part, 0
             for layer in layers:
@@ -408,7 +424,7 @@ class MLP:
             outputs[-1][rows] = out
         return outputs
 
-    def layer_output(self, X: np.ndarray, layer: int, chunk: int = 8192) -> np.ndarray:
+    def layer_output(self, X: np.ndarray, layer: int, chunk: int | None = None) -> np.ndarray:
         """One entry of ``layer_outputs`` without the others: hidden layer ``layer``'s
         activations (N, units) for 0 <= layer < H, or the logits (N, K) for layer = H
         (the number of hidden layers). The pass stops at that layer."""
@@ -423,7 +439,7 @@ class MLP:
         stop = layers.index(self.hidden[layer]) + 1
         n = np.shape(X)[0]
         out = np.empty((n, self.layer_sizes[layer + 1]), self.dtype)
-        for start, part in self._chunks(X, chunk):
+        for start, part in self._chunks(X, chunk or self.inference_rows()):
             out[start : start + len(part)] = self._infer(part, layers[:stop])
         return out
 

@@ -19,8 +19,10 @@ it. The policy of *what* a window needs and *how often* lives here:
 * always one ``TrainingFinished`` last (reason "failed" if the run could not start).
 
 With a ``store`` (``core/runs.py``) the run is recorded as it goes, and ``RunRecorded`` tells
-its id right after ``TrainingStarted``; ``resume_from=(run_id, epoch)`` continues a recorded
-run from that epoch's snapshot (recorded as a branch of it).
+its id right after ``TrainingStarted``; a store that cannot be written (a file, read-only,
+full) yields one ``RunNotRecorded`` and the training goes on unrecorded.
+``resume_from=(run_id, epoch)`` continues a recorded run from that epoch's snapshot
+(recorded as a branch of it).
 
 Pausing, stopping and the learning rate go through ``controls``, usable from any thread
 before and during the run.
@@ -40,6 +42,7 @@ from .errors import ConfigError, MnistGuiError
 from .evaluation import ModelEvaluation, evaluate_model
 from .health import Finding, HealthMonitor, HealthReport
 from .network import MLP
+from .recording import GuardedRecorder
 from .runs import RunStore
 from .training import (
     BatchFinished,
@@ -65,6 +68,14 @@ class RunRecorded:
 
     run_id: str
     parent: tuple[str, int] | None = None
+
+
+@dataclass
+class RunNotRecorded:
+    """The run store could not be written (a file, read-only, full): training goes on and
+    nothing more of this run is recorded. Yielded once."""
+
+    message: str
 
 
 @dataclass
@@ -198,8 +209,12 @@ class TrainingSession:
         trainer.controls = self.controls
         self.trainer = trainer
         recorder = None
+        store_problems: list[str] = []
         if self.store is not None:
-            recorder = self._recorder = self.store.start(trainer, self.name, parent)
+            store = self.store
+            # a store that is a file, read-only or full costs a warning, not the run
+            recorder = self._recorder = GuardedRecorder(
+                lambda: store.start(trainer, self.name, parent), store.root, store_problems.append)
             self.run_id = recorder.id
         steps: list[float] = []
         losses: list[float] = []
@@ -216,6 +231,9 @@ class TrainingSession:
         for event in trainer.run():
             if recorder is not None:
                 recorder.record(event)
+                if store_problems:
+                    yield RunNotRecorded(store_problems.pop())
+                    self.run_id = None
             now = time.perf_counter()
             if isinstance(event, BatchFinished):
                 position = event.progress
@@ -264,7 +282,7 @@ class TrainingSession:
                     last_evaluation = time.perf_counter()
             elif isinstance(event, TrainingStarted):
                 yield event
-                if recorder is not None:
+                if recorder is not None and recorder.recording:
                     yield RunRecorded(recorder.id, parent)
                 yield self._snapshot(float(trainer.epochs_done))
             elif isinstance(event, TrainingFinished):

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 
-from ...core.data import load_raw, prepare
+from ...core.data import load_raw
 from ...core.errors import ConfigError
 from ...core.evaluation import evaluate_model, evaluate_on_test_set
 from ...core.training import TrainConfig, Trainer
@@ -48,13 +48,14 @@ class PersonalController(Controller):
 
         def finetune() -> tuple:
             data = raw or load_raw(data_dir)
-            dataset = prepare(data, config.data_spec())
             X, y = digits.as_test_set(base.classes, base.input_mean, base.input_std)
             if not len(y):
                 raise ConfigError("none of your digits is of a class this model knows "
                                   f"({', '.join(map(str, base.classes))})")
             before = evaluate_model(base, X, y).accuracy
-            trainer = Trainer(config, digits.training_set_with(dataset), model=base.clone())
+            # the model's own classes and input scaling, whatever its settings say of them
+            dataset = digits.fine_tuning_set(data, config.data_spec(), base)
+            trainer = Trainer(config, dataset, model=base.clone())
             trainer.train()
             tuned = trainer.model
             after = evaluate_model(tuned, X, y).accuracy

@@ -26,6 +26,7 @@ from ...core.session import (
     HealthMeasured,
     ModelSnapshot,
     Progress,
+    RunNotRecorded,
     RunRecorded,
     TrainingSession,
 )
@@ -84,6 +85,9 @@ class TrainingController(Controller):
             ModelEvaluation: lambda e: self.state.set_evaluation(self._generation, e),
             TrainingStarted: self._on_started,
             RunRecorded: self._on_recorded,
+            RunNotRecorded: lambda e: window.message(
+                "This run is not recorded", f"{e.message}. Training goes on; save the model "
+                "when it ends (File > Save model).", "warning", topic="run"),
             TrainingFinished: self._on_finished,
         }
 
