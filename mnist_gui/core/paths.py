@@ -27,6 +27,17 @@ class OutputPathError(ModelFileError):
     """An output path (a model, an ONNX file) that cannot, or must not, be written."""
 
 
+def _refuse_non_regular(path: Path, named: str) -> None:
+    """OutputPathError if ``path`` exists and is not a regular file (``named``: how the
+    message names it)."""
+    try:
+        problem = _describe(os.lstat(path).st_mode)
+    except OSError:
+        problem = None
+    if problem:
+        raise OutputPathError(f"{named}: {problem}")
+
+
 def _describe(mode: int) -> str | None:
     """What a non-regular file is, for the message; None for a regular file."""
     if stat.S_ISREG(mode):
@@ -68,12 +79,7 @@ def check_output_path(
     final = Path(text)
     # what was named counts, not only the final name: `--save models` (a folder) or
     # `--save /dev/null` is an error, not models.npz or /dev/null.npz
-    try:
-        problem = _describe(os.lstat(final).st_mode)
-    except OSError:
-        problem = None
-    if problem:
-        raise OutputPathError(f"{what} {shown(final)}: {problem}")
+    _refuse_non_regular(final, f"{what} {shown(final)}")
     if suffix and final.suffix != suffix:
         final = final.with_name(final.name + suffix)
     named = f"{what} {shown(final)}"
@@ -135,12 +141,7 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
     (OutputPathError) if it exists and is not a regular file: never replace a device, a
     FIFO, a folder or a link."""
     path = Path(path)
-    try:
-        problem = _describe(os.lstat(path).st_mode)
-    except OSError:
-        problem = None
-    if problem:
-        raise OutputPathError(f"{path}: {problem}")
+    _refuse_non_regular(path, str(path))
     folder = path.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name[:64]}.", suffix=".tmp", dir=folder)
     try:

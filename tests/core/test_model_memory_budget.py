@@ -76,11 +76,12 @@ def test_inference_chunks_are_sized_from_the_layer_widths(monkeypatch, rng):
     X = rng.random((500, 784), dtype=np.float32)
     whole = model.forward(X).copy()
     seen = []
-    forward = model.forward
-    monkeypatch.setattr(model, "forward", lambda part, training=False: (
-        seen.append(len(part)), forward(part, training))[1])
+    infer = model._infer  # the one pass every inference chunk goes through
+    monkeypatch.setattr(model, "_infer", lambda part, *layers: (
+        seen.append(len(part)), infer(part, *layers))[1])
     z = model.logits(X)
     per_row = 2 * 4 * sum(model.layer_sizes)
+    assert model.inference_rows() * per_row <= 1 << 20
     assert max(seen) * per_row <= 1 << 20 and sum(seen) == 500 and len(seen) > 1
     np.testing.assert_allclose(z, whole, rtol=1e-4, atol=1e-5)
 

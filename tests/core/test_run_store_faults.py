@@ -24,6 +24,8 @@ from mnist_gui.core.errors import MnistGuiError
 from mnist_gui.core.runs import RUN_SCHEMA, RunStore, RunStoreError
 from mnist_gui.core.training import TrainConfig, Trainer
 
+from .test_runs import record
+
 TINY = TrainConfig(hidden=[8], epochs=2, batch_size=50, train_subset=300, lr=0.1,
                    optimizer="nesterov", dropout=0.2, schedule="cosine")
 FILES = ["run.json", "name.json", "epochs.jsonl", "batches.jsonl", "digits.npz", "final.npz",
@@ -37,14 +39,6 @@ JSON = st.recursive(
 )
 HYPOTHESIS = settings(max_examples=15, deadline=None,
                       suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-def record(store, config, dataset, name=""):
-    trainer = Trainer(config, dataset)
-    recorder = store.start(trainer, name=name)
-    for event in trainer.run():
-        recorder.record(event)
-    return trainer, store.get(recorder.id)
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -138,15 +139,20 @@ def test_pause_blocks_until_resume_and_stop_wakes_a_paused_loop(small_dataset):
 def test_paused_time_is_not_training_time(small_dataset):
     """samples/s and epoch times must not drop because a person paused to look."""
     trainer = Trainer(QUICK.updated(epochs=1), small_dataset)
+    started = time.perf_counter()
     events = trainer.run()
     next(events), next(events)  # started, first batch
     trainer.pause()
     threading.Timer(0.6, trainer.resume).start()
     rest = list(events)
+    wall = time.perf_counter() - started
     epoch = next(e for e in rest if isinstance(e, EpochFinished))
     last_batch = [e for e in rest if isinstance(e, BatchFinished)][-1]
-    assert epoch.train_seconds < 0.5 and last_batch.elapsed < 0.5
-    assert trainer.paused_seconds >= 0.5  # what the GUI takes off its ETA
+    assert trainer.paused_seconds >= 0.55  # what the GUI takes off its ETA
+    # a margin measured in this run, not a fixed time: however loaded the machine, the
+    # epoch's time is the wall clock without the pause
+    assert epoch.train_seconds <= wall - trainer.paused_seconds + 0.05
+    assert last_batch.elapsed <= wall - trainer.paused_seconds + 0.05
 
 
 def test_live_learning_rate_change(small_dataset):
