@@ -12,9 +12,11 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .errors import ModelFileError
+from .runs import RunStoreError
 
-#: What a store that cannot be written raises (ModelFileError wraps a snapshot's OSError).
-STORE_WRITE_ERRORS = (OSError, ModelFileError)
+#: What a store that cannot be written raises (ModelFileError wraps a snapshot's OSError;
+#: RunStoreError the OSError of creating the run's folder).
+STORE_WRITE_ERRORS = (OSError, ModelFileError, RunStoreError)
 
 
 class GuardedRecorder:

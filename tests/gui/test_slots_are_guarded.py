@@ -56,8 +56,10 @@ class _Code:
                 return
             if isinstance(node, ast.Call):
                 self.calls.append(node)
+                # ``<object>.<signal>.connect(slot)``: a signal is an attribute (a socket's
+                # ``probe.connect(address)`` is not)
                 if (isinstance(node.func, ast.Attribute) and node.func.attr == "connect"
-                        and node.args):
+                        and isinstance(node.func.value, ast.Attribute) and node.args):
                     self.connects.append((path, node, function, cls))
             for item in ast.iter_child_nodes(node):
                 visit(item, cls, function)
