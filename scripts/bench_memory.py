@@ -9,7 +9,9 @@ view is brought to the front in turn, so each renders; one t-SNE map; ``--models
 models opened (``open_model``, waiting for ``model_loaded``); then one long run (the
 ``fast`` network for ``--long-epochs`` epochs) during which RSS is sampled every
 ``--every`` seconds. RSS is VmRSS from /proc/self/status after each step (and the peak,
-VmHWM). The window has its own scratch run store and settings file: nothing of the user's
+VmHWM), and glibc's own account of its heap (mallinfo2). The process sets the app's heap
+policy first, as ``mnist-gui`` does (``--no-heap-policy`` leaves malloc as it is). The
+window has its own scratch run store and settings file: nothing of the user's
 is read or written.
 
 Waiting is on the window's signals in a QEventLoop, with a QTimer as the deadline: never a
@@ -42,6 +44,27 @@ def proc_status_mb(field: str) -> float:
             if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def malloc_mb() -> dict[str, float]:
+    """glibc's view of the C heap (mallinfo2, all arenas): ``heap`` the bytes its arenas
+    hold, ``heap_free`` those of them free but not returned to the system, ``mmap`` the big
+    blocks mapped on their own. Empty on another C library."""
+    import ctypes
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+            "fordblks", "keepcost")]
+
+    try:
+        mallinfo2 = ctypes.CDLL("libc.so.6").mallinfo2
+    except (OSError, AttributeError):
+        return {}
+    mallinfo2.restype = MallInfo2
+    info = mallinfo2()
+    return {"heap_mb": round(info.arena / 2**20, 1), "heap_free_mb": round(info.fordblks / 2**20, 1),
+            "mmap_mb": round(info.hblkhd / 2**20, 1)}
 
 
 class Waiter:
@@ -101,7 +124,7 @@ class Recorder:
         gc.collect()
         row = {"step": name, "rss_mb": round(proc_status_mb("VmRSS"), 1),
                "peak_mb": round(proc_status_mb("VmHWM"), 1),
-               "t_s": round(time.perf_counter() - START, 1)}
+               "t_s": round(time.perf_counter() - START, 1), **malloc_mb()}
         if self.trace:
             import tracemalloc
 
@@ -109,6 +132,8 @@ class Recorder:
             row["traced_mb"] = round(current / 2**20, 1)
         self.rows.append(row)
         print(f"  {name:<22} RSS {row['rss_mb']:8.1f} MB  peak {row['peak_mb']:8.1f} MB"
+              + (f"  C heap {row['heap_mb']:7.1f} MB ({row['heap_free_mb']:.1f} free)"
+                 f"  mmap {row['mmap_mb']:7.1f} MB" if "heap_mb" in row else "")
               + (f"  traced {row['traced_mb']:7.1f} MB" if self.trace else ""), flush=True)
         return row
 
@@ -142,7 +167,13 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--subset", type=int, default=0, help="train on this many images (0: all)")
     parser.add_argument("--no-tsne", action="store_true")
     parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument("--no-heap-policy", action="store_true",
+                        help="leave glibc's malloc as it is (the app sets it: gui/heap.py)")
     args = parser.parse_args(argv)
+    if not args.no_heap_policy:
+        from mnist_gui.gui.heap import limit_heap_retention
+
+        limit_heap_retention()  # as the app's main() does, before any thread
 
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
@@ -243,6 +274,7 @@ def main(argv: list[str] | None = None) -> dict:
         "long_run_growth_mb_per_min": growth,
         "long_run_epochs": args.long_epochs,
         "runs": args.runs,
+        "heap_policy": not args.no_heap_policy,
         "models": len(saved),
         "tracemalloc_top": top,
     }
@@ -273,11 +305,13 @@ def per_minute(samples: list[tuple[float, float, int]]) -> float | None:
 
 
 def table(result: dict) -> str:
-    lines = ["| step | RSS (MB) | peak (MB) |", "|---|---|---|"]
-    lines += [f"| {r['step']} | {r['rss_mb']:.0f} | {r['peak_mb']:.0f} |" for r in result["steps"]]
+    lines = ["| step | RSS (MB) | peak (MB) | C heap, of it free (MB) |", "|---|---|---|---|"]
+    lines += [f"| {r['step']} | {r['rss_mb']:.0f} | {r['peak_mb']:.0f} | "
+              f"{r.get('heap_mb', float('nan')):.0f}, {r.get('heap_free_mb', float('nan')):.0f} |"
+              for r in result["steps"]]
     growth = result["long_run_growth_mb_per_min"]
     lines.append(f"| growth during the {result['long_run_epochs']}-epoch run | "
-                 f"{'-' if growth is None else f'{growth:+.1f} MB/min'} | |")
+                 f"{'-' if growth is None else f'{growth:+.1f} MB/min'} | | |")
     return "\n".join(lines)
 
 

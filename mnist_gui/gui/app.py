@@ -12,9 +12,11 @@ from PySide6.QtWidgets import QApplication
 
 from ..core.data import resources_dir
 from .guard import report_unexpected
+from .heap import limit_heap_retention
 
 
 def main(argv: list[str] | None = None) -> int:
+    limit_heap_retention()  # before any worker thread: see heap.py
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("mnist-gui")
