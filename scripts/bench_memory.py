@@ -84,7 +84,7 @@ class Waiter:
         self._timed_out = True
         self._loop.quit()
 
-    def wait(self, signal, start=None, timeout_s: float = 600.0, accept=None) -> tuple:  # noqa: ANN001
+    def wait(self, signal, start=None, timeout_s: float = 600.0, accept=None) -> tuple:
         """Call ``start()`` and run the loop until ``signal`` fires with args that
         ``accept(*args)`` takes (any, by default); its args."""
 
@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> dict:
         fast = fast.updated(train_subset=args.subset)
     saved: list[Path] = []
 
-    def run(config, samples: list | None = None) -> object:  # noqa: ANN001
+    def run(config, samples: list | None = None) -> object:
         window.config_panel.set_config(config, "custom")
         sampler = QTimer()
         t0 = time.perf_counter()
@@ -286,7 +286,6 @@ def main(argv: list[str] | None = None) -> dict:
 
     window.close()
     window.deleteLater()
-    del window
     app.processEvents()
     tmp.cleanup()
     return result
