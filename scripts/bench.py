@@ -444,12 +444,16 @@ def bench_memory(quick: bool = False) -> dict:
     3 s). Peak RSS, RSS at the end, and RSS growth per minute during the long run."""
     args = ["--runs", "2", "--models", "2", "--long-epochs", "4"] if quick else []
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_memory.py"), *args],
-                            capture_output=True, text=True, env=env, timeout=7200, check=False)
-    lines = [ln for ln in result.stdout.splitlines() if ln.startswith("{")]
-    if result.returncode != 0 or not lines:
-        raise RuntimeError(f"memory scenario failed: {result.stderr[-2000:]}")
-    print("\n".join(ln for ln in result.stdout.splitlines() if ln.startswith("|")), flush=True)
+    process = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "bench_memory.py"), *args],
+                               stdout=subprocess.PIPE, text=True, env=env)
+    lines = []
+    for line in process.stdout:  # its steps as they come: the scenario takes many minutes
+        if line.startswith("{"):
+            lines.append(line)
+        else:
+            print(f"  {line}", end="", flush=True)
+    if process.wait() != 0 or not lines:
+        raise RuntimeError(f"memory scenario failed (exit {process.returncode})")
     found = json.loads(lines[-1])
     return {"peak_rss_mb": found["peak_rss_mb"], "rss_end_mb": found["rss_end_mb"],
             "growth_mb_per_min": found["long_run_growth_mb_per_min"],
