@@ -130,7 +130,7 @@ class CurrentModel(QObject):
     def add_epoch(self, generation: int, report: EpochFinished) -> bool:
         if generation != self.generation:
             return False
-        self.history.append(report)
+        self.history.append(report.without_weights())  # the views took the weights from the event
         self.metrics = report.metrics()
         self.changed.emit("epoch")
         return True

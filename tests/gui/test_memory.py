@@ -100,3 +100,20 @@ def test_after_a_big_array_is_freed_a_4_mb_one_still_gets_its_own_mapping():
     found = _heap_probe(True)
     assert found["policy"] is True
     assert found["mapped"] >= 4 << 20
+
+
+def test_the_shown_run_keeps_its_epochs_without_their_weight_copies(window, qtbot):
+    """The window's history of the run (curves, learning history, export) keeps each
+    epoch's numbers and per-digit results; the weight copies went to Weights with the event
+    (kept, they grew the window by one model per epoch: 1.6 MB for the fast preset)."""
+    quick_settings(window, epochs=2, subset=1000)
+    seen = []
+    window.epoch_finished.connect(lambda event: seen.append(event.weights is not None))
+    with qtbot.waitSignal(window.training_finished, timeout=TRAIN_TIMEOUT):
+        window.start_training()
+    assert seen == [True, True]
+    assert [e.epoch for e in window.state.history] == [1, 2]
+    assert all(e.weights is None and e.biases is None for e in window.state.history)
+    assert all(e.test_p_true is not None for e in window.state.history)
+    epochs, _changes = zip(*window.weights_panel.relative_changes()[0])
+    assert list(epochs) == [1, 2]
