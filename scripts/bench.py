@@ -49,7 +49,7 @@ def gemm_peak(repeats: int = 7) -> float:
     b = rng.random((2048, 2048), dtype=np.float32)
     out = np.empty_like(a)
     np.matmul(a, b, out=out)
-    times = []
+    times, cpu = [], []
     for _ in range(repeats):
         t = time.perf_counter()
         np.matmul(a, b, out=out)
@@ -391,7 +391,8 @@ def bench_gui(turns: int, tab: int, interleave: bool) -> dict:
 # the time from the launch (the parent's clock just before it starts the process) to the end
 # of the window's first paint. An application-wide event filter sees the first paint event of
 # any widget of the main window; a zero timer then fires once that repaint (all the dirty
-# widgets, painted and flushed in one go) has finished.
+# widgets, painted and flushed in one go) has finished. The process's CPU time until then is
+# reported beside it: on a machine shared with other work, the wall time is mostly waiting.
 SHOWN_PROBE = r"""
 import os, sys, time
 t_launch = float(sys.argv[1])
@@ -407,7 +408,7 @@ class FirstPaint(QObject):
             QTimer.singleShot(0, done)
         return False
 def done():
-    print("SHOWN_S", time.time() - t_launch, flush=True)
+    print("SHOWN_S", time.time() - t_launch, time.process_time(), flush=True)
     os._exit(0)  # the measurement is taken: no teardown, no settings written
 first_paint = FirstPaint()
 app.installEventFilter(first_paint)
@@ -422,7 +423,7 @@ def bench_window_shown(repeats: int = 5) -> dict:
     time (offscreen, a scratch settings folder and run store); median of ``repeats``."""
     import tempfile
 
-    times = []
+    times, cpu = [], []
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as tmp:
             env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT),
@@ -435,7 +436,10 @@ def bench_window_shown(repeats: int = 5) -> dict:
         if result.returncode != 0 or not lines:
             raise RuntimeError(f"window-shown probe failed: {result.stderr[-2000:]}")
         times.append(float(lines[-1].split()[1]))
-    return {"window_shown_s": median(times), "window_shown_runs_s": times}
+        cpu.append(float(lines[-1].split()[2]))
+    # the CPU time the process spent until then: what a busy machine cannot inflate
+    return {"window_shown_s": median(times), "window_shown_runs_s": times,
+            "window_shown_cpu_s": median(cpu)}
 
 
 def bench_memory(quick: bool = False) -> dict:
@@ -569,7 +573,8 @@ def markdown(report: dict) -> str:
         w = report["shown"]
         runs = ", ".join(f"{t:.2f}" for t in w["window_shown_runs_s"])
         lines.append(f"| window shown in (launch to first paint, fresh process, median of "
-                     f"{len(w['window_shown_runs_s'])}: {runs}) | {w['window_shown_s']:.2f} s | <= 1.2 s |")
+                     f"{len(w['window_shown_runs_s'])}: {runs}) | {w['window_shown_s']:.2f} s "
+                     f"({w['window_shown_cpu_s']:.2f} s of CPU) | <= 1.2 s |")
     if report.get("memory"):
         m = report["memory"]
         growth = m["growth_mb_per_min"]
