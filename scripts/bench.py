@@ -49,7 +49,7 @@ def gemm_peak(repeats: int = 7) -> float:
     b = rng.random((2048, 2048), dtype=np.float32)
     out = np.empty_like(a)
     np.matmul(a, b, out=out)
-    times, cpu = [], []
+    times = []
     for _ in range(repeats):
         t = time.perf_counter()
         np.matmul(a, b, out=out)
