@@ -532,6 +532,8 @@ def markdown(report: dict) -> str:
         "| ours GFLOP/s (% of that kernel's GEMM peak) | evaluation / epoch | vs --versus tree |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
+    if not report["headless"]:  # --skip-headless, --only: no empty table
+        lines = lines[:1]
     for r in report["headless"]:
         torch_s = f"{r['torch_s']:.3f}" if r["torch_s"] else "-"
         ratio = f"**{r['ratio']:.2f}**" if r["ratio"] else "-"
