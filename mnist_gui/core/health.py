@@ -14,7 +14,7 @@ arrives right after the step, so a caller iterating ``trainer.run()`` can feed t
 without any change to the trainer.
 
 What it costs (issue 12: at most 3% of an epoch's training time; numbers from
-``scripts/bench_issue12.py`` on 2 cores). A measurement takes about 0.7 ms for 784-30-10
+``scripts/bench_health_lab_robustness.py`` on 2 cores). A measurement takes about 0.7 ms for 784-30-10
 and 12 ms for 784-800-800-10 (256 probe digits), while a batch takes 70-90 us (784-30-10,
 batch 10) to 9-11 ms (784-800-800-10, batch 128): every 100 batches costs ~1.4% for the
 large network but ~9% for the small one, which needs every >= ~1000. No fixed ``every``

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Iterator, Union
 
 import numpy as np
@@ -180,6 +180,12 @@ class EpochFinished:
         """The plain numbers of this event (no arrays), e.g. for JSON."""
         return {f.name: getattr(self, f.name) for f in fields(self)
                 if f.name not in ARRAY_FIELDS}
+
+    def without_weights(self) -> EpochFinished:
+        """This epoch as a history keeps it: the numbers and the per-digit results, not the
+        weight copies (one model's size per epoch: 1.6 MB for 784-512-10, 12.7 MB for
+        784-800-800-10), which the event's receivers take from the event itself."""
+        return replace(self, weights=None, biases=None)
 
 
 ARRAY_FIELDS = ("weights", "biases", "test_p_true", "test_predicted")
@@ -457,7 +463,7 @@ class Trainer:
                 test_p_true=p_true,
                 test_predicted=predicted,
             )
-            self.history.append(report)
+            self.history.append(report.without_weights())
             self.epochs_done = epoch
             yield report
         yield self._finish("completed", f"completed {cfg.epochs} epochs", cfg.epochs)

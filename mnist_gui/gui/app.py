@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from ..core.data import resources_dir
 from .guard import report_unexpected
+from .heap import limit_heap_retention
 
 
 def _x_server_answers(display: str) -> bool:
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     if problem is not None:
         sys.stderr.write(f"mnist-gui: {problem}\n")
         return 1
+    limit_heap_retention()  # before any worker thread: see heap.py
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("mnist-gui")

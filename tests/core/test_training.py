@@ -48,6 +48,18 @@ def test_epoch_weights_are_copies(small_dataset):
     np.testing.assert_array_equal(epoch.weights[0], before)
 
 
+def test_the_history_keeps_each_epoch_without_its_weight_copies(small_dataset):
+    """Every epoch's event carries a copy of the weights; the history kept for the whole
+    run does not (it grew by one model per epoch)."""
+    trainer = Trainer(QUICK, small_dataset)
+    epochs = [e for e in trainer.run() if isinstance(e, EpochFinished)]
+    assert all(e.weights is not None and e.biases is not None for e in epochs)
+    assert [e.epoch for e in trainer.history] == [1, 2]
+    assert all(e.weights is None and e.biases is None for e in trainer.history)
+    assert [e.metrics() for e in trainer.history] == [e.metrics() for e in epochs]
+    np.testing.assert_array_equal(trainer.history[-1].test_p_true, epochs[-1].test_p_true)
+
+
 def test_same_seed_same_result(small_dataset):
     a = Trainer(QUICK, small_dataset)
     b = Trainer(QUICK, small_dataset)
