@@ -11,6 +11,7 @@ and close. Everything else lives elsewhere:
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
@@ -63,6 +64,15 @@ ICONS = {"information": QMessageBox.Icon.Information, "warning": QMessageBox.Ico
          "critical": QMessageBox.Icon.Critical}
 
 
+def _default_settings() -> QSettings:
+    """The user's settings; with $MNIST_GUI_HOME set, a file in it, so a scratch home (a
+    test, a demo) never inherits nor changes the user's form."""
+    home = os.environ.get("MNIST_GUI_HOME")
+    if home:
+        return QSettings(str(Path(home).expanduser() / "settings.ini"), QSettings.Format.IniFormat)
+    return QSettings("mnist-gui", "mnist-gui")
+
+
 class MainWindow(QMainWindow):
     """The app's window.
 
@@ -92,7 +102,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("mnist-gui: watch a neural network learn")
         self.setMinimumSize(*MINIMUM_SIZE)
-        self.settings = settings or QSettings("mnist-gui", "mnist-gui")
+        self.settings = settings or _default_settings()
         self.state = CurrentModel(self)
         self.state.data_dir = data_dir
         self.jobs = Jobs(self)

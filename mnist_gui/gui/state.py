@@ -141,7 +141,8 @@ class CurrentModel(QObject):
         if self.kind == "file" and self.path is not None:
             return f"Loaded model {self.path.name}"
         if self.kind == "tuned":
-            return "Fine-tuned on MNIST and your digits"
+            data = "MNIST" if self.data_dir is None else "the data in use"
+            return f"Fine-tuned on {data} and your digits"
         if self.kind == "live" and not self.running:
             return f"The last run's model, epoch {epoch_number(self.epoch_progress)}"
         if self.kind == "live":
@@ -156,9 +157,12 @@ class CurrentModel(QObject):
         if self.kind == "live":
             total = self.config.get("epochs") if isinstance(self.config, dict) else None
             of = f" of {total}" if total else ""
+            # the epochs trained (a continued run's count from its parent's, a stopped one's
+            # fraction too), not the epochs this session recorded
+            epoch = epoch_number(self.epoch_progress)
             if self.running:
-                return f"Live run, epoch {len(self.history)}{of}"
-            return f"Last run, epoch {len(self.history)}{of}"
+                return f"Live run, epoch {epoch}{of}"
+            return f"Last run, epoch {epoch}{of}"
         if self.kind == "file" and self.path is not None:
             return self.path.name
         if self.kind == "tuned":

@@ -189,13 +189,15 @@ class FilesController(Controller):
         model = state.shown_model.clone() if state.shown_model is not None else None
         generation, moment = state.generation, state.moment_token
         score = model is not None and not state.following_live_run
+        epoch = state.shown_epoch or 0  # the model's, not "epoch 0"
+
 
         def load() -> tuple:
             raw = load_raw(folder)
             evaluation = None
             if score:
                 try:
-                    evaluation = evaluate_on_test_set(model, raw)
+                    evaluation = evaluate_on_test_set(model, raw, epoch)
                 except ConfigError:
                     evaluation = None
             return folder, raw, generation, moment, evaluation

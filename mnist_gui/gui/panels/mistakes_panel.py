@@ -205,11 +205,10 @@ class MistakesPanel(QWidget):
             self.summary.setText(f"Cannot score {state.moment_label}: {state.moment_error}"
                                  if state.moment_error else
                                  f"Scoring {state.moment_label} on the test set…")
+        elif state.running:
+            self.summary.setText(f"{state.source}: its test results come when an epoch ends.")
         elif state.shown_model is not None:
-            self.summary.setText(f"{state.source}: scoring it on the test set…"
-                                 if state.running or state.kind != "live" else
-                                 f"{state.source}: it was not scored (the run stopped before "
-                                 "an epoch ended)")
+            self.summary.setText(f"{state.source}: scoring it on the test set…")
 
     # ------------------------------------------------------------------------ slots
 
