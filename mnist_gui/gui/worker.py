@@ -26,21 +26,19 @@ class GeneratorWorker(QObject):
 
     def __init__(self, make_generator: Callable[[], Iterator[object]], blas_threads: int | None = None) -> None:
         super().__init__()
-        self._make_generator: Callable[[], Iterator[object]] | None = make_generator
+        self._make_generator = make_generator
         self._blas_threads = blas_threads
-        self._home = QThread.currentThread()  # where it was made: where it is deleted
 
     @Slot()
     @guarded
     def run(self) -> None:
         limiter = None
-        make_generator, self._make_generator = self._make_generator, None
         try:
             if self._blas_threads:
                 from threadpoolctl import threadpool_limits
 
                 limiter = threadpool_limits(limits=self._blas_threads, user_api="blas")
-            for value in make_generator():
+            for value in self._make_generator():
                 self.yielded.emit(value)
         except MnistGuiError as exc:
             self.errored.emit(str(exc))
@@ -52,12 +50,6 @@ class GeneratorWorker(QObject):
         finally:
             if limiter is not None:
                 limiter.restore_original_limits()
-            # Let go of what the generator held (a run's session holds its trainer and
-            # dataset: 200 MB and more), and go back to the thread that made this worker:
-            # its owner calls deleteLater() there once this thread has finished, and an
-            # object left in a finished thread is never deleted (its event loop is gone).
-            del make_generator
-            self.moveToThread(self._home)
             self.finished.emit()
 
 
