@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -77,8 +79,12 @@ class PersonalController(Controller):
             return
         generation = state.begin("tuned", config=config.to_dict())
         state.set_initial_weights(generation, base.W)
-        for epoch in history:
+        # the trainer's history keeps no weight copies: the last epoch carries the tuned
+        # weights, so Weights compares them with the model it started from
+        for epoch in history[:-1]:
             state.add_epoch(generation, epoch)
+        if history:
+            state.add_epoch(generation, dataclasses.replace(history[-1], weights=model.W))
         state.set_model(generation, model, float(len(history)))
         state.set_evaluation(generation, evaluation)
         window.personal_panel.show_accuracy(before, after)
