@@ -35,25 +35,24 @@ class GuardedRecorder:
     @property
     def id(self) -> str | None:
         """The recorded run's id; None if it could not be recorded."""
-        return self.recorder.id if self.recorder is not None and self.problem is None else None
+        return self.recorder.id if self.recording else None
 
     @property
     def recording(self) -> bool:
         return self.recorder is not None and self.problem is None
 
     def record(self, event: object) -> None:
-        if not self.recording:
-            return
-        try:
-            self.recorder.record(event)
-        except STORE_WRITE_ERRORS as exc:
-            self._give_up(exc)
+        self._attempt(lambda: self.recorder.record(event))
 
     def finish(self, outcome: str) -> None:
+        self._attempt(lambda: self.recorder.finish(outcome))
+
+    def _attempt(self, write: Callable[[], object]) -> None:
+        """``write()`` while recording; the first store error ends the recording."""
         if not self.recording:
             return
         try:
-            self.recorder.finish(outcome)
+            write()
         except STORE_WRITE_ERRORS as exc:
             self._give_up(exc)
 

@@ -137,12 +137,6 @@ class Jobs(QObject):
         """Whether a job whose key starts with ``prefix`` is waiting or running."""
         return any(k.startswith(prefix) for k in (*self._waiting, *self._running))
 
-    def is_current(self, key: str, number: int) -> bool:
-        """Whether job ``number`` is still the latest of ``key`` (not replaced or cancelled)."""
-        running = self._running.get(key)
-        return (running is not None and running.number == number
-                and not running.cancelled.is_set() and key not in self._waiting)
-
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """No new jobs; cancel all and wait for their threads. True if none is left running."""
         self._closing = True

@@ -76,7 +76,6 @@ class CurrentModel(QObject):
         self._moment_config: dict | None = None
         self._moment_weights: tuple[list[np.ndarray] | None, list[list[tuple[int, float]]]] = (None, [])
         self.moment_run: object | None = None  # the core.runs.Run whose moment is viewed
-        self._moment_run_id: str | None = None
         self._moment_epoch: float | None = None
         self._moment_token = 0
 
@@ -109,12 +108,6 @@ class CurrentModel(QObject):
     def shown_config(self) -> dict | None:
         """The settings the shown model was made with (a moment's are its run's)."""
         return self._moment_config if self.viewing_moment else self.config
-
-    @property
-    def shown_run_id(self) -> str | None:
-        """The recorded run the shown model belongs to (None: a file, a tuned model)."""
-        return self._moment_run_id if self.viewing_moment else (
-            self.run_id if self.kind == "live" else None)
 
     @property
     def shown_epoch(self) -> float | None:
@@ -306,7 +299,7 @@ class CurrentModel(QObject):
         self._moment_evaluation = None
         self._moment_config = dict(config) if isinstance(config, dict) else None
         self.moment_run = run
-        self._moment_run_id, self._moment_epoch = getattr(run, "id", None), epoch
+        self._moment_epoch = epoch
         self._moment_weights = (None, [])
         self.changed.emit(Change.MODEL)
         self.changed.emit(Change.EVALUATION)
@@ -357,7 +350,7 @@ class CurrentModel(QObject):
     def _forget_moment(self) -> None:
         self._moment_token += 1
         self.moment_label = self._moment_model = self._moment_evaluation = None
-        self._moment_config = self._moment_run_id = self._moment_epoch = None
+        self._moment_config = self._moment_epoch = None
         self.moment_run = None
         self._moment_weights = (None, [])
         self.moment_error = ""

@@ -115,7 +115,8 @@ GROUPS: list[tuple[str, str]] = [
 ]
 
 
-def _views() -> list[ViewEntry]:
+def views() -> list[ViewEntry]:
+    """The window's views, in the View menu's order."""
     # imported here: the panels import this module's View protocol
     from .panels.curves_panel import CurvesPanel
     from .panels.digit_history_view import DigitHistoryView
@@ -180,8 +181,3 @@ def _views() -> list[ViewEntry]:
 TAB_ORDER = ["curves_panel", "health_panel", "weights_panel", "inspect_panel", "map_panel",
              "lab_panel", "mistakes_panel", "history_view", "robustness_panel", "draw_page",
              "runs_panel"]
-
-
-def views() -> list[ViewEntry]:
-    """The window's views, in the View menu's order."""
-    return _views()

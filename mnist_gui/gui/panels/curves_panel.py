@@ -353,10 +353,6 @@ class CurvesPanel(QWidget):
         x = float(self._moment_line[0][1].value())
         return x / self._samples_per_epoch if self._x_axis == "samples" and self._samples_per_epoch else x
 
-    def overlaid_run_ids(self) -> list[str]:
-        """The recorded runs drawn beside the live one (ticked ones, and a viewed moment's)."""
-        return [data.run_id for data in self._overlays]
-
     def _to_x(self, epochs: float) -> float:
         if self._x_axis == "samples" and self._samples_per_epoch:
             return epochs * self._samples_per_epoch

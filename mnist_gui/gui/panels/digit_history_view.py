@@ -70,7 +70,7 @@ class DigitHistoryView(QWidget):
     def render(self, state: CurrentModel) -> None:
         """The selected run's digit history, else the live (or last) run's, built from its
         epochs' p(true) arrays; the test digits come from the data in use."""
-        run = getattr(self, "_selected_run", None)
+        run = self._selected_run
         if run is not None and run.id == state.run_id and state.kind == "live":
             run = None
         if run is not None:
@@ -111,7 +111,7 @@ class DigitHistoryView(QWidget):
         if raw is None:
             return None
         key = (id(raw), tuple(int(c) for c in classes))
-        if getattr(self, "_digits_key", None) != key:
+        if self._digits_key != key:
             keep = np.isin(raw.test_labels, key[1])
             self._digits_key, self._digits_cache = key, (raw.test_images[keep], raw.test_labels[keep])
         return self._digits_cache
@@ -121,6 +121,9 @@ class DigitHistoryView(QWidget):
         self.history: DigitHistory | None = None
         self._selected_run: object | None = None  # a recorded run chosen in Runs
         self._shown_key: tuple | None = None  # what the last render showed
+        # the test digits of the last (data, classes) asked for, as a history's columns are
+        self._digits_key: tuple | None = None
+        self._digits_cache: tuple[np.ndarray, np.ndarray] | None = None
         self._images: np.ndarray | None = None
         self._labels: np.ndarray | None = None
         self._indices: list[int] = []
