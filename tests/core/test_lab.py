@@ -110,7 +110,7 @@ def test_saved_model_bakes_scales_and_records_edits(model, test_set, tmp_path):
     np.testing.assert_allclose(loaded.logits(test_set[0]), lab.model.logits(test_set[0]),
                                rtol=1e-4, atol=1e-4)
     assert [lb.edit_from_dict(e) for e in meta["edits"]] == lab.edits
-    assert meta["version"] == 1 and meta["config"] == {"hidden": [40, 24]}
+    assert meta["version"] == 2 and meta["config"] == {"hidden": [40, 24]}
 
 
 def test_bad_edits_are_refused_with_the_field(model, test_set):
