@@ -199,12 +199,15 @@ def test_mse_matches_the_quadratic_cost(rng):
     assert losses.mse_sigmoid(z, y)[0] == pytest.approx(expected, rel=1e-12)
 
 
-def _network_case(activation: str, loss: str, rng, dropout: float = 0.0):
+def _network_case(activation: str, loss: str, rng, dropout: float = 0.0,
+                  normalization: str = "none"):
     sizes = [6, 5, 4, 1 if loss == "bce" else 3]
     output = "softmax" if loss == "ce" else "sigmoid"
     model = MLP(sizes, [activation, activation, output], leaky_relu_slope=0.1,
-                dtype=np.float64, dropout=dropout)
+                dtype=np.float64, dropout=dropout, normalization=normalization)
     model.initialize(rng, "normal", std=0.8, bias="normal")
+    if normalization != "none":  # gamma and beta away from 1 and 0
+        model.params[...] += rng.standard_normal(model.params.shape) * 0.3
     X = rng.standard_normal((8, 6))
     y = rng.integers(0, 2 if loss == "bce" else 3, 8)
     for layer in model.layers:  # a fixed mask per dropout layer, drawn once
@@ -215,7 +218,8 @@ def _network_case(activation: str, loss: str, rng, dropout: float = 0.0):
 
 def layer_width(model, dropout_layer):
     index = model.layers.index(dropout_layer)
-    return model.layers[index - 2].fan_out  # Dense, activation, dropout
+    dense = [layer for layer in model.layers[:index] if isinstance(layer, layers.Dense)]
+    return dense[-1].fan_out  # Dense, any normalisation, activation, dropout
 
 
 @pytest.mark.parametrize("activation", layers.HIDDEN_ACTIVATIONS)
@@ -230,6 +234,28 @@ def test_whole_network_gradients(activation, loss, dropout, rng):
         return model.loss_and_grads(X, y, loss)[0]
 
     numeric = numeric_grad(f, model.params)
+    assert rel_error(analytic, numeric) < TOLERANCE
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "relu"])
+@pytest.mark.parametrize("normalization", ["batch", "layer"])
+@pytest.mark.parametrize("dropout", [0.0, 0.5])
+def test_whole_network_gradients_with_normalisation(activation, normalization, dropout, rng):
+    """Batch statistics in the loss: each parameter's nudge moves every row's output."""
+    model, X, y = _network_case(activation, "ce", rng, dropout, normalization)
+    model.loss_and_grads(X, y, "ce")
+    analytic = model.grads.copy()
+    numeric = numeric_grad(lambda: model.loss_and_grads(X, y, "ce")[0], model.params)
+    assert rel_error(analytic, numeric) < TOLERANCE
+
+
+@pytest.mark.parametrize("normalization", ["batch", "layer"])
+def test_input_gradient_through_a_normalisation(normalization, rng):
+    model, X, _ = _network_case("tanh", "ce", rng, normalization=normalization)
+    model.loss_and_grads(X, rng.integers(0, 3, 8), "ce")  # running statistics off their start
+    weights = rng.standard_normal((8, 3))
+    analytic = model.input_gradient(X, weights)
+    numeric = numeric_grad(lambda: float(np.sum(model.logits(X) * weights)), X)
     assert rel_error(analytic, numeric) < TOLERANCE
 
 
