@@ -31,40 +31,35 @@ Two kinds of pass, as in ``core/layers.py``:
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import Any, Iterator
 
 import numpy as np
 
+from .architecture import (
+    MAX_LAYERS,
+    MAX_PARAMETERS,
+    Block,
+    cut_blocks,
+    layer_from_file,
+    mlp_layers,
+    parameter_count,
+    read_spec,
+)
 from .errors import ConfigError
 from .layers import (
     DEFAULT_LEAKY_SLOPE,
-    ACTIVATION_TYPES,
     INITIALIZERS,
-    LAYER_TYPES,
     NORMALIZATIONS,
-    Activation,
-    Dense,
     Dropout,
     Layer,
     Parameter,
     check_activation,
-    layer_from_spec,
 )
 from .losses import LOSS_FUNCTIONS, LOSS_OUTPUT, LOSSES, output_probabilities
 
 __all__ = ["INITIALIZERS", "MAX_PARAMETERS", "MLP", "Block", "Tape", "build_mlp",
            "mlp_layers", "parameter_count"]
 
-#: The largest parameter count we accept, to train or to load (200 MB of float32; the
-#: presets' largest network has 1.3 million, and one epoch of 50 million takes hours on a
-#: CPU). Checked from a file's metadata before its arrays are read: a 2 MB file of zeros
-#: can claim 477 million (1.9 GB, and 10 GB to evaluate).
-MAX_PARAMETERS = 50_000_000
-#: The most layers a network may list (a file claiming a million is refused before any is
-#: built).
-MAX_LAYERS = 200
 #: Inference runs in chunks of rows whose activations fit this (a 600,000-unit layer would
 #: otherwise take 8192 x 600,000 floats at once); at most INFERENCE_ROWS rows.
 INFERENCE_BUDGET = 256 * 2**20
@@ -74,84 +69,6 @@ INFERENCE_ROWS = 8192
 #: What an inference pass kept for the gradient with respect to its input: each layer with
 #: its cache, in forward order. The caller's, so that threads never share one.
 Tape = list[tuple[Layer, Any]]
-
-
-def parameter_count(layer_sizes: list[int], normalization: str = "none") -> int:
-    """Parameters of the MLP ``layer_sizes`` (weights and biases, plus a scale and a shift
-    per hidden unit with a normalisation)."""
-    dense = sum((a + 1) * b for a, b in zip(layer_sizes[:-1], layer_sizes[1:]))
-    return dense + (0 if normalization == "none" else 2 * sum(layer_sizes[1:-1]))
-
-
-def mlp_layers(
-    layer_sizes: list[int],
-    activations: list[str],
-    normalization: str = "none",
-    leaky_relu_slope: float = DEFAULT_LEAKY_SLOPE,
-) -> list[dict[str, Any]]:
-    """The layer list of an MLP: per hidden layer Dense, the normalisation if any, the
-    activation; then the output Dense (its activation, ``activations[-1]``, is the loss's).
-
-    ``normalization``: "none", "batch" or "layer" (``layers.NORMALIZATIONS``)."""
-    if normalization not in NORMALIZATIONS:
-        raise ConfigError(f"unknown normalization {normalization!r}; expected one of "
-                          f"{', '.join(NORMALIZATIONS)}")
-    norm = NORMALIZATIONS[normalization]
-    specs: list[dict[str, Any]] = []
-    for l, (fan_in, fan_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:])):
-        specs.append({"kind": "dense", "fan_in": int(fan_in), "fan_out": int(fan_out)})
-        if l < len(layer_sizes) - 2:
-            if norm is not None:
-                specs.append({"kind": norm, "size": int(fan_out)})
-            name = activations[l]
-            specs.append({"kind": name, "slope": float(leaky_relu_slope)}
-                         if name == "leaky_relu" else {"kind": name})
-    return specs
-
-
-@dataclass
-class Block:
-    """One dense layer and what follows it up to the next: ``transforms`` (normalisation)
-    and, in a hidden block, its ``activation``, whose output is the block's units."""
-
-    dense: Dense
-    transforms: list[Layer]
-    activation: Activation | None
-
-    @property
-    def layers(self) -> list[Layer]:
-        """The block's layers in forward order (no dropout: that is the trainer's)."""
-        tail = [] if self.activation is None else [self.activation]
-        return [self.dense, *self.transforms, *tail]
-
-    @property
-    def normalization(self) -> str | None:
-        """The kinds of its transforms ("batch_norm"), or None."""
-        return "+".join(layer.kind for layer in self.transforms) or None
-
-
-def _number(where: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(f"{where} must be a finite number, got {value!r}")
-
-
-def _layer_from_file(index: int, spec: Any) -> Layer:
-    """A layer from one entry of a spec's ``layers`` (which may come from a file): the kind
-    known, every argument a finite number, the constructor's own checks."""
-    where = f"layer {index + 1}"
-    if not isinstance(spec, dict):
-        raise ConfigError(f"{where}: expected an object with a 'kind', got {spec!r}")
-    kind = spec.get("kind")
-    if kind not in LAYER_TYPES or kind == "dropout":
-        raise ConfigError(f"{where}: unknown layer kind {kind!r}; expected one of "
-                          f"{', '.join(k for k in LAYER_TYPES if k != 'dropout')}")
-    for key, value in spec.items():
-        if key != "kind":
-            _number(f"{where} ({kind}) {key}", value)
-    try:
-        return layer_from_spec(spec)
-    except TypeError as exc:  # an argument the layer does not take
-        raise ConfigError(f"{where} ({kind}): {exc}") from None
 
 
 class MLP:
@@ -225,13 +142,13 @@ class MLP:
         check_activation(output_activation, hidden=False)
         if not isinstance(specs, list) or not 1 <= len(specs) <= MAX_LAYERS:
             raise ConfigError(f"layers must be a list of 1 to {MAX_LAYERS} layer specs")
-        arch = [_layer_from_file(i, spec) for i, spec in enumerate(specs)]
+        arch = [layer_from_file(i, spec) for i, spec in enumerate(specs)]
         n_params = sum(layer.n_parameters for layer in arch)
         if n_params > MAX_PARAMETERS:
             raise ConfigError(
                 f"{n_params:,} parameters is more than the {MAX_PARAMETERS:,} this app accepts"
             )
-        self.blocks = self._blocks(arch)
+        self.blocks = cut_blocks(arch)
         self.dense = [block.dense for block in self.blocks]
         self.hidden = [block.activation for block in self.blocks[:-1]]
         self.layer_sizes = [self.dense[0].fan_in] + [d.fan_out for d in self.dense]
@@ -256,39 +173,6 @@ class MLP:
         self.params, self.grads = self._bind_parameters()
         self.state = self._bind_state()
         self._dz: dict[tuple[int, int], np.ndarray] = {}  # the training step's dL/dz
-
-    @staticmethod
-    def _blocks(arch: list[Layer]) -> list[Block]:
-        """Cut the layer list into blocks, checking the shape rules and the widths."""
-        if arch[0].role != "dense":
-            raise ConfigError("layer 1: a network starts with a dense layer")
-        blocks: list[Block] = []
-        width = None
-        for i, layer in enumerate(arch):
-            where = f"layer {i + 1} ({layer.kind})"
-            if layer.role == "dense":
-                if blocks and blocks[-1].activation is None:
-                    raise ConfigError(f"{where}: the dense layer before it has no activation")
-                blocks.append(Block(layer, [], None))
-            elif blocks[-1].activation is not None:
-                raise ConfigError(f"{where}: only a dense layer may follow an activation")
-            elif layer.role == "activation":
-                blocks[-1].activation = layer
-            elif layer.role == "transform":
-                if any(t.kind == layer.kind for t in blocks[-1].transforms):
-                    raise ConfigError(f"{where}: two {layer.kind} layers in one block")
-                blocks[-1].transforms.append(layer)
-            else:
-                raise ConfigError(f"{where}: a {layer.role} layer cannot be listed in a network")
-            try:
-                width = layer.output_size(width if width is not None else layer.fan_in)
-            except ConfigError as exc:
-                raise ConfigError(f"{where}: {exc}") from None
-        last = blocks[-1]
-        if last.activation is not None or last.transforms:
-            raise ConfigError("the last layer must be a dense layer (the output activation is "
-                              "the loss's)")
-        return blocks
 
     def _bind_parameters(self) -> tuple[np.ndarray, np.ndarray]:
         """Allocate the flat buffers and hand every layer views of its part, in layer order
@@ -461,52 +345,14 @@ class MLP:
 
         With ``layers`` (the model file's version 2) the network is that list; without
         (version 1) it is ``layer_sizes`` and ``activations``."""
-        sizes = spec.get("layer_sizes")
-        if (
-            not isinstance(sizes, list)
-            or not 2 <= len(sizes) <= 50
-            or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sizes)
-        ):
-            raise ConfigError(f"layer_sizes must be a list of 2+ positive integers, got {sizes!r}")
-        if parameter_count(sizes) > MAX_PARAMETERS:
-            raise ConfigError(f"layer_sizes {sizes} make {parameter_count(sizes):,} parameters, "
-                              f"more than the {MAX_PARAMETERS:,} this app accepts")
-        activations = spec.get("activations")
-        if not isinstance(activations, list) or len(activations) != len(sizes) - 1:
-            raise ConfigError(
-                f"activations must list one name per weight layer, got {activations!r}")
-        if any(a not in ACTIVATION_TYPES for a in activations[:-1]) or (
-            activations[-1] not in ("softmax", "sigmoid")
-        ):
-            raise ConfigError(f"unknown activation in {activations}")
-        classes = spec.get("classes")
-        want = 2 if sizes[-1] == 1 else sizes[-1]
-        if (
-            not isinstance(classes, list)
-            or len(classes) != want
-            or not all(isinstance(c, int) and not isinstance(c, bool) for c in classes)
-            or len(set(classes)) != len(classes)
-        ):
-            raise ConfigError(f"classes must be {want} distinct integers, got {classes!r}")
-        numbers = {}
-        for key, default in (("input_mean", None), ("input_std", None),
-                             ("leaky_relu_slope", DEFAULT_LEAKY_SLOPE)):
-            value = spec.get(key, default)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise ConfigError(f"{key} must be a finite number, got {value!r}")
-            numbers[key] = float(value)
-        if numbers["input_std"] <= 0:
-            raise ConfigError("input_std must be positive")
-        if not 0 <= numbers["leaky_relu_slope"] <= 1:
-            raise ConfigError(f"leaky_relu_slope must be in [0, 1], got {numbers['leaky_relu_slope']!r}")
-        if "layers" not in spec:
-            return cls(sizes, activations, classes=classes, dtype=dtype, **numbers)
-        output = spec.get("output_activation", activations[-1])
-        if output != activations[-1]:
-            raise ConfigError(f"output_activation {output!r} is not the last of activations "
-                              f"{activations}")
-        model = cls.from_layers(spec["layers"], output, classes=classes, dtype=dtype,
-                                input_mean=numbers["input_mean"], input_std=numbers["input_std"])
+        fields = read_spec(spec)
+        sizes, activations = fields["layer_sizes"], fields["activations"]
+        numbers = {key: fields[key] for key in ("input_mean", "input_std")}
+        if "layers" not in fields:
+            return cls(sizes, activations, classes=fields["classes"], dtype=dtype,
+                       leaky_relu_slope=fields["leaky_relu_slope"], **numbers)
+        model = cls.from_layers(fields["layers"], fields["output_activation"],
+                                classes=fields["classes"], dtype=dtype, **numbers)
         if model.layer_sizes != sizes or model.activations != activations:
             raise ConfigError(f"layers make a {'-'.join(map(str, model.layer_sizes))} network "
                               f"with {model.activations}, but layer_sizes and activations say "
