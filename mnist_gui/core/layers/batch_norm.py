@@ -75,10 +75,7 @@ class BatchNorm(Normalization):
             np.subtract(x, self.state["running_mean"].astype(x.dtype), out=x_hat)
             x_hat *= inv_std
         self._x_hat, self._inv_std, self._batch_stats = x_hat, inv_std, training
-        out = self._buffer("out", x.shape, x.dtype)
-        np.multiply(x_hat, self.gamma, out=out)
-        out += self.beta
-        return out
+        return self._scale_shift(x_hat)
 
     def backward(
         self, dout: np.ndarray, need_dx: bool = True, param_grads: bool = True

@@ -56,10 +56,7 @@ class LayerNorm(Normalization):
         x_hat = self._buffer("x_hat", x.shape, x.dtype)
         self._inv_std = self._normalize(x, x_hat)
         self._x_hat = x_hat
-        out = self._buffer("out", x.shape, x.dtype)
-        np.multiply(x_hat, self.gamma, out=out)
-        out += self.beta
-        return out
+        return self._scale_shift(x_hat)
 
     def backward(
         self, dout: np.ndarray, need_dx: bool = True, param_grads: bool = True

@@ -61,6 +61,13 @@ class Normalization(Layer):
     def spec(self) -> dict[str, Any]:
         return {"kind": self.kind, "size": self.size, "eps": self.eps}
 
+    def _scale_shift(self, x_hat: np.ndarray) -> np.ndarray:
+        """The training step's output gamma * x_hat + beta: (N, size), a reused buffer."""
+        out = self._buffer("out", x_hat.shape, x_hat.dtype)
+        np.multiply(x_hat, self.gamma, out=out)
+        out += self.beta
+        return out
+
     def _param_grads(self, dout: np.ndarray, x_hat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(dL/dgamma, dL/dbeta): (size,) each, as new arrays, for dout and x_hat: (N, size)."""
         # einsum sums the product without an (N, size) temporary
