@@ -41,6 +41,13 @@ if TYPE_CHECKING:
 
 
 
+#: How often the run reports its batches to the window. Each report repaints the progress
+#: bar, the status line and (throttled) the curves on the GUI thread, which competes with the
+#: training's BLAS threads for the 2 cores: 10 reports a second cost about a tenth of a
+#: core more than 4 (measured per thread while 784-128-10 trained, scripts/bench.py).
+PROGRESS_SECONDS = 0.25
+
+
 def default_blas_threads() -> int | None:
     value = os.environ.get("MNIST_GUI_BLAS_THREADS", "")
     return int(value) if value.isdigit() and int(value) > 0 else None
@@ -130,7 +137,8 @@ class TrainingController(Controller):
         window, state = self.window, self.state
         self.start_epoch = int(start_epoch)
         session = TrainingSession(config, state.raw, state.data_dir, store=window.run_store,
-                                  resume_from=resume_from, health_every=DEFAULT_EVERY)
+                                  resume_from=resume_from, health_every=DEFAULT_EVERY,
+                                  progress_interval=PROGRESS_SECONDS)
         window.files.forget_pending_open()  # a model still loading must not replace this run
         self._generation = state.begin("live", config=config.to_dict())
         self._session, self._final, self._stepping = session, None, 0
