@@ -39,7 +39,7 @@ import stat
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,6 @@ from .metrics import relative_change
 from .model_file import json_safe, load_model, model_metadata, save_model, write_npz_atomically
 from .network import MLP
 from .training import (
-    ARRAY_FIELDS,
     BatchFinished,
     EpochFinished,
     Trainer,
@@ -886,20 +885,11 @@ class RunStore:
                                          _seen | {run_id})
         digits = run.digit_arrays()
         rows = {int(epoch): i for i, epoch in enumerate(digits[0])} if digits else {}
-        names = {f.name for f in fields(EpochFinished)} - set(ARRAY_FIELDS)
         history = list(earlier)
         for metrics in own:
-            values = {name: metrics.get(name) for name in names}
-            for name in ("train_loss", "train_accuracy", "test_loss", "test_accuracy",
-                         "train_seconds", "eval_seconds", "samples_per_second", "lr"):
-                if not isinstance(values[name], (int, float)):
-                    values[name] = float("nan")
-            values["epochs"] = values["epochs"] if isinstance(values["epochs"], int) else metrics["epoch"]
             row = rows.get(metrics["epoch"])
-            if row is not None:
-                values["test_p_true"] = digits[1][row]
-                values["test_predicted"] = digits[2][row]
-            history.append(EpochFinished(**values))
+            history.append(EpochFinished.from_metrics(
+                metrics, *((digits[1][row], digits[2][row]) if row is not None else ())))
         return history
 
     def has_resume_state(self, run_id: str, epoch: int) -> bool:
