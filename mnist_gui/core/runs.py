@@ -999,6 +999,7 @@ class RunRecorder:
         self._bucket_size = 1
         self._n_batches = 1
         self._first_epoch_marks: set[int] = set()
+        self._last_batch: tuple[int, int, int] | None = None  # (epoch, batch, n_batches)
         self._digits: dict[str, list[np.ndarray]] = {"epochs": [], "p_true": [], "predicted": []}
         # a continued run's digits start with its parents' (``earlier``: the epochs that led
         # to its branch point), so its learning history covers the whole way, from epoch 1
@@ -1037,6 +1038,7 @@ class RunRecorder:
             self.finish(event.reason)
 
     def _on_batch(self, event: BatchFinished) -> None:
+        self._last_batch = (event.epoch, event.batch, event.n_batches)
         self._buckets.append((event.progress, event.loss, event.accuracy))
         if event.epoch == 1 and event.batch in self._first_epoch_marks:
             name = f"step-0001-{event.batch:04d}-{event.n_batches:04d}.npz"
@@ -1109,6 +1111,14 @@ class RunRecorder:
         if self.info["outcome"] != "running":
             return
         self._flush_curve()
+        if outcome == "stopped" and self._last_batch is not None:
+            epoch, batch, n_batches = self._last_batch
+            if batch < n_batches:  # stopped inside an epoch: the timeline ends where it did
+                try:
+                    self._snapshot(self.path / "snapshots" /
+                                   f"step-{epoch:04d}-{batch:04d}-{n_batches:04d}.npz", None)
+                except (ModelFileError, ConfigError, OSError):
+                    pass  # the epoch snapshots and final.npz still tell the run
         try:
             save_model(self.path / "final.npz", self.trainer.model, self.info["config"],
                        self.trainer.history[-1].metrics() if self.trainer.history else None)
