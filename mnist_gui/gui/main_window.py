@@ -657,7 +657,8 @@ class MainWindow(QMainWindow):
         self.close_question = None
 
     def closeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt's
-        if self.is_training and not self._quit_confirmed:
+        # a run whose end is already shown is not asked about (its thread winds down below)
+        if self.is_training and not self.training.has_ended and not self._quit_confirmed:
             event.ignore()
             self.ask_to_stop_and_quit()
             return

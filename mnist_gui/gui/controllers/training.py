@@ -117,6 +117,11 @@ class TrainingController(Controller):
         return self._thread is not None
 
     @property
+    def has_ended(self) -> bool:
+        """The run's last event has come (its thread may still be winding down)."""
+        return self._final is not None
+
+    @property
     def is_paused(self) -> bool:
         return self._session is not None and self._session.controls.paused
 
