@@ -1,8 +1,16 @@
-"""Layout pieces of the window: the grouped tabs and a view under its explanation."""
+"""Layout pieces of the window: the grouped tabs built from the view table, a group's header
+(the summary strip above Train & watch) and a view under its explanation."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QLabel, QScrollArea, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+
+from .views import GROUPS, TAB_ORDER, ViewEntry, bind_view, group_headers
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
 
 
 class ViewTabs(QTabWidget):
@@ -39,3 +47,42 @@ def explained(view: QWidget, text: str) -> QWidget:
         view = area
     layout.addWidget(view, 1)
     return page
+
+
+def build_view_tabs(window: "MainWindow", entries: list[ViewEntry]) -> ViewTabs:
+    """The window's tabs: one per group (``GROUPS``), its views in sub-tabs numbered on the
+    suggested path ("3 Mistakes"), under the group's header if it has one. A header is kept
+    as ``window.<name>``, follows the state like a view and, if it has
+    ``show_batch_progress``, the live run's batches (``window.progress_shown``)."""
+    by_name = {entry.name: entry for entry in entries}
+    headers = group_headers()
+    tabs = ViewTabs()
+    tabs.setObjectName("tabs")
+    for group, tip in GROUPS:
+        members = [by_name[name] for name in TAB_ORDER if by_name[name].group == group]
+        if len(members) == 1:
+            page = explained(getattr(window, members[0].name), members[0].explanation)
+        else:
+            page = QTabWidget()
+            page.setDocumentMode(True)
+            for entry in members:
+                page.addTab(explained(getattr(window, entry.name), entry.explanation),
+                            entry.tab_text)
+                page.setTabToolTip(page.count() - 1, entry.explanation)
+        if group in headers:
+            name, make = headers[group]
+            header = make()
+            setattr(window, name, header)
+            framed = QWidget()
+            column = QVBoxLayout(framed)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(0)
+            column.addWidget(header)
+            column.addWidget(page, 1)
+            page = framed
+            bind_view(header, window.state)  # the binding is the header's child: it lives as long
+            if hasattr(header, "show_batch_progress"):
+                window.progress_shown.connect(header.show_batch_progress)
+        tabs.addTab(page, group)
+        tabs.setTabToolTip(tabs.count() - 1, tip)
+    return tabs
