@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QEvent, QSize
 from PySide6.QtWidgets import QLabel, QScrollArea, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from .views import GROUPS, TAB_ORDER, ViewEntry, bind_view, group_headers
@@ -28,9 +29,38 @@ class ViewTabs(QTabWidget):
             child, parent = parent, parent.parentWidget()
 
 
+class _AtLeastItsMinimum(QWidget):
+    """Holds ``view`` at the scroll area's size, and never below the view's minimum size.
+
+    A scroll area asks a widget whose layout has a height-for-width (any wrapped label) for
+    its *preferred* height at that width, and scrolled Mistakes by 300 px in a window with
+    room for it: this holder has no layout, so the area asks for the minimum only."""
+
+    def __init__(self, view: QWidget) -> None:
+        super().__init__()
+        self.view = view
+        view.setParent(self)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return self.view.minimumSizeHint().expandedTo(self.view.minimumSize())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return self.minimumSizeHint()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt's
+        super().resizeEvent(event)
+        self.view.setGeometry(self.rect())
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # the view's minimum changed: the area re-reads it
+        return super().event(event)
+
+
 def explained(view: QWidget, text: str) -> QWidget:
-    """``view`` under a one-line explanation of what it shows; a view wider or taller than a
-    1024x640 window scrolls instead of widening the window."""
+    """``view`` under a one-line explanation of what it shows. The view sits in a scroll area
+    that scrolls only when the window is smaller than the view's minimum: a view (or a header
+    above its group) never makes the window larger than 1024x640."""
     page = QWidget()
     layout = QVBoxLayout(page)
     layout.setContentsMargins(2, 4, 2, 2)
@@ -39,13 +69,11 @@ def explained(view: QWidget, text: str) -> QWidget:
     label.setWordWrap(True)
     label.setStyleSheet("color: #555555;")
     layout.addWidget(label)
-    if view.minimumSizeHint().width() > 680 or view.minimumSizeHint().height() > 480:
-        area = QScrollArea()
-        area.setWidget(view)
-        area.setWidgetResizable(True)
-        area.setFrameShape(QScrollArea.Shape.NoFrame)
-        view = area
-    layout.addWidget(view, 1)
+    area = QScrollArea()
+    area.setWidget(_AtLeastItsMinimum(view))
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    layout.addWidget(area, 1)
     return page
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 import time
 
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from ..core.session import Progress
 from .guard import guarded
@@ -86,6 +87,9 @@ class SummaryStrip(QWidget):
         self._grid.setVerticalSpacing(4)
         self._columns = 0
         layout = QVBoxLayout(self)
+        # the cards wrap to more rows instead of widening the window: the strip's minimum is
+        # its widest card (minimumSizeHint), not one row of them
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         layout.setContentsMargins(4, 2, 4, 4)
         layout.setSpacing(2)
         layout.addWidget(self.caption)
@@ -93,6 +97,7 @@ class SummaryStrip(QWidget):
         self._eta = EtaDisplay()
         self._following_live = False
         self._arrange(len(CARDS))
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
     # ------------------------------------------------------------------ the view
 
@@ -170,18 +175,37 @@ class SummaryStrip(QWidget):
         super().resizeEvent(event)
         self._fit()
 
-    def _fit(self) -> None:
-        """As many cards a row as fit the width (a longer value can widen a card)."""
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        widest = max(card.minimumSizeHint().width() for card in self.cards.values())
+        return QSize(widest + 8, self.height())
+
+    def _rows_height(self, columns: int) -> int:
+        """The strip's height with its cards in rows of ``columns``."""
+        rows = math.ceil(len(CARDS) / columns)
+        card = max(card.sizeHint().height() for card in self.cards.values())
+        caption = self.caption.sizeHint().height()
+        return caption + rows * card + (rows - 1) * self._grid.verticalSpacing() + 10
+
+    def _columns_for(self, width: int) -> int:
         widest = max(card.sizeHint().width() for card in self.cards.values())
         spacing = self._grid.horizontalSpacing()
-        fit = max(1, (self.width() - 8 + spacing) // (widest + spacing))
+        fit = max(1, (width - 8 + spacing) // (widest + spacing))
         rows = math.ceil(len(CARDS) / fit)
-        columns = math.ceil(len(CARDS) / rows)  # rows as even as they can be: 5 + 4, not 8 + 1
+        return math.ceil(len(CARDS) / rows)  # rows as even as they can be: 5 + 4, not 8 + 1
+
+    def _fit(self) -> None:
+        """As many cards a row as fit the width (a longer value can widen a card)."""
+        columns = self._columns_for(self.width())
         if columns != self._columns:
             self._arrange(columns)
 
     def _arrange(self, columns: int) -> None:
-        """Lay the cards out in rows of ``columns`` (equal widths)."""
+        """Lay the cards out in rows of ``columns`` (equal widths); the strip is as tall as
+        its rows."""
+        self._place(columns)
+        self.setFixedHeight(self._rows_height(columns))
+
+    def _place(self, columns: int) -> None:
         self._columns = columns
         for card in self.cards.values():
             self._grid.removeWidget(card)
