@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QScrollArea,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -42,8 +41,8 @@ from .panels.config_panel import ConfigPanel
 from .state import Change, CurrentModel
 from .text import plural
 from .training_bar import ElidedLabel, RunStatus, TrainingBar
-from .layout import ViewTabs, explained
-from .views import GROUPS, TAB_ORDER, ViewContext, bind_view, views
+from .layout import build_view_tabs
+from .views import ViewContext, bind_view, views
 from . import window_settings
 from .moment_banner import MomentBanner
 
@@ -145,21 +144,7 @@ class MainWindow(QMainWindow):
             view = entry.make(context)
             setattr(self, entry.name, view)
             self.views.append((entry.title, view))
-        by_name = {entry.name: entry for entry in self.view_entries}
-        self.tabs = ViewTabs()
-        self.tabs.setObjectName("tabs")
-        for group, tip in GROUPS:
-            entries = [by_name[name] for name in TAB_ORDER if by_name[name].group == group]
-            if len(entries) == 1:
-                page = explained(getattr(self, entries[0].name), entries[0].explanation)
-            else:
-                page = QTabWidget()
-                page.setDocumentMode(True)
-                for entry in entries:
-                    page.addTab(explained(getattr(self, entry.name), entry.explanation), entry.title)
-                    page.setTabToolTip(page.count() - 1, entry.explanation)
-            self.tabs.addTab(page, group)
-            self.tabs.setTabToolTip(self.tabs.count() - 1, tip)
+        self.tabs = build_view_tabs(self, self.view_entries)
 
         # "viewing epoch 3 of run X": shown while the views follow a run's snapshot
         self.banner = MomentBanner()
@@ -216,7 +201,7 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         for entry in self.view_entries:
             view = getattr(self, entry.name)
-            self._action(view_menu, f"&{entry.title}", entry.shortcut,
+            self._action(view_menu, entry.menu_text, entry.shortcut,
                          lambda _checked=False, v=view: self.show_view(v))
         train_menu = self.menuBar().addMenu("&Training")
         self.train_action = self._action(train_menu, "&Train", "Ctrl+T", self.start_training)

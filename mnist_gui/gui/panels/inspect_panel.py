@@ -170,6 +170,11 @@ class InspectPanel(QWidget):
         self.output_combo.addItem("probability", "probability")
         self.output_combo.setToolTip("Explain the class's logit (pre-softmax score) or its probability")
         controls.addWidget(self.output_combo)
+        controls.addStretch(1)
+        layout.addLayout(controls)
+        # a second row: one row of every control made Inspect 1000 px wide (it scrolled
+        # sideways in a 1024 px window)
+        controls = QHBoxLayout()
         controls.addWidget(QLabel("steps"))
         self.steps_spin = QSpinBox()
         self.steps_spin.setObjectName("attributionStepsSpin")
@@ -192,6 +197,13 @@ class InspectPanel(QWidget):
         self.sort_check.setToolTip("Show each layer's units from the most to the least active")
         controls.addWidget(self.sort_check)
         layout.addLayout(controls)
+        for combo in (self.target_combo, self.versus_combo, self.method_combo, self.output_combo,
+                      self.counterfactual_combo):
+            # never narrower than its items ("the answer" was cut to "the answ")
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        for combo in (self.method_combo, self.output_combo):  # their items never change
+            combo.setMinimumWidth(combo.sizeHint().width())
 
         grid = QGridLayout()
         self.activations_view = pg.GraphicsLayoutWidget()
