@@ -2,12 +2,20 @@
 
 Layout (see README, "Model file format"):
 
-* ``W1..WL``: float32 (fan_in, fan_out); ``b1..bL``: float32 (fan_out,)
+* ``W1..WL``: float32 (fan_in, fan_out); ``b1..bL``: float32 (fan_out,), the dense layers
+* version 2: the other layers' arrays, named ``{kind}_{name}{i}`` after the dense layer
+  ``i`` they follow: ``batch_norm_gamma1``, ``batch_norm_beta1``,
+  ``batch_norm_running_mean1``, ``batch_norm_running_var1``, ``layer_norm_gamma1``, ...
 * ``meta``: a 0-d unicode array holding JSON with ``format`` = "mnist-gui-mlp",
-  ``version`` = 1, ``layer_sizes``, ``activations``, ``classes``, ``input_mean``,
-  ``input_std``, optional ``leaky_relu_slope``, ``config``, ``metrics`` and ``edits`` (the
-  lab's changes to a trained model, in order, as ``core.lab`` records them; readers that do
-  not know the field ignore it).
+  ``version`` = 2, ``layers`` (the layer list: each layer's ``kind`` and arguments, in
+  order), ``output_activation``, ``layer_sizes``, ``activations`` (what the layers make,
+  checked against them), ``classes``, ``input_mean``, ``input_std``, optional
+  ``leaky_relu_slope``, ``config``, ``metrics`` and ``edits`` (the lab's changes to a
+  trained model, in order, as ``core.lab`` records them; readers that do not know the field
+  ignore it).
+
+Version 1 (written before the layer list) has no ``layers``: the network is Dense and the
+activation per entry of ``layer_sizes`` and ``activations``. Such files still open.
 
 Reading uses ``np.load(..., allow_pickle=False)`` and validates every shape and value;
 writing goes to a temporary file in the same folder that is renamed over the target, so a
@@ -29,7 +37,9 @@ from .network import MLP
 from .paths import check_output_path, write_atomically
 
 FORMAT = "mnist-gui-mlp"
-VERSION = 1
+VERSION = 2
+#: the versions this reader opens (1: layer_sizes and activations only; 2: the layer list)
+READABLE_VERSIONS = (1, 2)
 MAX_META_CHARS = 1_000_000
 
 
@@ -172,7 +182,7 @@ def load_model(path: str | Path) -> tuple[MLP, dict]:
             except json.JSONDecodeError as exc:
                 raise _fail(path, f"'meta' is not JSON ({exc.msg})") from None
             _check_meta(path, meta)
-            model = MLP.from_spec(meta)
+            model = MLP.from_spec(meta)  # version 1 has no "layers" (refused in _check_meta)
             _check_sense(path, meta)
             targets = model.named_arrays()
             expected = set(targets) | {"meta"}
@@ -234,17 +244,33 @@ def _check_sense(path: Path, meta: dict) -> None:
 def _check_output_bound(path: Path, model: MLP) -> None:
     """Refuse weights so large that some input could overflow float32 on the way to the
     output (finite weights of 1e38 load, then give inf logits and "accuracy nan%"): a bound
-    on every layer's largest |value|, for pixels in [0, 1]; sigmoid and tanh reset it to 1."""
+    on every layer's largest |value|, for pixels in [0, 1]; sigmoid and tanh reset it to 1,
+    a layer norm to max|gamma| * sqrt(width) + max|beta| (a standardised row's entries are
+    below sqrt(width)), a batch norm multiplies it by its largest inference factor."""
     bound = max(abs(model.input_mean), abs(1 - model.input_mean)) / model.input_std
     limit = float(np.finfo(np.float32).max) / 1e3
-    for l, (W, b) in enumerate(zip(model.W, model.b), start=1):
-        with np.errstate(over="ignore"):
+
+    def largest(a: np.ndarray) -> float:
+        return float(np.abs(a, dtype=np.float64).max(initial=0.0))
+
+    for l, block in enumerate(model.blocks, start=1):
+        W, b = block.dense.W, block.dense.b
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             column = np.abs(W, dtype=np.float64).sum(axis=0).max(initial=0.0)
-            bound = float(column * bound + np.abs(b, dtype=np.float64).max(initial=0.0))
+            bound = float(column * bound + largest(b))
+            for layer in block.transforms:
+                if layer.kind == "layer_norm":
+                    bound = largest(layer.gamma) * math.sqrt(layer.size) + largest(layer.beta)
+                elif layer.kind == "batch_norm":
+                    if (layer.state["running_var"] < 0).any():
+                        raise _fail(path, f"layer {l}'s batch norm has a negative running "
+                                    "variance")
+                    scale, shift = layer.inference_affine()
+                    bound = bound * largest(scale) + largest(shift)
         if not bound <= limit:
             raise _fail(path, f"weights so large that layer {l}'s outputs could overflow "
                         f"float32 (up to {bound:.3g}): not a trained network")
-        if l <= len(model.hidden) and model.activations[l - 1] in ("sigmoid", "tanh"):
+        if block.activation is not None and block.activation.kind in ("sigmoid", "tanh"):
             bound = 1.0
 
 
@@ -254,5 +280,11 @@ def _check_meta(path: Path, meta: Any) -> None:
         raise _fail(path, "'meta' JSON must be an object")
     if meta.get("format") != FORMAT:
         raise _fail(path, f"format is {meta.get('format')!r}, expected {FORMAT!r}")
-    if meta.get("version") != VERSION:
-        raise _fail(path, f"version {meta.get('version')!r} is not supported (expected {VERSION})")
+    version = meta.get("version")
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
+        raise _fail(path, f"version {version!r} is not supported (expected one of "
+                    f"{', '.join(map(str, READABLE_VERSIONS))})")
+    if version == 1 and "layers" in meta:
+        raise _fail(path, "version 1 has no 'layers' (the layer list came with version 2)")
+    if version >= 2 and "layers" not in meta:
+        raise _fail(path, f"version {version} needs 'layers', the layer list")
