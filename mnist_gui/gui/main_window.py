@@ -43,6 +43,7 @@ from .controllers.personal import PersonalController
 from .controllers.training import TrainingController
 from .guard import guarded
 from .jobs import Jobs
+from .language import LanguageMenu
 from .panel_parts import ask
 from .panels.config_panel import ConfigPanel
 from .state import Change, CurrentModel
@@ -242,6 +243,7 @@ class MainWindow(QMainWindow):
             view = getattr(self, entry.name)
             self._action(view_menu, f"&{entry.title}", entry.shortcut,
                          lambda _checked=False, v=view: self.show_view(v))
+        self.language_menu = LanguageMenu(view_menu, self.settings)
         train_menu = self.menuBar().addMenu("&Training")
         self.train_action = self._action(train_menu, "&Train", "Ctrl+T", self.start_training)
         self.pause_action = self._action(train_menu, "&Pause / resume", "Ctrl+P", self.toggle_pause)
