@@ -23,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "mnist_gui" / "gui"
 I18N = ROOT / "resources" / "i18n"
-LANGUAGES = {"it": "it_IT"}
+# English is the source language: its file holds only the plural forms ("%n unit(s)")
+LANGUAGES = {"en": "en_US", "it": "it_IT"}
 
 
 def tool(name: str) -> str:
@@ -50,6 +51,8 @@ def update(code: str, ts: Path, drop_obsolete: bool = False) -> None:
     """Run lupdate over the gui sources into ``ts`` (paths in it relative to the repo)."""
     args = [tool("lupdate"), *(str(p.relative_to(ROOT)) for p in source_files()),
             "-ts", str(ts), "-target-language", LANGUAGES[code], "-locations", "none", "-silent"]
+    if code == "en":
+        args.append("-pluralonly")
     if drop_obsolete:
         args.append("-no-obsolete")
     subprocess.run(args, check=True, cwd=ROOT)

@@ -61,17 +61,18 @@ class Translation:
 
     def install(self) -> Translation:
         """Install the app's and Qt's translators and make the language's number format the
-        default (``QLocale()``); English needs no translator. Missing files are skipped: the
-        window then shows the English source strings."""
+        default (``QLocale()``). English has a translator too, for its plural forms only
+        ("%n unit(s)" -> "1 unit", "2 units"). Missing files are skipped: the window then shows
+        the source strings."""
         app = QCoreApplication.instance()
         if app is None:
             raise RuntimeError("install a translation after the QApplication exists")
         QLocale.setDefault(_LOCALES[self.code])
-        if self.code == "en":
-            return self
-        qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-        for folder, name in ((translations_dir(), f"mnist_gui_{self.code}"),
-                             (qt_dir, f"qtbase_{self.code}")):
+        files = [(translations_dir(), f"mnist_gui_{self.code}")]  # English: its plural forms
+        if self.code != "en":  # Qt's own texts are English already
+            qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+            files.append((qt_dir, f"qtbase_{self.code}"))
+        for folder, name in files:
             translator = QTranslator(app)
             if translator.load(name, str(folder)):
                 app.installTranslator(translator)

@@ -125,20 +125,21 @@ def test_every_marked_string_has_an_italian_translation(tmp_path):
         from scripts.update_translations import release, update
     finally:
         sys.path.remove(str(ROOT))
-    fresh = tmp_path / "mnist_gui_it.ts"
-    shutil.copy(TS, fresh)
-    update("it", fresh)
-    missing = [(context, source) for context, source, forms in _translations(fresh)
-               if not forms or not all(f.strip() for f in forms)]
-    assert missing == [], (f"{len(missing)} marked strings have no Italian translation: run "
-                           "scripts/update_translations.py and translate them in "
-                           f"resources/i18n/mnist_gui_it.ts; the first: {missing[:5]}")
-    qm = tmp_path / "mnist_gui_it.qm"
-    release(TS, qm)
-    shipped = translations_dir() / "mnist_gui_it.qm"
-    assert shipped.read_bytes() == qm.read_bytes(), (
-        "resources/i18n/mnist_gui_it.qm is older than the .ts: run "
-        "scripts/update_translations.py --release")
+    for code in ("it", "en"):  # English: the plural forms only
+        ts = TS.with_name(f"mnist_gui_{code}.ts")
+        fresh = tmp_path / ts.name
+        shutil.copy(ts, fresh)
+        update(code, fresh)
+        missing = [(context, source) for context, source, forms in _translations(fresh)
+                   if not forms or not all(f.strip() for f in forms)]
+        assert missing == [], (f"{len(missing)} marked strings have no translation: run "
+                               "scripts/update_translations.py and translate them in "
+                               f"{ts.relative_to(ROOT)}; the first: {missing[:5]}")
+        qm = tmp_path / f"mnist_gui_{code}.qm"
+        release(ts, qm)
+        shipped = translations_dir() / qm.name
+        assert shipped.read_bytes() == qm.read_bytes(), (
+            f"{shipped.name} is older than its .ts: run scripts/update_translations.py --release")
 
 
 def test_placeholders_survive_translation():
