@@ -2,6 +2,23 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>LabPanel</name>
+    <message numerus="yes">
+        <source>%Ln unit(s)</source>
+        <translation>
+            <numerusform>%Ln unit</numerusform>
+            <numerusform>%Ln units</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{zeros} of weights are 0, %n unit(s) off; scored in {ms} ms</source>
+        <translation>
+            <numerusform>{zeros} of weights are 0, %n unit off; scored in {ms} ms</numerusform>
+            <numerusform>{zeros} of weights are 0, %n units off; scored in {ms} ms</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>MapPanel</name>
     <message numerus="yes">
         <source>%Ln unit(s)</source>

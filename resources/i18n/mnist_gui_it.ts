@@ -2,6 +2,73 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="it_IT">
 <context>
+    <name></name>
+    <message>
+        <source>Switch off</source>
+        <translation>Spegni</translation>
+    </message>
+    <message>
+        <source>Set this unit&apos;s output to 0</source>
+        <translation>Porta a 0 l&apos;uscita di questa unità</translation>
+    </message>
+    <message>
+        <source>Scale unit</source>
+        <translation>Scala unità</translation>
+    </message>
+    <message>
+        <source>Set this unit&apos;s output factor (replaces an earlier factor, or switching it off)</source>
+        <translation>Imposta il fattore d&apos;uscita di questa unità (sostituisce un fattore precedente o lo spegnimento)</translation>
+    </message>
+    <message>
+        <source>Prune</source>
+        <translation>Pota</translation>
+    </message>
+    <message>
+        <source>Zero the smallest weights (biases are kept)</source>
+        <translation>Azzera i pesi più piccoli (i bias restano)</translation>
+    </message>
+    <message>
+        <source>Add noise</source>
+        <translation>Aggiungi rumore</translation>
+    </message>
+    <message>
+        <source>Add seeded Gaussian noise to every non-zero weight</source>
+        <translation>Aggiungi rumore gaussiano (con seme) a ogni peso non nullo</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Annulla</translation>
+    </message>
+    <message>
+        <source>Undo the last edit</source>
+        <translation>Annulla l&apos;ultima modifica</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>Ripeti</translation>
+    </message>
+    <message>
+        <source>Redo the edit undone last</source>
+        <translation>Ripeti l&apos;ultima modifica annullata</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>Ripristina</translation>
+    </message>
+    <message>
+        <source>Back to the original model (redo still works)</source>
+        <translation>Torna al modello originale (Ripeti funziona ancora)</translation>
+    </message>
+    <message>
+        <source>Save edited model…</source>
+        <translation>Salva il modello modificato…</translation>
+    </message>
+    <message>
+        <source>Save the edited model; its file records the edits</source>
+        <translation>Salva il modello modificato; il file registra le modifiche</translation>
+    </message>
+</context>
+<context>
     <name>CurvesPanel</name>
     <message>
         <source>training</source>
@@ -319,18 +386,195 @@ Linea chiara: ogni batch, smussata. Punti: ogni epoca. Un semplice MLP arriva al
     </message>
 </context>
 <context>
+    <name>LabPanel</name>
+    <message>
+        <source>A run is training: the {view} takes its model when the run ends (or view a moment of a run in Runs).</source>
+        <translation>Una sessione si sta addestrando: {view} prende il suo modello quando la sessione finisce (oppure guarda un momento di una sessione in Sessioni).</translation>
+    </message>
+    <message>
+        <source>The hidden layer of the unit shown</source>
+        <translation>Lo strato nascosto dell&apos;unità mostrata</translation>
+    </message>
+    <message>
+        <source>The unit (0-based) of that layer; click a unit in the weights heatmap or Inspect to pick it there</source>
+        <translation>L&apos;unità (da 0) di quello strato; clicca un&apos;unità nella mappa dei pesi o in Esamina per sceglierla lì</translation>
+    </message>
+    <message>
+        <source>The factor &apos;Scale unit&apos; multiplies the unit&apos;s output by</source>
+        <translation>Il fattore per cui &apos;Scala unità&apos; moltiplica l&apos;uscita dell&apos;unità</translation>
+    </message>
+    <message>
+        <source>Share of the weights with the smallest magnitude to set to 0</source>
+        <translation>Quota dei pesi di modulo più piccolo da mettere a 0</translation>
+    </message>
+    <message>
+        <source>per layer</source>
+        <translation>per strato</translation>
+    </message>
+    <message>
+        <source>Prune that share in each layer separately (else over all weights together)</source>
+        <translation>Pota quella quota in ogni strato separatamente (altrimenti su tutti i pesi insieme)</translation>
+    </message>
+    <message>
+        <source>Noise standard deviation, relative to each layer&apos;s weight RMS</source>
+        <translation>Deviazione standard del rumore, relativa al valore efficace (RMS) dei pesi di ogni strato</translation>
+    </message>
+    <message>
+        <source>No model yet: train one or open a model file.</source>
+        <translation>Ancora nessun modello: addestrane uno o apri un file di modello.</translation>
+    </message>
+    <message>
+        <source>Test accuracy of the edited model (and of the original)</source>
+        <translation>Accuratezza di test del modello modificato (e dell&apos;originale)</translation>
+    </message>
+    <message>
+        <source>The edits in force, oldest first</source>
+        <translation>Le modifiche in vigore, dalla più vecchia</translation>
+    </message>
+    <message>
+        <source>The selected unit: incoming weights (red +, blue −), the 9 test digits that activate it most, its outgoing path to each class</source>
+        <translation>L&apos;unità scelta: pesi in ingresso (rosso +, blu −), le 9 cifre di test che la attivano di più, il suo percorso in uscita verso ogni classe</translation>
+    </message>
+    <message>
+        <source>incoming weights</source>
+        <translation>pesi in ingresso</translation>
+    </message>
+    <message>
+        <source>9 most-activating digits</source>
+        <translation>le 9 cifre che la attivano di più</translation>
+    </message>
+    <message>
+        <source>path to each class</source>
+        <translation>percorso verso ogni classe</translation>
+    </message>
+    <message>
+        <source>Confusion matrix of the edited model: rows true class, columns predicted</source>
+        <translation>Matrice di confusione del modello modificato: righe classe vera, colonne classe predetta</translation>
+    </message>
+    <message>
+        <source>Per-class precision, recall, F1 and support</source>
+        <translation>Precisione, richiamo, F1 e supporto per classe</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>Strato</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>Unità</translation>
+    </message>
+    <message>
+        <source>noise</source>
+        <translation>rumore</translation>
+    </message>
+    <message>
+        <source>lab</source>
+        <translation>il Laboratorio</translation>
+    </message>
+    <message>
+        <source>hidden {layer} ({units})</source>
+        <translation>nascosto {layer} ({units})</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln unit(s)</source>
+        <translation>
+            <numerusform>%Ln unità</numerusform>
+            <numerusform>%Ln unità</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Scoring the model on the test digits…</source>
+        <translation>Valutazione del modello sulle cifre di test…</translation>
+    </message>
+    <message>
+        <source>Lab: {message}</source>
+        <translation>Laboratorio: {message}</translation>
+    </message>
+    <message>
+        <source>Test accuracy &lt;b&gt;{accuracy}&lt;/b&gt;</source>
+        <translation>Accuratezza di test &lt;b&gt;{accuracy}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>(original {accuracy})</source>
+        <translation>(originale {accuracy})</translation>
+    </message>
+    <message numerus="yes">
+        <source>{zeros} of weights are 0, %n unit(s) off; scored in {ms} ms</source>
+        <translation>
+            <numerusform>{zeros} dei pesi a 0, %n unità spenta; valutato in {ms} ms</numerusform>
+            <numerusform>{zeros} dei pesi a 0, %n unità spente; valutato in {ms} ms</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>(no edits: the original model)</source>
+        <translation>(nessuna modifica: il modello originale)</translation>
+    </message>
+    <message>
+        <source>precision</source>
+        <translation>precisione</translation>
+    </message>
+    <message>
+        <source>recall</source>
+        <translation>richiamo</translation>
+    </message>
+    <message>
+        <source>support</source>
+        <translation>supporto</translation>
+    </message>
+    <message>
+        <source>Switch off</source>
+        <translation>Spegni</translation>
+    </message>
+    <message>
+        <source>Switch on</source>
+        <translation>Accendi</translation>
+    </message>
+    <message>
+        <source>Give this unit its output back (factor 1)</source>
+        <translation>Restituisci a questa unità la sua uscita (fattore 1)</translation>
+    </message>
+    <message>
+        <source>Set this unit&apos;s output to 0</source>
+        <translation>Porta a 0 l&apos;uscita di questa unità</translation>
+    </message>
+    <message>
+        <source>incoming weights of unit {unit}</source>
+        <translation>pesi in ingresso dell&apos;unità {unit}</translation>
+    </message>
+    <message>
+        <source>out</source>
+        <translation>uscita</translation>
+    </message>
+    <message>
+        <source>Save edited model</source>
+        <translation>Salva il modello modificato</translation>
+    </message>
+    <message>
+        <source>mnist-gui models (*.npz)</source>
+        <translation>modelli mnist-gui (*.npz)</translation>
+    </message>
+    <message>
+        <source>Could not save: {error}</source>
+        <translation>Salvataggio non riuscito: {error}</translation>
+    </message>
+    <message>
+        <source>Saved to {path}</source>
+        <translation>Salvato in {path}</translation>
+    </message>
+</context>
+<context>
     <name>LanguageMenu</name>
     <message>
         <source>&amp;Language</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Lingua</translation>
     </message>
     <message>
         <source>System ({language})</source>
-        <translation type="unfinished"></translation>
+        <translation>Sistema ({language})</translation>
     </message>
     <message>
         <source>A new language is used after a restart</source>
-        <translation type="unfinished"></translation>
+        <translation>La nuova lingua si usa dal prossimo avvio</translation>
     </message>
 </context>
 <context>
@@ -461,6 +705,122 @@ clicca per esaminarla</translation>
     </message>
 </context>
 <context>
+    <name>RobustnessPanel</name>
+    <message>
+        <source>noise</source>
+        <translation>rumore</translation>
+    </message>
+    <message>
+        <source>rotation</source>
+        <translation>rotazione</translation>
+    </message>
+    <message>
+        <source>degrees</source>
+        <translation>gradi</translation>
+    </message>
+    <message>
+        <source>shift</source>
+        <translation>spostamento</translation>
+    </message>
+    <message>
+        <source>pixels</source>
+        <translation>pixel</translation>
+    </message>
+    <message>
+        <source>occlusion</source>
+        <translation>occlusione</translation>
+    </message>
+    <message>
+        <source>square side (px)</source>
+        <translation>lato del quadrato (px)</translation>
+    </message>
+    <message>
+        <source>stroke thickness</source>
+        <translation>spessore del tratto</translation>
+    </message>
+    <message>
+        <source>pixels (− thinner)</source>
+        <translation>pixel (− più sottile)</translation>
+    </message>
+    <message>
+        <source>Robustness curves being computed (each level is the whole test set, perturbed)</source>
+        <extracomment>each plot&apos;s x range from the start (the levels core.robustness measures), so the axes do not jump when the first curves arrive</extracomment>
+        <translation>Curve di robustezza in calcolo (ogni livello è l&apos;intero test set, perturbato)</translation>
+    </message>
+    <message>
+        <source>No model yet: train one or open a model file.</source>
+        <translation>Ancora nessun modello: addestrane uno o apri un file di modello.</translation>
+    </message>
+    <message>
+        <source>What is shown</source>
+        <translation>Cosa si vede</translation>
+    </message>
+    <message>
+        <source>Confidence threshold: below it the model answers &quot;I don&apos;t know&quot; (the Draw tab uses it)</source>
+        <translation>Soglia di confidenza: sotto di essa il modello risponde &quot;Non lo so&quot; (la usa la scheda Disegna)</translation>
+    </message>
+    <message>
+        <source>At this threshold: share of test digits answered, and accuracy on those</source>
+        <translation>A questa soglia: quota di cifre di test a cui risponde, e accuratezza su quelle</translation>
+    </message>
+    <message>
+        <source>Test accuracy against each disturbance; every curve starts at the plain test accuracy (no disturbance)</source>
+        <translation>Accuratezza di test per ogni disturbo; ogni curva parte dall&apos;accuratezza di test semplice (nessun disturbo)</translation>
+    </message>
+    <message>
+        <source>answered (- -), accuracy (—)</source>
+        <translation>risposte (- -), accuratezza (—)</translation>
+    </message>
+    <message>
+        <source>confidence threshold</source>
+        <translation>soglia di confidenza</translation>
+    </message>
+    <message>
+        <source>accuracy %</source>
+        <translation>accuratezza %</translation>
+    </message>
+    <message>
+        <source>One colour per model; bottom right: dashed = share of digits answered, solid = accuracy on those</source>
+        <translation>Un colore per modello; in basso a destra: tratteggiata = quota di cifre con risposta, continua = accuratezza su quelle</translation>
+    </message>
+    <message>
+        <source>&quot;I don&apos;t know&quot; below</source>
+        <translation>&quot;Non lo so&quot; sotto</translation>
+    </message>
+    <message>
+        <source>robustness view</source>
+        <translation>vista Robustezza</translation>
+    </message>
+    <message>
+        <source>run {name}</source>
+        <translation>sessione {name}</translation>
+    </message>
+    <message>
+        <source>{name} (other)</source>
+        <translation>{name} (altro)</translation>
+    </message>
+    <message>
+        <source>Computing the curves of {model}…</source>
+        <translation>Calcolo delle curve di {model}…</translation>
+    </message>
+    <message>
+        <source>Robustness: {message}</source>
+        <translation>Robustezza: {message}</translation>
+    </message>
+    <message>
+        <source>No curves yet.</source>
+        <translation>Ancora nessuna curva.</translation>
+    </message>
+    <message>
+        <source>Plain test accuracy (no disturbance) — {accuracies} — on {digits} test digits, seed {seed}.</source>
+        <translation>Accuratezza di test semplice (nessun disturbo) — {accuracies} — su {digits} cifre di test, seme {seed}.</translation>
+    </message>
+    <message>
+        <source>{threshold}: answers {answered} of digits, {accuracy} of those right</source>
+        <translation>{threshold}: risponde al {answered} delle cifre, {accuracy} di queste giuste</translation>
+    </message>
+</context>
+<context>
     <name>WeightsPanel</name>
     <message>
         <source>Weights appear here when training starts or a model is loaded.</source>
@@ -560,15 +920,15 @@ clicca per esaminarla</translation>
     <name>text</name>
     <message>
         <source>{s}s</source>
-        <translation type="unfinished"></translation>
+        <translation>{s} s</translation>
     </message>
     <message>
         <source>{m}m {s}s</source>
-        <translation type="unfinished"></translation>
+        <translation>{m} min {s} s</translation>
     </message>
     <message>
         <source>{h}h {m}m</source>
-        <translation type="unfinished"></translation>
+        <translation>{h} h {m} min</translation>
     </message>
 </context>
 </TS>
