@@ -2,6 +2,16 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>DigitHistoryView</name>
+    <message numerus="yes">
+        <source>%Ln digit(s) of {total}{shown}</source>
+        <translation>
+            <numerusform>%Ln digit of {total}{shown}</numerusform>
+            <numerusform>%Ln digits of {total}{shown}</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>LabPanel</name>
     <message numerus="yes">
         <source>%Ln unit(s)</source>
@@ -25,6 +35,16 @@
         <translation>
             <numerusform>%Ln unit</numerusform>
             <numerusform>%Ln units</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>RunsPanel</name>
+    <message numerus="yes">
+        <source>Live. Move the timeline to see run {run} at any of its %n snapshot(s).</source>
+        <translation>
+            <numerusform>Live. Move the timeline to see run {run} at its %n snapshot.</numerusform>
+            <numerusform>Live. Move the timeline to see run {run} at any of its %n snapshots.</numerusform>
         </translation>
     </message>
 </context>

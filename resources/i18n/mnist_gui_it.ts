@@ -67,6 +67,70 @@
         <source>Save the edited model; its file records the edits</source>
         <translation>Salva il modello modificato; il file registra le modifiche</translation>
     </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Aggiorna</translation>
+    </message>
+    <message>
+        <source>Read the run store again</source>
+        <translation>Rileggi l&apos;archivio delle sessioni</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>Rinomina</translation>
+    </message>
+    <message>
+        <source>Rename the selected run</source>
+        <translation>Rinomina la sessione selezionata</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>Elimina…</translation>
+    </message>
+    <message>
+        <source>Delete the selected run from disk (asks first)</source>
+        <translation>Elimina dal disco la sessione selezionata (chiede prima)</translation>
+    </message>
+    <message>
+        <source>Load settings into the form</source>
+        <translation>Carica le impostazioni nel modulo</translation>
+    </message>
+    <message>
+        <source>Put the selected run&apos;s settings into the settings form, to train again or change them</source>
+        <translation>Metti le impostazioni della sessione selezionata nel modulo, per addestrare di nuovo o cambiarle</translation>
+    </message>
+    <message>
+        <source>Back to live</source>
+        <translation>Torna al vivo</translation>
+    </message>
+    <message>
+        <source>Show the live (or last loaded) model again in every view</source>
+        <translation>Mostra di nuovo in ogni vista il modello dal vivo (o l&apos;ultimo caricato)</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>Continua</translation>
+    </message>
+    <message>
+        <source>Train on from the timeline&apos;s epoch (or the run&apos;s last), recorded as a branch of this run, with the settings in the form</source>
+        <translation>Continua ad addestrare dall&apos;epoca della linea del tempo (o dall&apos;ultima della sessione), registrando un ramo di questa sessione, con le impostazioni del modulo</translation>
+    </message>
+    <message>
+        <source>Step a batch</source>
+        <translation>Avanza di un batch</translation>
+    </message>
+    <message>
+        <source>While paused: train one batch, then pause again</source>
+        <translation>In pausa: addestra un batch, poi torna in pausa</translation>
+    </message>
+    <message>
+        <source>Step an epoch</source>
+        <translation>Avanza di un&apos;epoca</translation>
+    </message>
+    <message>
+        <source>While paused: train one epoch&apos;s batches, then pause again</source>
+        <translation>In pausa: addestra i batch di un&apos;epoca, poi torna in pausa</translation>
+    </message>
 </context>
 <context>
     <name>CurvesPanel</name>
@@ -259,6 +323,142 @@ Linea chiara: ogni batch, smussata. Punti: ogni epoca. Un semplice MLP arriva al
     <message>
         <source> (smoothed)</source>
         <translation> (smussato)</translation>
+    </message>
+</context>
+<context>
+    <name>DigitHistoryView</name>
+    <message>
+        <source>All test digits</source>
+        <translation>Tutte le cifre di test</translation>
+    </message>
+    <message>
+        <source>Learned at epoch</source>
+        <translation>Imparate all&apos;epoca</translation>
+    </message>
+    <message>
+        <source>Forgotten (right, then wrong later)</source>
+        <translation>Dimenticate (giuste, poi sbagliate)</translation>
+    </message>
+    <message>
+        <source>Never learned</source>
+        <translation>Mai imparate</translation>
+    </message>
+    <message>
+        <source>Test-set order</source>
+        <translation>Ordine del test set</translation>
+    </message>
+    <message>
+        <source>Lowest p(true class) now first</source>
+        <translation>Prima la p(classe vera) attuale più bassa</translation>
+    </message>
+    <message>
+        <source>Learned latest first</source>
+        <translation>Prima le imparate più tardi</translation>
+    </message>
+    <message>
+        <source>learned</source>
+        <extracomment>``DigitHistory.status()`` as shown</extracomment>
+        <translation>imparata</translation>
+    </message>
+    <message>
+        <source>never learned</source>
+        <translation>mai imparata</translation>
+    </message>
+    <message>
+        <source>forgotten</source>
+        <translation>dimenticata</translation>
+    </message>
+    <message>
+        <source>forgotten, then learned again</source>
+        <translation>dimenticata, poi imparata di nuovo</translation>
+    </message>
+    <message>
+        <source>Which test digits to list, by their learning over the run</source>
+        <extracomment>thumbnails shown at most (the filter&apos;s full list is ``filtered_indices()``)</extracomment>
+        <translation>Quali cifre di test elencare, in base al loro apprendimento nella sessione</translation>
+    </message>
+    <message>
+        <source>The epoch after which the listed digits stayed right</source>
+        <translation>L&apos;epoca dopo la quale le cifre elencate sono rimaste giuste</translation>
+    </message>
+    <message>
+        <source>The order of the listed digits</source>
+        <translation>L&apos;ordine delle cifre elencate</translation>
+    </message>
+    <message>
+        <source>The digits the filter keeps; click one to see its p(true class) over the run</source>
+        <translation>Le cifre che il filtro tiene; cliccane una per vederne la p(classe vera) lungo la sessione</translation>
+    </message>
+    <message>
+        <source>p(true class) of the selected digit after each epoch: green where it was classified right, red where wrong</source>
+        <translation>p(classe vera) della cifra scelta dopo ogni epoca: verde dove è stata classificata giusta, rosso dove sbagliata</translation>
+    </message>
+    <message>
+        <source>p(true class)</source>
+        <translation>p(classe vera)</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>epoca</translation>
+    </message>
+    <message>
+        <source>Select a digit.</source>
+        <translation>Scegli una cifra.</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Mostra</translation>
+    </message>
+    <message>
+        <source>sorted by</source>
+        <translation>ordinate per</translation>
+    </message>
+    <message>
+        <source>No digit history: train or select a run.</source>
+        <translation>Nessuna storia delle cifre: addestra o scegli una sessione.</translation>
+    </message>
+    <message>
+        <source> (a {digit})</source>
+        <translation> (un {digit})</translation>
+    </message>
+    <message>
+        <source>, learned at epoch {epoch}</source>
+        <translation>, imparata all&apos;epoca {epoch}</translation>
+    </message>
+    <message>
+        <source>Test digit #{index}{label}: {status}{when}
+p(true class) after the last epoch: {p}</source>
+        <translation>Cifra di test n. {index}{label}: {status}{when}
+p(classe vera) dopo l&apos;ultima epoca: {p}</translation>
+    </message>
+    <message>
+        <source>Select a digit to see its
+p(true class) over the run.</source>
+        <translation>Scegli una cifra per vederne
+la p(classe vera) lungo la sessione.</translation>
+    </message>
+    <message>
+        <source>; the first {shown} are shown</source>
+        <translation>; se ne mostrano le prime {shown}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln digit(s) of {total}{shown}</source>
+        <translation>
+            <numerusform>%Ln cifra su {total}{shown}</numerusform>
+            <numerusform>%Ln cifre su {total}{shown}</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>How many test digits the filter keeps</source>
+        <translation>Quante cifre di test tiene il filtro</translation>
+    </message>
+    <message>
+        <source>, a {digit}</source>
+        <translation>, un {digit}</translation>
+    </message>
+    <message>
+        <source>Test digit #{index}{label}: {status}</source>
+        <translation>Cifra di test n. {index}{label}: {status}</translation>
     </message>
 </context>
 <context>
@@ -818,6 +1018,238 @@ clicca per esaminarla</translation>
     <message>
         <source>{threshold}: answers {answered} of digits, {accuracy} of those right</source>
         <translation>{threshold}: risponde al {answered} delle cifre, {accuracy} di queste giuste</translation>
+    </message>
+</context>
+<context>
+    <name>RunsPanel</name>
+    <message>
+        <source>Name</source>
+        <translation>Nome</translation>
+    </message>
+    <message>
+        <source>Settings that differ</source>
+        <translation>Impostazioni che differiscono</translation>
+    </message>
+    <message>
+        <source>Best test</source>
+        <translation>Miglior test</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>Epoche</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Tempo</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Esito</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <extracomment>settings shown in the table cell; the tooltip has them all</extracomment>
+        <translation>Elimina</translation>
+    </message>
+    <message>
+        <source>completed</source>
+        <extracomment>a run&apos;s outcome (``core.runs``) as shown, and what it means</extracomment>
+        <translation>completata</translation>
+    </message>
+    <message>
+        <source>Trained every epoch asked for</source>
+        <translation>Addestrata per tutte le epoche richieste</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>fermata</translation>
+    </message>
+    <message>
+        <source>Stopped by the user</source>
+        <translation>Fermata dall&apos;utente</translation>
+    </message>
+    <message>
+        <source>diverged</source>
+        <translation>divergente</translation>
+    </message>
+    <message>
+        <source>The loss became infinite or NaN</source>
+        <translation>La perdita è diventata infinita o NaN</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation>interrotta</translation>
+    </message>
+    <message>
+        <source>The process ended during training; every completed epoch is kept</source>
+        <translation>Il processo è terminato durante l&apos;addestramento; ogni epoca completata è conservata</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>in corso</translation>
+    </message>
+    <message>
+        <source>Training now</source>
+        <translation>In addestramento ora</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fallita</translation>
+    </message>
+    <message>
+        <source>Could not train</source>
+        <translation>Addestramento non riuscito</translation>
+    </message>
+    <message>
+        <source>{epoch} ({share} through)</source>
+        <translation>{epoch} (al {share})</translation>
+    </message>
+    <message>
+        <source>Recorded runs. Tick runs to overlay their curves; double-click a name to rename; select a run to rewind it on the timeline.</source>
+        <translation>Sessioni registrate. Spunta le sessioni per sovrapporne le curve; doppio clic su un nome per rinominarlo; seleziona una sessione per riavvolgerla sulla linea del tempo.</translation>
+    </message>
+    <message>
+        <source>Tick: overlay on the curves. Name: double-click to rename. Settings that differ: what tells this run from the others.</source>
+        <translation>Spunta: sovrapponi alle curve. Nome: doppio clic per rinominare. Impostazioni che differiscono: ciò che distingue questa sessione dalle altre.</translation>
+    </message>
+    <message>
+        <source>Select a run to rewind it.</source>
+        <translation>Seleziona una sessione per riavvolgerla.</translation>
+    </message>
+    <message>
+        <source>Move to see every view at that moment of the selected run (its weight snapshots)</source>
+        <translation>Sposta per vedere ogni vista in quel momento della sessione selezionata (le sue istantanee dei pesi)</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>Linea del tempo</translation>
+    </message>
+    <message>
+        <source>Rewind the selected run, continue it, or step a paused run</source>
+        <translation>Riavvolgi la sessione selezionata, continuala, o fai avanzare una sessione in pausa</translation>
+    </message>
+    <message>
+        <source>Delete run</source>
+        <translation>Elimina la sessione</translation>
+    </message>
+    <message>
+        <source>Delete run {run} and its snapshots from disk? This cannot be undone.</source>
+        <translation>Eliminare dal disco la sessione {run} e le sue istantanee? Non si può annullare.</translation>
+    </message>
+    <message>
+        <source>damaged: {why}</source>
+        <translation>danneggiata: {why}</translation>
+    </message>
+    <message>
+        <source>damaged</source>
+        <translation>danneggiata</translation>
+    </message>
+    <message>
+        <source>Run {run} cannot be read: {why}</source>
+        <translation>La sessione {run} non si può leggere: {why}</translation>
+    </message>
+    <message>
+        <source>Overlay this run&apos;s curves on the Curves tab</source>
+        <translation>Sovrapponi le curve di questa sessione nella scheda Curve</translation>
+    </message>
+    <message>
+        <source>continued from run {run} at epoch {epoch}</source>
+        <translation>continuazione della sessione {run} dall&apos;epoca {epoch}</translation>
+    </message>
+    <message>
+        <source>Run {run}, started {when}</source>
+        <translation>Sessione {run}, iniziata il {when}</translation>
+    </message>
+    <message>
+        <source>Double-click to rename</source>
+        <translation>Doppio clic per rinominare</translation>
+    </message>
+    <message>
+        <source>All settings:</source>
+        <translation>Tutte le impostazioni:</translation>
+    </message>
+    <message>
+        <source>Best test accuracy over the epochs</source>
+        <translation>Migliore accuratezza di test tra le epoche</translation>
+    </message>
+    <message>
+        <source>; final {accuracy}</source>
+        <translation>; finale {accuracy}</translation>
+    </message>
+    <message>
+        <source>Completed epochs (of those asked for)</source>
+        <translation>Epoche completate (su quelle richieste)</translation>
+    </message>
+    <message>
+        <source>Training time</source>
+        <translation>Tempo di addestramento</translation>
+    </message>
+    <message>
+        <source>No runs yet in {folder}.</source>
+        <translation>Ancora nessuna sessione in {folder}.</translation>
+    </message>
+    <message>
+        <source>Cannot read the runs: {message}</source>
+        <translation>Impossibile leggere le sessioni: {message}</translation>
+    </message>
+    <message>
+        <source>Cannot rename: {error}</source>
+        <translation>Impossibile rinominare: {error}</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>Rinomina</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>Elimina…</translation>
+    </message>
+    <message>
+        <source>Load settings into the form</source>
+        <translation>Carica le impostazioni nel modulo</translation>
+    </message>
+    <message>
+        <source>Continue this run</source>
+        <translation>Continua questa sessione</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Aggiorna</translation>
+    </message>
+    <message>
+        <source>Cannot delete: {problems}</source>
+        <translation>Impossibile eliminare: {problems}</translation>
+    </message>
+    <message>
+        <source>Run {run} is damaged: {why}</source>
+        <translation>La sessione {run} è danneggiata: {why}</translation>
+    </message>
+    <message>
+        <source>Run {run} has no snapshots yet.</source>
+        <translation>La sessione {run} non ha ancora istantanee.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Live. Move the timeline to see run {run} at any of its %n snapshot(s).</source>
+        <translation>
+            <numerusform>Dal vivo. Sposta la linea del tempo per vedere la sessione {run} nella sua %n istantanea.</numerusform>
+            <numerusform>Dal vivo. Sposta la linea del tempo per vedere la sessione {run} in una qualsiasi delle sue %n istantanee.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>viewing epoch {epoch} of run {run}</source>
+        <translation>vista dell&apos;epoca {epoch} della sessione {run}</translation>
+    </message>
+    <message>
+        <source>Cannot load that snapshot: {message}</source>
+        <translation>Impossibile caricare quell&apos;istantanea: {message}</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>Continua</translation>
+    </message>
+    <message>
+        <source>Continue from epoch {epoch}</source>
+        <translation>Continua dall&apos;epoca {epoch}</translation>
     </message>
 </context>
 <context>
