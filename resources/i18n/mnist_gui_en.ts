@@ -12,6 +12,16 @@
     </message>
 </context>
 <context>
+    <name>InspectPanel</name>
+    <message numerus="yes">
+        <source>no {digit} within %n step(s)</source>
+        <translation>
+            <numerusform>no {digit} within %n step</numerusform>
+            <numerusform>no {digit} within %n steps</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>LabPanel</name>
     <message numerus="yes">
         <source>%Ln unit(s)</source>

@@ -586,6 +586,205 @@ la p(classe vera) lungo la sessione.</translation>
     </message>
 </context>
 <context>
+    <name>InspectPanel</name>
+    <message>
+        <source>what would make it a …</source>
+        <translation>cosa la renderebbe un …</translation>
+    </message>
+    <message>
+        <source>ink to add (red) / remove (blue)</source>
+        <translation>inchiostro da aggiungere (rosso) / togliere (blu)</translation>
+    </message>
+    <message>
+        <source>Gradient</source>
+        <translation>Gradiente</translation>
+    </message>
+    <message>
+        <source>Gradient × input</source>
+        <translation>Gradiente × ingresso</translation>
+    </message>
+    <message>
+        <source>Integrated gradients</source>
+        <translation>Gradienti integrati</translation>
+    </message>
+    <message>
+        <source>Hover a unit to see its value and what feeds it; click it to open it in the Lab.</source>
+        <translation>Passa su un&apos;unità per vederne il valore e cosa la alimenta; cliccala per aprirla nel Laboratorio.</translation>
+    </message>
+    <message>
+        <source>hovered first-layer unit&apos;s weights</source>
+        <translation>pesi dell&apos;unità del primo strato sotto il mouse</translation>
+    </message>
+    <message>
+        <source>ink</source>
+        <extracomment>the captions of ``core.preprocess.PreprocessSteps.images()``, marked to be translated</extracomment>
+        <translation>inchiostro</translation>
+    </message>
+    <message>
+        <source>bounding box</source>
+        <translation>riquadro</translation>
+    </message>
+    <message>
+        <source>scaled into the 20x20 box</source>
+        <translation>scalata nel riquadro 20x20</translation>
+    </message>
+    <message>
+        <source>centre of mass centred</source>
+        <translation>baricentro al centro</translation>
+    </message>
+    <message>
+        <source>logit</source>
+        <translation>logit</translation>
+    </message>
+    <message>
+        <source>probability</source>
+        <translation>probabilità</translation>
+    </message>
+    <message>
+        <source>Inspect a digit: draw one, pick a mistake, or open an image.</source>
+        <translation>Esamina una cifra: disegnane una, scegli un errore o apri un&apos;immagine.</translation>
+    </message>
+    <message>
+        <source>Pixels that push</source>
+        <translation>Pixel che spingono</translation>
+    </message>
+    <message>
+        <source>The class whose output is explained (default: the answer)</source>
+        <translation>La classe di cui si spiega l&apos;uscita (predefinita: la risposta)</translation>
+    </message>
+    <message>
+        <source>vs</source>
+        <translation>contro</translation>
+    </message>
+    <message>
+        <source>Explain the difference between two classes (a confusion)</source>
+        <translation>Spiega la differenza tra due classi (una confusione)</translation>
+    </message>
+    <message>
+        <source>Explain the class&apos;s logit (pre-softmax score) or its probability</source>
+        <translation>Spiega il logit della classe (punteggio prima del softmax) o la sua probabilità</translation>
+    </message>
+    <message>
+        <source>steps</source>
+        <translation>passi</translation>
+    </message>
+    <message>
+        <source>Integrated gradients: path steps; SmoothGrad: noisy samples</source>
+        <translation>Gradienti integrati: passi del percorso; SmoothGrad: campioni rumorosi</translation>
+    </message>
+    <message>
+        <source>What would make it a</source>
+        <translation>Cosa la renderebbe un</translation>
+    </message>
+    <message>
+        <source>The smallest change to the 28x28 input that makes the network answer the chosen digit</source>
+        <translation>La più piccola modifica all&apos;ingresso 28x28 che fa rispondere alla rete la cifra scelta</translation>
+    </message>
+    <message>
+        <source>sort units</source>
+        <translation>ordina le unità</translation>
+    </message>
+    <message>
+        <source>Show each layer&apos;s units from the most to the least active</source>
+        <translation>Mostra le unità di ogni strato dalla più alla meno attiva</translation>
+    </message>
+    <message>
+        <source>input</source>
+        <translation>ingresso</translation>
+    </message>
+    <message>
+        <source>attributions</source>
+        <translation>attribuzioni</translation>
+    </message>
+    <message>
+        <source>Nearest training digits (last hidden layer)</source>
+        <translation>Cifre di addestramento più vicine (ultimo strato nascosto)</translation>
+    </message>
+    <message>
+        <source>input (as the network gets it)</source>
+        <translation>ingresso (come lo riceve la rete)</translation>
+    </message>
+    <message>
+        <source>hidden {layer}: {units} {kind}</source>
+        <translation>nascosto {layer}: {units} {kind}</translation>
+    </message>
+    <message>
+        <source>probabilities</source>
+        <translation>probabilità</translation>
+    </message>
+    <message>
+        <source>This model takes {inputs} inputs, not 28x28 images: it cannot be inspected on digits.</source>
+        <translation>Questo modello prende {inputs} ingressi, non immagini 28x28: non si può esaminare su cifre.</translation>
+    </message>
+    <message>
+        <source>the answer</source>
+        <translation>la risposta</translation>
+    </message>
+    <message>
+        <source>Load or train a model to inspect digits.</source>
+        <translation>Apri o addestra un modello per esaminare le cifre.</translation>
+    </message>
+    <message>
+        <source>Nothing to inspect: draw a digit, or pick one in Mistakes.</source>
+        <translation>Niente da esaminare: disegna una cifra, o scegline una in Errori.</translation>
+    </message>
+    <message>
+        <source>The network answers {answer} ({probability})</source>
+        <translation>La rete risponde {answer} ({probability})</translation>
+    </message>
+    <message>
+        <source>; the label is {label}, not a class of this model ({classes})</source>
+        <translation>; l&apos;etichetta è {label}, che non è una classe di questo modello ({classes})</translation>
+    </message>
+    <message>
+        <source>right</source>
+        <translation>giusta</translation>
+    </message>
+    <message>
+        <source>wrong</source>
+        <translation>sbagliata</translation>
+    </message>
+    <message>
+        <source>; the label is {label} ({verdict})</source>
+        <translation>; l&apos;etichetta è {label} ({verdict})</translation>
+    </message>
+    <message>
+        <source>{output} of {digit}</source>
+        <translation>{output} di {digit}</translation>
+    </message>
+    <message>
+        <source>working out what would make it a {digit}…</source>
+        <translation>calcolo di cosa la renderebbe un {digit}…</translation>
+    </message>
+    <message>
+        <source>a {digit} to the network ({probability})</source>
+        <translation>un {digit} per la rete ({probability})</translation>
+    </message>
+    <message numerus="yes">
+        <source>no {digit} within %n step(s)</source>
+        <translation>
+            <numerusform>nessun {digit} entro %n passo</numerusform>
+            <numerusform>nessun {digit} entro %n passi</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>change: add red, remove blue (L2 {l2})</source>
+        <translation>modifica: aggiungi il rosso, togli il blu (L2 {l2})</translation>
+    </message>
+    <message>
+        <source>hidden layer 1, unit {unit}: {value} (its incoming weights are on the right; click to open it in the Lab)</source>
+        <translation>strato nascosto 1, unità {unit}: {value} (i suoi pesi in ingresso sono a destra; clicca per aprirla nel Laboratorio)</translation>
+    </message>
+    <message>
+        <source>unit {unit} ({push})</source>
+        <translation>unità {unit} ({push})</translation>
+    </message>
+    <message>
+        <source>hidden layer {layer}, unit {unit}: {value}; strongest inputs from layer {previous}: {parts} (click to open it in the Lab)</source>
+        <translation>strato nascosto {layer}, unità {unit}: {value}; ingressi più forti dallo strato {previous}: {parts} (clicca per aprirla nel Laboratorio)</translation>
+    </message>
+</context>
+<context>
     <name>LabPanel</name>
     <message>
         <source>A run is training: the {view} takes its model when the run ends (or view a moment of a run in Runs).</source>
