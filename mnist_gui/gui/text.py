@@ -12,6 +12,12 @@ import math
 from PySide6.QtCore import QCoreApplication, QLocale
 
 
+def core_text(text: str) -> str:
+    """A word of the Qt-free core (a setting's label or help, a preset's description) in the
+    language in use; ``core_words.py`` marks them for translation."""
+    return QCoreApplication.translate("core", text)
+
+
 def plural(n: int, word: str, words: str | None = None) -> str:
     """``plural(1, "batch", "batches")`` -> "1 batch"; ``plural(3, "unit")`` -> "3 units".
     English only: translated text uses ``tr("%n unit(s)", "", n)`` instead."""

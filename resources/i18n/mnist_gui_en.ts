@@ -2,6 +2,16 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>ConfigPanel</name>
+    <message numerus="yes">
+        <source>{sizes}: %Ln parameter(s), about {megabytes} MB for training</source>
+        <translation>
+            <numerusform>{sizes}: %Ln parameter, about {megabytes} MB for training</numerusform>
+            <numerusform>{sizes}: %Ln parameters, about {megabytes} MB for training</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>DigitHistoryView</name>
     <message numerus="yes">
         <source>%Ln digit(s) of {total}{shown}</source>

@@ -133,6 +133,135 @@
     </message>
 </context>
 <context>
+    <name>ConfigPanel</name>
+    <message>
+        <source>Range: {span}.</source>
+        <extracomment>objectNames (and attribute names) the window, scripts and tests already use; every other generated control is called f&quot;{name}Field&quot;</extracomment>
+        <translation>Intervallo: {span}.</translation>
+    </message>
+    <message>
+        <source>{label} ({name}): {text} is not a number</source>
+        <translation>{label} ({name}): {text} non è un numero</translation>
+    </message>
+    <message>
+        <source>{label} ({name}): {text} is not a whole number</source>
+        <translation>{label} ({name}): {text} non è un numero intero</translation>
+    </message>
+    <message>
+        <source>{label} ({name}): {text}: expected digits like 8,7</source>
+        <translation>{label} ({name}): {text}: servono cifre come 8,7</translation>
+    </message>
+    <message>
+        <source>Custom settings</source>
+        <translation>Impostazioni personalizzate</translation>
+    </message>
+    <message>
+        <source>Your own settings: any field edited after a preset</source>
+        <translation>Le tue impostazioni: qualunque campo modificato dopo un preset</translation>
+    </message>
+    <message>
+        <source>A ready-made configuration: the articles this app grew out of, and ours.
+Editing any field below turns it into custom settings.</source>
+        <translation>Una configurazione pronta: gli articoli da cui è nata questa app, e le nostre.
+Modificare un campo qui sotto la trasforma in impostazioni personalizzate.</translation>
+    </message>
+    <message>
+        <source>Preset</source>
+        <translation>Preset</translation>
+    </message>
+    <message>
+        <source>Advanced settings</source>
+        <translation>Impostazioni avanzate</translation>
+    </message>
+    <message>
+        <source>Settings that rarely need changing</source>
+        <translation>Impostazioni che raramente serve cambiare</translation>
+    </message>
+    <message>
+        <source>The layer sizes, the number of weights and biases, and the memory a run needs</source>
+        <translation>Le dimensioni degli strati, il numero di pesi e bias, e la memoria che serve a una sessione</translation>
+    </message>
+    <message>
+        <source>Why Train is disabled: fix this setting first</source>
+        <translation>Perché Addestra è disattivato: prima correggi questa impostazione</translation>
+    </message>
+    <message>
+        <source>all ten (or e.g. 8,7)</source>
+        <translation>tutte e dieci (o ad es. 8,7)</translation>
+    </message>
+    <message>
+        <source>{label} (input 784 → … → output)</source>
+        <translation>{label} (ingresso 784 → … → uscita)</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>Unità</translation>
+    </message>
+    <message>
+        <source>Activation</source>
+        <translation>Attivazione</translation>
+    </message>
+    <message>
+        <source>One row per hidden layer, from the input side; select a row and press Remove layer to delete it.</source>
+        <translation>Una riga per strato nascosto, dal lato dell&apos;ingresso; seleziona una riga e premi Rimuovi strato per eliminarlo.</translation>
+    </message>
+    <message>
+        <source>Add layer</source>
+        <translation>Aggiungi strato</translation>
+    </message>
+    <message>
+        <source>Add a hidden layer after the last one (same size)</source>
+        <translation>Aggiungi uno strato nascosto dopo l&apos;ultimo (stessa dimensione)</translation>
+    </message>
+    <message>
+        <source>Remove layer</source>
+        <translation>Rimuovi strato</translation>
+    </message>
+    <message>
+        <source>Remove the selected hidden layer (or the last one)</source>
+        <translation>Rimuovi lo strato nascosto selezionato (o l&apos;ultimo)</translation>
+    </message>
+    <message>
+        <source>{label} (all layers)</source>
+        <translation>{label} (tutti gli strati)</translation>
+    </message>
+    <message>
+        <source>{label}: the function this layer&apos;s units apply.</source>
+        <translation>{label}: la funzione che applicano le unità di questo strato.</translation>
+    </message>
+    <message numerus="yes">
+        <source>{sizes}: %Ln parameter(s), about {megabytes} MB for training</source>
+        <translation>
+            <numerusform>{sizes}: %Ln parametro, circa {megabytes} MB per l&apos;addestramento</numerusform>
+            <numerusform>{sizes}: %Ln parametri, circa {megabytes} MB per l&apos;addestramento</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Disabled: used only when {condition}.</source>
+        <translation>Disattivato: si usa solo quando {condition}.</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>attivo</translation>
+    </message>
+    <message>
+        <source>{setting} is {values}</source>
+        <translation>{setting} è {values}</translation>
+    </message>
+    <message>
+        <source> or </source>
+        <translation> o </translation>
+    </message>
+    <message>
+        <source>{setting} is not {value}</source>
+        <translation>{setting} non è {value}</translation>
+    </message>
+    <message>
+        <source>other settings change (it does nothing with the current ones)</source>
+        <translation>cambiano altre impostazioni (con quelle attuali non ha effetto)</translation>
+    </message>
+</context>
+<context>
     <name>CurvesPanel</name>
     <message>
         <source>training</source>
@@ -1545,6 +1674,473 @@ clicca per esaminarla</translation>
     <message>
         <source>input</source>
         <translation>ingresso</translation>
+    </message>
+</context>
+<context>
+    <name>core</name>
+    <message>
+        <source>Network</source>
+        <translation>Rete</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>Addestramento</translation>
+    </message>
+    <message>
+        <source>Schedule</source>
+        <translation>Programma</translation>
+    </message>
+    <message>
+        <source>Regularisation</source>
+        <translation>Regolarizzazione</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>Dati</translation>
+    </message>
+    <message>
+        <source>Augmentation</source>
+        <translation>Aumento dei dati</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>Sessione</translation>
+    </message>
+    <message>
+        <source>Hidden layers</source>
+        <translation>Strati nascosti</translation>
+    </message>
+    <message>
+        <source>units in each hidden layer, e.g. 128 or 256,128 (input 784 and the output layer are added); more units learn more but train slower</source>
+        <translation>unità di ogni strato nascosto, ad es. 128 o 256,128 (l&apos;ingresso da 784 e lo strato d&apos;uscita si aggiungono da sé); più unità imparano di più ma si addestrano più lentamente</translation>
+    </message>
+    <message>
+        <source>Activation</source>
+        <translation>Attivazione</translation>
+    </message>
+    <message>
+        <source>the function each hidden unit applies; ReLU trains fastest, sigmoid and tanh are the classic ones</source>
+        <translation>la funzione che applica ogni unità nascosta; ReLU si addestra più in fretta, sigmoid e tanh sono le classiche</translation>
+    </message>
+    <message>
+        <source>ReLU</source>
+        <translation>ReLU</translation>
+    </message>
+    <message>
+        <source>Leaky ReLU</source>
+        <translation>Leaky ReLU</translation>
+    </message>
+    <message>
+        <source>Sigmoid</source>
+        <translation>Sigmoide</translation>
+    </message>
+    <message>
+        <source>Tanh</source>
+        <translation>Tanh</translation>
+    </message>
+    <message>
+        <source>Per-layer activations</source>
+        <translation>Attivazioni per strato</translation>
+    </message>
+    <message>
+        <source>one activation per hidden layer, e.g. tanh,relu (empty: the Activation for all)</source>
+        <translation>un&apos;attivazione per strato nascosto, ad es. tanh,relu (vuoto: l&apos;Attivazione per tutti)</translation>
+    </message>
+    <message>
+        <source>Output and loss</source>
+        <translation>Uscita e perdita</translation>
+    </message>
+    <message>
+        <source>cross-entropy is the standard for classification; squared error is article 0&apos;s cost; binary cross-entropy needs a digit subset of exactly 2 digits</source>
+        <translation>l&apos;entropia incrociata è lo standard per la classificazione; l&apos;errore quadratico è il costo dell&apos;articolo 0; l&apos;entropia incrociata binaria richiede un sottoinsieme di esattamente 2 cifre</translation>
+    </message>
+    <message>
+        <source>Cross-entropy (softmax)</source>
+        <translation>Entropia incrociata (softmax)</translation>
+    </message>
+    <message>
+        <source>Squared error (sigmoid outputs)</source>
+        <translation>Errore quadratico (uscite sigmoid)</translation>
+    </message>
+    <message>
+        <source>Binary cross-entropy (one sigmoid unit)</source>
+        <translation>Entropia incrociata binaria (una unità sigmoid)</translation>
+    </message>
+    <message>
+        <source>Initial weights</source>
+        <translation>Pesi iniziali</translation>
+    </message>
+    <message>
+        <source>how weights are drawn at the start: He suits ReLU, Xavier suits sigmoid and tanh; a fixed std that is too large saturates sigmoids</source>
+        <translation>come si estraggono i pesi all&apos;inizio: He è adatto a ReLU, Xavier a sigmoid e tanh; una deviazione standard fissa troppo grande satura le sigmoidi</translation>
+    </message>
+    <message>
+        <source>Normal, fixed std</source>
+        <translation>Normale, dev. std fissa</translation>
+    </message>
+    <message>
+        <source>Xavier/Glorot (for sigmoid, tanh)</source>
+        <translation>Xavier/Glorot (per sigmoid, tanh)</translation>
+    </message>
+    <message>
+        <source>LeCun, 1/sqrt(n)</source>
+        <translation>LeCun, 1/sqrt(n)</translation>
+    </message>
+    <message>
+        <source>He (for ReLU)</source>
+        <translation>He (per ReLU)</translation>
+    </message>
+    <message>
+        <source>Initial weight std</source>
+        <translation>Dev. std dei pesi iniziali</translation>
+    </message>
+    <message>
+        <source>standard deviation of the normal distribution (only for &apos;Normal, fixed std&apos;); 0.01 to 0.1 is typical</source>
+        <translation>deviazione standard della distribuzione normale (solo per &apos;Normale, dev. std fissa&apos;); tipico da 0,01 a 0,1</translation>
+    </message>
+    <message>
+        <source>Initial biases</source>
+        <translation>Bias iniziali</translation>
+    </message>
+    <message>
+        <source>biases start at zero, or drawn like the weights (article 0)</source>
+        <translation>i bias partono da zero, o si estraggono come i pesi (articolo 0)</translation>
+    </message>
+    <message>
+        <source>Zeros</source>
+        <translation>Zeri</translation>
+    </message>
+    <message>
+        <source>Normal, like weights</source>
+        <translation>Normali, come i pesi</translation>
+    </message>
+    <message>
+        <source>Leaky ReLU slope</source>
+        <translation>Pendenza della leaky ReLU</translation>
+    </message>
+    <message>
+        <source>the slope of leaky ReLU for negative inputs; 0.01 is usual</source>
+        <translation>la pendenza della leaky ReLU per ingressi negativi; di solito 0,01</translation>
+    </message>
+    <message>
+        <source>Optimiser</source>
+        <translation>Ottimizzatore</translation>
+    </message>
+    <message>
+        <source>how gradients become weight changes; momentum and Nesterov speed up plain SGD, Adam adapts the step per weight</source>
+        <translation>come i gradienti diventano modifiche dei pesi; momentum e Nesterov accelerano lo SGD semplice, Adam adatta il passo a ogni peso</translation>
+    </message>
+    <message>
+        <source>Plain SGD</source>
+        <translation>SGD semplice</translation>
+    </message>
+    <message>
+        <source>Momentum</source>
+        <translation>Momentum</translation>
+    </message>
+    <message>
+        <source>Nesterov momentum</source>
+        <translation>Momentum di Nesterov</translation>
+    </message>
+    <message>
+        <source>Adam</source>
+        <translation>Adam</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>Tasso di apprendimento</translation>
+    </message>
+    <message>
+        <source>the size of each step; 0.01 to 0.5 for SGD and momentum, about 0.001 for Adam. Too large and the loss explodes</source>
+        <translation>l&apos;ampiezza di ogni passo; da 0,01 a 0,5 per SGD e momentum, circa 0,001 per Adam. Se è troppo grande la perdita esplode</translation>
+    </message>
+    <message>
+        <source>how much of the previous step carries over (momentum and Nesterov); 0.9 is usual</source>
+        <translation>quanto del passo precedente si conserva (momentum e Nesterov); di solito 0,9</translation>
+    </message>
+    <message>
+        <source>Momentum form</source>
+        <translation>Forma del momentum</translation>
+    </message>
+    <message>
+        <source>classic adds lr*gradient to a velocity; averaged keeps an average of gradients (article 2), whose steps are 1/(1-mu) smaller</source>
+        <translation>la classica aggiunge lr*gradiente a una velocità; la mediata tiene una media dei gradienti (articolo 2), con passi 1/(1-mu) volte più piccoli</translation>
+    </message>
+    <message>
+        <source>Classic: v = mu*v - lr*g</source>
+        <translation>Classica: v = mu*v - lr*g</translation>
+    </message>
+    <message>
+        <source>Averaged: v = mu*v + (1-mu)*g</source>
+        <translation>Mediata: v = mu*v + (1-mu)*g</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>Dimensione del batch</translation>
+    </message>
+    <message>
+        <source>images per weight update (0 = the whole training set at once); 32 to 256 is typical</source>
+        <translation>immagini per aggiornamento dei pesi (0 = tutto l&apos;insieme di addestramento insieme); tipico da 32 a 256</translation>
+    </message>
+    <message>
+        <source>full batch</source>
+        <translation>batch completo</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>Epoche</translation>
+    </message>
+    <message>
+        <source>passes over the training set</source>
+        <translation>passate sull&apos;insieme di addestramento</translation>
+    </message>
+    <message>
+        <source>Shuffle each epoch</source>
+        <translation>Rimescola a ogni epoca</translation>
+    </message>
+    <message>
+        <source>visit the training images in a new random order every epoch</source>
+        <translation>visita le immagini di addestramento in un nuovo ordine casuale a ogni epoca</translation>
+    </message>
+    <message>
+        <source>Learning-rate schedule</source>
+        <translation>Programma del tasso di apprendimento</translation>
+    </message>
+    <message>
+        <source>how the learning rate changes over the run: constant, multiplied by a factor every few epochs, or a half cosine down to zero</source>
+        <translation>come cambia il tasso di apprendimento durante la sessione: costante, moltiplicato per un fattore ogni tot epoche, o mezzo coseno fino a zero</translation>
+    </message>
+    <message>
+        <source>Constant</source>
+        <translation>Costante</translation>
+    </message>
+    <message>
+        <source>Step decay</source>
+        <translation>Decadimento a gradini</translation>
+    </message>
+    <message>
+        <source>Cosine to zero</source>
+        <translation>Coseno fino a zero</translation>
+    </message>
+    <message>
+        <source>Step every (epochs)</source>
+        <translation>Gradino ogni (epoche)</translation>
+    </message>
+    <message>
+        <source>epochs between two learning-rate steps (step decay)</source>
+        <translation>epoche tra due gradini del tasso di apprendimento (decadimento a gradini)</translation>
+    </message>
+    <message>
+        <source>Step factor</source>
+        <translation>Fattore del gradino</translation>
+    </message>
+    <message>
+        <source>the learning rate is multiplied by this at every step (step decay); 0.1 to 0.5</source>
+        <translation>il tasso di apprendimento viene moltiplicato per questo a ogni gradino (decadimento a gradini); da 0,1 a 0,5</translation>
+    </message>
+    <message>
+        <source>Warm-up (epochs)</source>
+        <translation>Riscaldamento (epoche)</translation>
+    </message>
+    <message>
+        <source>grow the learning rate linearly from 0 over this many epochs (0: none); helps large learning rates start safely</source>
+        <translation>fa crescere il tasso di apprendimento linearmente da 0 in queste epoche (0: nessun riscaldamento); aiuta i tassi grandi a partire senza rischi</translation>
+    </message>
+    <message>
+        <source>Weight decay (L2)</source>
+        <translation>Decadimento dei pesi (L2)</translation>
+    </message>
+    <message>
+        <source>pulls weights towards zero by adding decay*W to their gradient; 1e-5 to 1e-3</source>
+        <translation>spinge i pesi verso zero aggiungendo decay*W al loro gradiente; da 1e-5 a 1e-3</translation>
+    </message>
+    <message>
+        <source>Dropout</source>
+        <translation>Dropout</translation>
+    </message>
+    <message>
+        <source>fraction of hidden units switched off at random in each training step (0: none); 0.2 to 0.5 fights overfitting</source>
+        <translation>frazione di unità nascoste spente a caso a ogni passo di addestramento (0: nessuna); da 0,2 a 0,5 contrasta il sovradattamento</translation>
+    </message>
+    <message>
+        <source>Validation images</source>
+        <translation>Immagini di validazione</translation>
+    </message>
+    <message>
+        <source>hold out the last N training images to measure generalisation during training</source>
+        <translation>tiene da parte le ultime N immagini di addestramento per misurare la generalizzazione durante l&apos;addestramento</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>nessuna</translation>
+    </message>
+    <message>
+        <source>Training images</source>
+        <translation>Immagini di addestramento</translation>
+    </message>
+    <message>
+        <source>train on only N images (0 = all); small subsets train fast and overfit</source>
+        <translation>addestra solo su N immagini (0 = tutte); i sottoinsiemi piccoli si addestrano in fretta e si sovradattano</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>tutte</translation>
+    </message>
+    <message>
+        <source>Subset</source>
+        <translation>Sottoinsieme</translation>
+    </message>
+    <message>
+        <source>which training images a subset takes</source>
+        <translation>quali immagini di addestramento prende un sottoinsieme</translation>
+    </message>
+    <message>
+        <source>First N</source>
+        <translation>Prime N</translation>
+    </message>
+    <message>
+        <source>Random N</source>
+        <translation>N a caso</translation>
+    </message>
+    <message>
+        <source>Digits</source>
+        <translation>Cifre</translation>
+    </message>
+    <message>
+        <source>train on these digits only, e.g. 8,7 (empty: all ten); the first is class 0</source>
+        <translation>addestra solo su queste cifre, ad es. 8,7 (vuoto: tutte e dieci); la prima è la classe 0</translation>
+    </message>
+    <message>
+        <source>Standardise inputs</source>
+        <translation>Standardizza gli ingressi</translation>
+    </message>
+    <message>
+        <source>scale pixels to zero mean and unit variance (else pixel/255 in [0, 1])</source>
+        <translation>porta i pixel a media zero e varianza unitaria (altrimenti pixel/255 in [0, 1])</translation>
+    </message>
+    <message>
+        <source>distort each training image at random every time it is seen, so the network learns shapes rather than pixels; slower, more accurate</source>
+        <translation>deforma a caso ogni immagine di addestramento ogni volta che viene vista, così la rete impara forme invece che pixel; più lento, più accurato</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Nessuno</translation>
+    </message>
+    <message>
+        <source>Affine (shift, rotate, scale, shear)</source>
+        <translation>Affine (sposta, ruota, scala, inclina)</translation>
+    </message>
+    <message>
+        <source>Elastic + affine</source>
+        <translation>Elastica + affine</translation>
+    </message>
+    <message>
+        <source>Distortion strength</source>
+        <translation>Intensità della deformazione</translation>
+    </message>
+    <message>
+        <source>scales every distortion (1 = the calibrated default)</source>
+        <translation>scala ogni deformazione (1 = il valore predefinito calibrato)</translation>
+    </message>
+    <message>
+        <source>Distortion schedule</source>
+        <translation>Programma della deformazione</translation>
+    </message>
+    <message>
+        <source>keep distortions constant, or shrink them to nothing by the last epoch</source>
+        <translation>mantiene le deformazioni costanti, o le riduce a zero entro l&apos;ultima epoca</translation>
+    </message>
+    <message>
+        <source>Fade out by the last epoch</source>
+        <translation>Sfuma entro l&apos;ultima epoca</translation>
+    </message>
+    <message>
+        <source>Random seed</source>
+        <translation>Seme casuale</translation>
+    </message>
+    <message>
+        <source>the same seed and settings give the same run, bit for bit</source>
+        <translation>stesso seme e stesse impostazioni danno la stessa sessione, bit per bit</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>Precisione</translation>
+    </message>
+    <message>
+        <source>floating-point precision of weights and activations</source>
+        <translation>precisione in virgola mobile di pesi e attivazioni</translation>
+    </message>
+    <message>
+        <source>float32 (fast)</source>
+        <translation>float32 (veloce)</translation>
+    </message>
+    <message>
+        <source>float64 (exact checks)</source>
+        <translation>float64 (verifiche esatte)</translation>
+    </message>
+    <message>
+        <source>Fast: 784-512-10, 98% in 2 epochs</source>
+        <translation>Veloce: 784-512-10, 98% in 2 epoche</translation>
+    </message>
+    <message>
+        <source>ours, the default: 784-512-10 ReLU, Nesterov + cosine, &gt;= 97.5% test in 2 epochs</source>
+        <translation>nostro, il predefinito: 784-512-10 ReLU, Nesterov + coseno, &gt;= 97,5% di test in 2 epoche</translation>
+    </message>
+    <message>
+        <source>Best: 784-800-800-10 with dropout, 98.5%+</source>
+        <translation>Il migliore: 784-800-800-10 con dropout, 98,5%+</translation>
+    </message>
+    <message>
+        <source>ours, highest accuracy without augmentation: 784-800-800-10 ReLU, dropout, cosine</source>
+        <translation>nostro, la massima accuratezza senza aumento dei dati: 784-800-800-10 ReLU, dropout, coseno</translation>
+    </message>
+    <message>
+        <source>Best with distortions: 99%+ (slow)</source>
+        <translation>Il migliore con deformazioni: 99%+ (lento)</translation>
+    </message>
+    <message>
+        <source>ours, &gt;= 99%: 784-800-800-10 ReLU, elastic + affine distortions that fade out</source>
+        <translation>nostro, &gt;= 99%: 784-800-800-10 ReLU, deformazioni elastiche + affini che sfumano</translation>
+    </message>
+    <message>
+        <source>Article 0: sigmoid + squared error, 95%</source>
+        <translation>Articolo 0: sigmoid + errore quadratico, 95%</translation>
+    </message>
+    <message>
+        <source>L2-cost article: 784-50-10 sigmoid, MSE, N(0,1) init, SGD lr 3.0, batch 8, 30k images</source>
+        <translation>articolo sul costo L2: 784-50-10 sigmoid, MSE, inizializzazione N(0,1), SGD lr 3,0, batch 8, 30.000 immagini</translation>
+    </message>
+    <message>
+        <source>Article 1: Layer classes, ReLU, 98%</source>
+        <translation>Articolo 1: classi Layer, ReLU, 98%</translation>
+    </message>
+    <message>
+        <source>Layer-class article: 784-100-200-10 ReLU, Xavier, softmax CE, SGD lr 0.1, batch 32</source>
+        <translation>articolo sulle classi Layer: 784-100-200-10 ReLU, Xavier, softmax CE, SGD lr 0,1, batch 32</translation>
+    </message>
+    <message>
+        <source>Article 2: sigmoid + softmax, momentum, 98%</source>
+        <translation>Articolo 2: sigmoid + softmax, momentum, 98%</translation>
+    </message>
+    <message>
+        <source>momentum article: 784-64-10 sigmoid, softmax CE, 1/sqrt(n) init, momentum 0.9, lr 0.5</source>
+        <translation>articolo sul momentum: 784-64-10 sigmoid, softmax CE, inizializzazione 1/sqrt(n), momentum 0,9, lr 0,5</translation>
+    </message>
+    <message>
+        <source>Article 3: binary 7 vs 8, 100%</source>
+        <translation>Articolo 3: binario 7 contro 8, 100%</translation>
+    </message>
+    <message>
+        <source>binary article: 7 (=1) vs 8 (=0), 784-10-5-1 sigmoid, BCE, full-batch GD lr 1.0</source>
+        <translation>articolo sul binario: 7 (=1) contro 8 (=0), 784-10-5-1 sigmoid, BCE, GD a batch completo lr 1,0</translation>
+    </message>
+    <message>
+        <source>Article 4: one hidden layer, 95%</source>
+        <translation>Articolo 4: uno strato nascosto, 95%</translation>
+    </message>
+    <message>
+        <source>validation article: 784-128-10 ReLU, N(0,0.01) init, SGD lr 0.1, batch 1000 in order</source>
+        <translation>articolo sulla validazione: 784-128-10 ReLU, inizializzazione N(0;0,01), SGD lr 0,1, batch 1000 in ordine</translation>
     </message>
 </context>
 <context>
