@@ -2,141 +2,14 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="it_IT">
 <context>
-    <name></name>
-    <message>
-        <source>Switch off</source>
-        <translation>Spegni</translation>
-    </message>
-    <message>
-        <source>Set this unit&apos;s output to 0</source>
-        <translation>Porta a 0 l&apos;uscita di questa unità</translation>
-    </message>
-    <message>
-        <source>Scale unit</source>
-        <translation>Scala unità</translation>
-    </message>
-    <message>
-        <source>Set this unit&apos;s output factor (replaces an earlier factor, or switching it off)</source>
-        <translation>Imposta il fattore d&apos;uscita di questa unità (sostituisce un fattore precedente o lo spegnimento)</translation>
-    </message>
-    <message>
-        <source>Prune</source>
-        <translation>Pota</translation>
-    </message>
-    <message>
-        <source>Zero the smallest weights (biases are kept)</source>
-        <translation>Azzera i pesi più piccoli (i bias restano)</translation>
-    </message>
-    <message>
-        <source>Add noise</source>
-        <translation>Aggiungi rumore</translation>
-    </message>
-    <message>
-        <source>Add seeded Gaussian noise to every non-zero weight</source>
-        <translation>Aggiungi rumore gaussiano (con seme) a ogni peso non nullo</translation>
-    </message>
-    <message>
-        <source>Undo</source>
-        <translation>Annulla</translation>
-    </message>
-    <message>
-        <source>Undo the last edit</source>
-        <translation>Annulla l&apos;ultima modifica</translation>
-    </message>
-    <message>
-        <source>Redo</source>
-        <translation>Ripeti</translation>
-    </message>
-    <message>
-        <source>Redo the edit undone last</source>
-        <translation>Ripeti l&apos;ultima modifica annullata</translation>
-    </message>
-    <message>
-        <source>Reset</source>
-        <translation>Ripristina</translation>
-    </message>
-    <message>
-        <source>Back to the original model (redo still works)</source>
-        <translation>Torna al modello originale (Ripeti funziona ancora)</translation>
-    </message>
-    <message>
-        <source>Save edited model…</source>
-        <translation>Salva il modello modificato…</translation>
-    </message>
-    <message>
-        <source>Save the edited model; its file records the edits</source>
-        <translation>Salva il modello modificato; il file registra le modifiche</translation>
-    </message>
-    <message>
-        <source>Refresh</source>
-        <translation>Aggiorna</translation>
-    </message>
-    <message>
-        <source>Read the run store again</source>
-        <translation>Rileggi l&apos;archivio delle sessioni</translation>
-    </message>
-    <message>
-        <source>Rename</source>
-        <translation>Rinomina</translation>
-    </message>
-    <message>
-        <source>Rename the selected run</source>
-        <translation>Rinomina la sessione selezionata</translation>
-    </message>
-    <message>
-        <source>Delete…</source>
-        <translation>Elimina…</translation>
-    </message>
-    <message>
-        <source>Delete the selected run from disk (asks first)</source>
-        <translation>Elimina dal disco la sessione selezionata (chiede prima)</translation>
-    </message>
-    <message>
-        <source>Load settings into the form</source>
-        <translation>Carica le impostazioni nel modulo</translation>
-    </message>
-    <message>
-        <source>Put the selected run&apos;s settings into the settings form, to train again or change them</source>
-        <translation>Metti le impostazioni della sessione selezionata nel modulo, per addestrare di nuovo o cambiarle</translation>
-    </message>
-    <message>
-        <source>Back to live</source>
-        <translation>Torna al vivo</translation>
-    </message>
-    <message>
-        <source>Show the live (or last loaded) model again in every view</source>
-        <translation>Mostra di nuovo in ogni vista il modello dal vivo (o l&apos;ultimo caricato)</translation>
-    </message>
-    <message>
-        <source>Continue</source>
-        <translation>Continua</translation>
-    </message>
-    <message>
-        <source>Train on from the timeline&apos;s epoch (or the run&apos;s last), recorded as a branch of this run, with the settings in the form</source>
-        <translation>Continua ad addestrare dall&apos;epoca della linea del tempo (o dall&apos;ultima della sessione), registrando un ramo di questa sessione, con le impostazioni del modulo</translation>
-    </message>
-    <message>
-        <source>Step a batch</source>
-        <translation>Avanza di un batch</translation>
-    </message>
-    <message>
-        <source>While paused: train one batch, then pause again</source>
-        <translation>In pausa: addestra un batch, poi torna in pausa</translation>
-    </message>
-    <message>
-        <source>Step an epoch</source>
-        <translation>Avanza di un&apos;epoca</translation>
-    </message>
-    <message>
-        <source>While paused: train one epoch&apos;s batches, then pause again</source>
-        <translation>In pausa: addestra i batch di un&apos;epoca, poi torna in pausa</translation>
-    </message>
-</context>
-<context>
     <name>ConfigPanel</name>
     <message>
-        <source>Range: {span}.</source>
+        <source> to </source>
         <extracomment>objectNames (and attribute names) the window, scripts and tests already use; every other generated control is called f&quot;{name}Field&quot;</extracomment>
+        <translation> a </translation>
+    </message>
+    <message>
+        <source>Range: {span}.</source>
         <translation>Intervallo: {span}.</translation>
     </message>
     <message>
@@ -948,6 +821,62 @@ la p(classe vera) lungo la sessione.</translation>
         <translation>Deviazione standard del rumore, relativa al valore efficace (RMS) dei pesi di ogni strato</translation>
     </message>
     <message>
+        <source>Scale unit</source>
+        <translation>Scala unità</translation>
+    </message>
+    <message>
+        <source>Set this unit&apos;s output factor (replaces an earlier factor, or switching it off)</source>
+        <translation>Imposta il fattore d&apos;uscita di questa unità (sostituisce un fattore precedente o lo spegnimento)</translation>
+    </message>
+    <message>
+        <source>Prune</source>
+        <translation>Pota</translation>
+    </message>
+    <message>
+        <source>Zero the smallest weights (biases are kept)</source>
+        <translation>Azzera i pesi più piccoli (i bias restano)</translation>
+    </message>
+    <message>
+        <source>Add noise</source>
+        <translation>Aggiungi rumore</translation>
+    </message>
+    <message>
+        <source>Add seeded Gaussian noise to every non-zero weight</source>
+        <translation>Aggiungi rumore gaussiano (con seme) a ogni peso non nullo</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Annulla</translation>
+    </message>
+    <message>
+        <source>Undo the last edit</source>
+        <translation>Annulla l&apos;ultima modifica</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>Ripeti</translation>
+    </message>
+    <message>
+        <source>Redo the edit undone last</source>
+        <translation>Ripeti l&apos;ultima modifica annullata</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>Ripristina</translation>
+    </message>
+    <message>
+        <source>Back to the original model (redo still works)</source>
+        <translation>Torna al modello originale (Ripeti funziona ancora)</translation>
+    </message>
+    <message>
+        <source>Save edited model…</source>
+        <translation>Salva il modello modificato…</translation>
+    </message>
+    <message>
+        <source>Save the edited model; its file records the edits</source>
+        <translation>Salva il modello modificato; il file registra le modifiche</translation>
+    </message>
+    <message>
         <source>No model yet: train one or open a model file.</source>
         <translation>Ancora nessun modello: addestrane uno o apri un file di modello.</translation>
     </message>
@@ -1178,7 +1107,7 @@ la p(classe vera) lungo la sessione.</translation>
     </message>
     <message>
         <source>{digits} test digits as the {layer} sees them — {how}; {mistakes} mistakes ringed.</source>
-        <translation>{digits} cifre di test come le vede lo strato {layer} — {how}; {mistakes} errori cerchiati.</translation>
+        <translation>{digits} cifre di test viste da «{layer}» — {how}; {mistakes} errori cerchiati.</translation>
     </message>
     <message>
         <source>Computing t-SNE in the background…</source>
@@ -1234,6 +1163,10 @@ clicca per esaminarla</translation>
 </context>
 <context>
     <name>RobustnessPanel</name>
+    <message>
+        <source>current model</source>
+        <translation>modello attuale</translation>
+    </message>
     <message>
         <source>noise</source>
         <translation>rumore</translation>
@@ -1441,12 +1374,56 @@ clicca per esaminarla</translation>
         <translation>Spunta: sovrapponi alle curve. Nome: doppio clic per rinominare. Impostazioni che differiscono: ciò che distingue questa sessione dalle altre.</translation>
     </message>
     <message>
+        <source>Read the run store again</source>
+        <translation>Rileggi l&apos;archivio delle sessioni</translation>
+    </message>
+    <message>
+        <source>Rename the selected run</source>
+        <translation>Rinomina la sessione selezionata</translation>
+    </message>
+    <message>
+        <source>Delete the selected run from disk (asks first)</source>
+        <translation>Elimina dal disco la sessione selezionata (chiede prima)</translation>
+    </message>
+    <message>
+        <source>Put the selected run&apos;s settings into the settings form, to train again or change them</source>
+        <translation>Metti le impostazioni della sessione selezionata nel modulo, per addestrare di nuovo o cambiarle</translation>
+    </message>
+    <message>
         <source>Select a run to rewind it.</source>
         <translation>Seleziona una sessione per riavvolgerla.</translation>
     </message>
     <message>
         <source>Move to see every view at that moment of the selected run (its weight snapshots)</source>
         <translation>Sposta per vedere ogni vista in quel momento della sessione selezionata (le sue istantanee dei pesi)</translation>
+    </message>
+    <message>
+        <source>Back to live</source>
+        <translation>Torna al vivo</translation>
+    </message>
+    <message>
+        <source>Show the live (or last loaded) model again in every view</source>
+        <translation>Mostra di nuovo in ogni vista il modello dal vivo (o l&apos;ultimo caricato)</translation>
+    </message>
+    <message>
+        <source>Train on from the timeline&apos;s epoch (or the run&apos;s last), recorded as a branch of this run, with the settings in the form</source>
+        <translation>Continua ad addestrare dall&apos;epoca della linea del tempo (o dall&apos;ultima della sessione), registrando un ramo di questa sessione, con le impostazioni del modulo</translation>
+    </message>
+    <message>
+        <source>Step a batch</source>
+        <translation>Avanza di un batch</translation>
+    </message>
+    <message>
+        <source>While paused: train one batch, then pause again</source>
+        <translation>In pausa: addestra un batch, poi torna in pausa</translation>
+    </message>
+    <message>
+        <source>Step an epoch</source>
+        <translation>Avanza di un&apos;epoca</translation>
+    </message>
+    <message>
+        <source>While paused: train one epoch&apos;s batches, then pause again</source>
+        <translation>In pausa: addestra i batch di un&apos;epoca, poi torna in pausa</translation>
     </message>
     <message>
         <source>Timeline</source>

@@ -85,6 +85,7 @@ def tooltip_of(setting: Setting) -> str:
     lines = [help_text[:1].upper() + help_text[1:] + "."]
     span = setting.describe_range()
     if span and setting.kind in ("int", "float"):
+        span = span.replace(" to ", QCoreApplication.translate("ConfigPanel", " to "))
         lines.append(QCoreApplication.translate("ConfigPanel", "Range: {span}.").format(span=span))
     for value, meaning in (setting.special or {}).items():
         lines.append(f"{value} = {core_text(meaning)}.")

@@ -61,7 +61,7 @@ from ..widgets import ComboBox, SpinBox
 from ..jobs import Jobs, panel_jobs
 from ..state import Change, CurrentModel
 
-# shown through tr() in the LabPanel context (QT_TRANSLATE_NOOP only marks it for lupdate)
+# shown through self.tr() in the LabPanel context (QT_TRANSLATE_NOOP only marks it for lupdate)
 FIXED_MODEL_NOTE = QT_TRANSLATE_NOOP("LabPanel", "A run is training: the {view} takes its model "
                                      "when the run ends (or view a moment of a run in Runs).")
 
@@ -186,26 +186,25 @@ class LabPanel(QWidget):
         self.noise_spin.setValue(0.2)
         self.noise_spin.setToolTip(self.tr("Noise standard deviation, relative to each layer's "
                                            "weight RMS"))
-        tr = self.tr
-        self.off_button = make_button(tr("Switch off"), tr("Set this unit's output to 0"),
+        self.off_button = make_button(self.tr("Switch off"), self.tr("Set this unit's output to 0"),
                                       self._on_off_clicked, "lab_off")
-        self.scale_button = make_button(tr("Scale unit"), tr(
+        self.scale_button = make_button(self.tr("Scale unit"), self.tr(
             "Set this unit's output factor (replaces an earlier factor, or switching it off)"),
                                         self._on_scale_clicked, "lab_scale")
-        self.prune_button = make_button(tr("Prune"), tr("Zero the smallest weights (biases are "
+        self.prune_button = make_button(self.tr("Prune"), self.tr("Zero the smallest weights (biases are "
                                                         "kept)"),
                                         self._on_prune_clicked, "lab_prune")
-        self.noise_button = make_button(tr("Add noise"), tr("Add seeded Gaussian noise to every "
+        self.noise_button = make_button(self.tr("Add noise"), self.tr("Add seeded Gaussian noise to every "
                                                             "non-zero weight"),
                                         self._on_noise_clicked, "lab_noise")
-        self.undo_button = make_button(tr("Undo"), tr("Undo the last edit"),
+        self.undo_button = make_button(self.tr("Undo"), self.tr("Undo the last edit"),
                                        self._on_undo_clicked, "lab_undo")
-        self.redo_button = make_button(tr("Redo"), tr("Redo the edit undone last"),
+        self.redo_button = make_button(self.tr("Redo"), self.tr("Redo the edit undone last"),
                                        self._on_redo_clicked, "lab_redo")
-        self.reset_button = make_button(tr("Reset"), tr("Back to the original model (redo still "
+        self.reset_button = make_button(self.tr("Reset"), self.tr("Back to the original model (redo still "
                                                         "works)"),
                                         self._on_reset_clicked, "lab_reset")
-        self.save_button = make_button(tr("Save edited model…"), tr("Save the edited model; its "
+        self.save_button = make_button(self.tr("Save edited model…"), self.tr("Save the edited model; its "
                                                                    "file records the edits"),
                                        self._on_save_clicked, "lab_save")
         self.accuracy_label = QLabel(self.tr("No model yet: train one or open a model file."))

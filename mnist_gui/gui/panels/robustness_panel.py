@@ -43,7 +43,7 @@ from ..state import Change, CurrentModel
 from ..text import count, number, percent
 from .lab_panel import FIXED_MODEL_NOTE
 
-CURRENT = "current model"  # the key of the current model's curves (shown translated)
+CURRENT = QT_TRANSLATE_NOOP("RobustnessPanel", "current model")  # the key of the current model's curves (shown translated)
 TITLES = {
     # shown through tr() (QT_TRANSLATE_NOOP only marks them for lupdate)
     "noise": (QT_TRANSLATE_NOOP("RobustnessPanel", "noise"), "σ"),

@@ -49,7 +49,7 @@ from ..jobs import JobChannel, Jobs, panel_jobs
 from ..panel_parts import ask, make_button
 from ..text import duration, percent
 
-# shown through tr() (QT_TRANSLATE_NOOP only marks them for lupdate)
+# shown through self.tr() (QT_TRANSLATE_NOOP only marks them for lupdate)
 COLUMNS = ["", QT_TRANSLATE_NOOP("RunsPanel", "Name"), QT_TRANSLATE_NOOP("RunsPanel", "Settings that differ"), QT_TRANSLATE_NOOP("RunsPanel", "Best test"),
            QT_TRANSLATE_NOOP("RunsPanel", "Epochs"), QT_TRANSLATE_NOOP("RunsPanel", "Time"), QT_TRANSLATE_NOOP("RunsPanel", "Outcome")]
 CHECK, NAME, DIFFERS, BEST, EPOCHS, TIME, OUTCOME = range(len(COLUMNS))
@@ -179,16 +179,15 @@ class RunsPanel(QWidget):
         self.table.itemSelectionChanged.connect(self._on_selection_changed)
         self.table.customContextMenuRequested.connect(self._on_context_menu_requested)
 
-        tr = self.tr
-        self.refresh_button = make_button(tr("Refresh"), tr("Read the run store again"),
+        self.refresh_button = make_button(self.tr("Refresh"), self.tr("Read the run store again"),
                                           self.refresh, "refreshRunsButton")
-        self.rename_button = make_button(tr("Rename"), tr("Rename the selected run"),
+        self.rename_button = make_button(self.tr("Rename"), self.tr("Rename the selected run"),
                                          self.rename_selected, "renameRunButton")
-        self.delete_button = make_button(tr("Delete…"), tr("Delete the selected run from disk "
+        self.delete_button = make_button(self.tr("Delete…"), self.tr("Delete the selected run from disk "
                                                            "(asks first)"),
                                          self.delete_selected, "deleteRunButton")
         self.load_settings_button = make_button(
-            tr("Load settings into the form"), tr("Put the selected run's settings into the "
+            self.tr("Load settings into the form"), self.tr("Put the selected run's settings into the "
                                                   "settings form, to train again or change them"),
             self.load_selected_settings,
             "loadSettingsButton")
@@ -217,18 +216,18 @@ class RunsPanel(QWidget):
         self.timeline_start = QLabel("")
         self.timeline_end = QLabel("")
         self.back_to_live_button = make_button(
-            tr("Back to live"), tr("Show the live (or last loaded) model again in every view"),
+            self.tr("Back to live"), self.tr("Show the live (or last loaded) model again in every view"),
             self.back_to_live, "backToLiveButton")
         self.continue_button = make_button(
-            tr("Continue"), tr("Train on from the timeline's epoch (or the run's last), recorded "
+            self.tr("Continue"), self.tr("Train on from the timeline's epoch (or the run's last), recorded "
                                "as a branch of this run, with the settings in the form"),
             self._on_continue_clicked,
             "continueButton")
-        self.step_button = make_button(tr("Step a batch"), tr("While paused: train one batch, "
+        self.step_button = make_button(self.tr("Step a batch"), self.tr("While paused: train one batch, "
                                                               "then pause again"),
                                        self._on_step_clicked, "stepButton")
         self.step_epoch_button = make_button(
-            tr("Step an epoch"), tr("While paused: train one epoch's batches, then pause again"),
+            self.tr("Step an epoch"), self.tr("While paused: train one epoch's batches, then pause again"),
             self._on_step_epoch_clicked, "stepEpochButton")
 
         slider_row = QHBoxLayout()
