@@ -1537,7 +1537,7 @@ clicca per esaminarla</translation>
         <source>Live. Move the timeline to see run {run} at any of its %n snapshot(s).</source>
         <translation>
             <numerusform>Dal vivo. Sposta la linea del tempo per vedere la sessione {run} nella sua %n istantanea.</numerusform>
-            <numerusform>Dal vivo. Sposta la linea del tempo per vedere la sessione {run} in una qualsiasi delle sue %n istantanee.</numerusform>
+            <numerusform>Dal vivo. Sposta la linea del tempo per vedere la sessione {run} in una delle sue %n istantanee.</numerusform>
         </translation>
     </message>
     <message>

@@ -202,6 +202,7 @@ class RunsPanel(QWidget):
 
         self.timeline_label = QLabel(self.tr("Select a run to rewind it."))
         self.timeline_label.setObjectName("timelineLabel")
+        self.timeline_label.setWordWrap(True)  # a long run name, or a longer language, wraps
         bold = QFont(self.timeline_label.font())
         bold.setBold(True)
         self.timeline_label.setFont(bold)
