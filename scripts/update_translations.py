@@ -15,8 +15,10 @@ ships. Both tools come with PySide6-Essentials.
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
+import textwrap
 import sys
 from pathlib import Path
 
@@ -59,14 +61,24 @@ def core_words_source() -> str:
              "from PySide6.QtCore import QT_TRANSLATE_NOOP",
              "",
              "WORDS = ("]
-    lines += [f'    QT_TRANSLATE_NOOP("core", {word!r}),' for word in core_words()]
+    for word in core_words():
+        pieces = textwrap.wrap(word, 70, drop_whitespace=False) or [word]
+        if len(pieces) == 1:
+            lines.append(f'    QT_TRANSLATE_NOOP("core", {word!r}),')
+        else:  # adjacent literals, one a line, keep the lines short (lupdate joins them)
+            lines.append('    QT_TRANSLATE_NOOP("core",')
+            lines += [f"                      {piece!r}" for piece in pieces[:-1]]
+            lines.append(f"                      {pieces[-1]!r}),")
     lines.append(")")
     return "\n".join(lines) + "\n"
 
 
 def tool(name: str) -> str:
     """The path of ``pyside6-<name>`` (next to this Python first: a venv's scripts)."""
-    for candidate in (Path(sys.executable).parent / f"pyside6-{name}", shutil.which(f"pyside6-{name}")):
+    for candidate in (
+        Path(sys.executable).parent / f"pyside6-{name}",
+        shutil.which(f"pyside6-{name}"),
+    ):
         if candidate and Path(candidate).exists():
             return str(candidate)
     raise SystemExit(f"pyside6-{name} not found: install PySide6-Essentials")
@@ -93,6 +105,11 @@ def update(code: str, ts: Path, drop_obsolete: bool = False) -> None:
     if drop_obsolete:
         args.append("-no-obsolete")
     subprocess.run(args, check=True, cwd=ROOT)
+    # lupdate takes every "#:" comment (our attribute docs) for a note to the translator of
+    # the next string: such notes only mislead here
+    text = ts.read_text(encoding="utf-8")
+    ts.write_text(re.sub(r"\n *<extracomment>.*?</extracomment>", "", text, flags=re.S),
+                  encoding="utf-8")
 
 
 def release(ts: Path, qm: Path) -> None:

@@ -5,7 +5,6 @@
     <name>ConfigPanel</name>
     <message>
         <source> to </source>
-        <extracomment>objectNames (and attribute names) the window, scripts and tests already use; every other generated control is called f&quot;{name}Field&quot;</extracomment>
         <translation> a </translation>
     </message>
     <message>
@@ -359,7 +358,6 @@ Linea chiara: ogni batch, smussata. Punti: ogni epoca. Un semplice MLP arriva al
     </message>
     <message>
         <source>learned</source>
-        <extracomment>``DigitHistory.status()`` as shown</extracomment>
         <translation>imparata</translation>
     </message>
     <message>
@@ -376,7 +374,6 @@ Linea chiara: ogni batch, smussata. Punti: ogni epoca. Un semplice MLP arriva al
     </message>
     <message>
         <source>Which test digits to list, by their learning over the run</source>
-        <extracomment>thumbnails shown at most (the filter&apos;s full list is ``filtered_indices()``)</extracomment>
         <translation>Quali cifre di test elencare, in base al loro apprendimento nella sessione</translation>
     </message>
     <message>
@@ -471,7 +468,6 @@ la p(classe vera) lungo la sessione.</translation>
     </message>
     <message>
         <source>layer</source>
-        <extracomment>the least height of each row of plots (history, histograms): at 1024 x 640 they were squeezed to 60 px; the panel grows taller than the window instead (which then scrolls)</extracomment>
         <translation>strato</translation>
     </message>
     <message>
@@ -619,7 +615,6 @@ la p(classe vera) lungo la sessione.</translation>
     </message>
     <message>
         <source>ink</source>
-        <extracomment>the captions of ``core.preprocess.PreprocessSteps.images()``, marked to be translated</extracomment>
         <translation>inchiostro</translation>
     </message>
     <message>
@@ -1038,7 +1033,6 @@ la p(classe vera) lungo la sessione.</translation>
     <name>MapPanel</name>
     <message>
         <source>No model yet: train one or open a model file.</source>
-        <extracomment>colour-blind-friendly palette (Tableau 10), one colour per digit</extracomment>
         <translation>Ancora nessun modello: addestrane uno o apri un file di modello.</translation>
     </message>
     <message>
@@ -1205,7 +1199,6 @@ clicca per esaminarla</translation>
     </message>
     <message>
         <source>Robustness curves being computed (each level is the whole test set, perturbed)</source>
-        <extracomment>each plot&apos;s x range from the start (the levels core.robustness measures), so the axes do not jump when the first curves arrive</extracomment>
         <translation>Curve di robustezza in calcolo (ogni livello è l&apos;intero test set, perturbato)</translation>
     </message>
     <message>
@@ -1309,12 +1302,10 @@ clicca per esaminarla</translation>
     </message>
     <message>
         <source>Delete</source>
-        <extracomment>settings shown in the table cell; the tooltip has them all</extracomment>
         <translation>Elimina</translation>
     </message>
     <message>
         <source>completed</source>
-        <extracomment>a run&apos;s outcome (``core.runs``) as shown, and what it means</extracomment>
         <translation>completata</translation>
     </message>
     <message>
@@ -1537,7 +1528,7 @@ clicca per esaminarla</translation>
         <source>Live. Move the timeline to see run {run} at any of its %n snapshot(s).</source>
         <translation>
             <numerusform>Dal vivo. Sposta la linea del tempo per vedere la sessione {run} nella sua %n istantanea.</numerusform>
-            <numerusform>Dal vivo. Sposta la linea del tempo per vedere la sessione {run} in una delle sue %n istantanee.</numerusform>
+            <numerusform>Dal vivo. Sposta la linea del tempo per vedere la sessione {run} in una qualsiasi delle sue %n istantanee.</numerusform>
         </translation>
     </message>
     <message>

@@ -31,7 +31,13 @@ from PySide6.QtWidgets import (
 
 import mnist_gui.gui
 from mnist_gui.gui import text
-from mnist_gui.gui.language import LANGUAGES, SETTINGS_KEY, Translation, chosen_language, translations_dir
+from mnist_gui.gui.language import (
+    LANGUAGES,
+    SETTINGS_KEY,
+    Translation,
+    chosen_language,
+    translations_dir,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 GUI = Path(mnist_gui.gui.__file__).parent
@@ -131,9 +137,12 @@ def test_every_marked_string_has_an_italian_translation(tmp_path):
     shipped .qm is what lrelease makes of the .ts."""
     sys.path.insert(0, str(ROOT))
     try:
-        from scripts.update_translations import release, update
+        from scripts.update_translations import CORE_WORDS, core_words_source, release, update
     finally:
         sys.path.remove(str(ROOT))
+    assert CORE_WORDS.read_text(encoding="utf-8") == core_words_source(), (
+        "gui/core_words.py lags behind the core's settings or presets: run "
+        "scripts/update_translations.py")
     for code in ("it", "en"):  # English: the plural forms only
         ts = TS.with_name(f"mnist_gui_{code}.ts")
         fresh = tmp_path / ts.name
@@ -159,7 +168,10 @@ def test_placeholders_survive_translation():
         wanted = sorted(re.findall(r"\{[^{}]*\}", source))
         for form in forms:
             plural = re.findall(r"%L?n", source)
-            if sorted(re.findall(r"\{[^{}]*\}", form)) != wanted or re.findall(r"%L?n", form) != plural:
+            if (
+                sorted(re.findall(r"\{[^{}]*\}", form)) != wanted
+                or re.findall(r"%L?n", form) != plural
+            ):
                 wrong.append((context, source, form))
     assert wrong == []
 

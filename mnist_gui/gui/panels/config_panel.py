@@ -96,16 +96,22 @@ def _parse_float(setting: Setting, text: str) -> float:
     try:
         return float(text.strip())
     except ValueError:
-        raise ConfigError(QCoreApplication.translate("ConfigPanel", "{label} ({name}): {text} is not a number").format(
-            label=core_text(setting.label), name=setting.name, text=repr(text.strip()))) from None
+        raise ConfigError(
+            QCoreApplication.translate(
+                "ConfigPanel", "{label} ({name}): {text} is not a number"
+            ).format(label=core_text(setting.label), name=setting.name, text=repr(text.strip()))
+        ) from None
 
 
 def _parse_int(setting: Setting, text: str) -> int:
     try:
         return int(text.strip().replace(",", "").replace("_", ""))
     except ValueError:
-        raise ConfigError(QCoreApplication.translate("ConfigPanel", "{label} ({name}): {text} is not a whole number").format(
-            label=core_text(setting.label), name=setting.name, text=repr(text.strip()))) from None
+        raise ConfigError(
+            QCoreApplication.translate(
+                "ConfigPanel", "{label} ({name}): {text} is not a whole number"
+            ).format(label=core_text(setting.label), name=setting.name, text=repr(text.strip()))
+        ) from None
 
 
 def _parse_digits(setting: Setting, text: str) -> list[int] | None:
@@ -115,8 +121,11 @@ def _parse_digits(setting: Setting, text: str) -> list[int] | None:
     try:
         return [int(d) for d in text.replace(" ", ",").split(",") if d]
     except ValueError:
-        raise ConfigError(QCoreApplication.translate("ConfigPanel", "{label} ({name}): {text}: expected digits like 8,7").format(
-            label=core_text(setting.label), name=setting.name, text=repr(text))) from None
+        raise ConfigError(
+            QCoreApplication.translate(
+                "ConfigPanel", "{label} ({name}): {text}: expected digits like 8,7"
+            ).format(label=core_text(setting.label), name=setting.name, text=repr(text))
+        ) from None
 
 
 class ConfigPanel(QWidget):
@@ -259,7 +268,9 @@ class ConfigPanel(QWidget):
             widget = SpinBox()
             widget.setRange(int(setting.low or 0), int(setting.high))
             if setting.special and setting.low in setting.special:
-                widget.setSpecialValueText(core_text(setting.special[setting.low]))  # shown at the minimum
+                widget.setSpecialValueText(
+                    core_text(setting.special[setting.low])
+                )  # shown at the minimum
             widget.valueChanged.connect(self._on_field_edited)
         else:  # float, digits
             widget = QLineEdit()
@@ -597,9 +608,11 @@ def _when_used(setting: Setting, config: TrainConfig) -> str:
         if other is setting or other.kind not in ("choice", "bool"):
             continue
         values = other.choice_labels() if other.kind == "choice" else {True: "on"}
-        enabling = [core_text(text) if text != "on" else QCoreApplication.translate("ConfigPanel", "on")
-                    for value, text in values.items()
-                    if setting.applies(config.updated(**{other.name: value}))]
+        enabling = [
+            core_text(text) if text != "on" else QCoreApplication.translate("ConfigPanel", "on")
+            for value, text in values.items()
+            if setting.applies(config.updated(**{other.name: value}))
+        ]
         if enabling:
             return QCoreApplication.translate("ConfigPanel", "{setting} is {values}").format(
                 setting=core_text(other.label),
@@ -609,4 +622,6 @@ def _when_used(setting: Setting, config: TrainConfig) -> str:
                 and setting.applies(config.updated(**{other.name: int(other.low) + 1}))):
             return QCoreApplication.translate("ConfigPanel", "{setting} is not {value}").format(
                 setting=core_text(other.label), value=core_text(other.special[other.low]))
-    return QCoreApplication.translate("ConfigPanel", "other settings change (it does nothing with the current ones)")
+    return QCoreApplication.translate(
+        "ConfigPanel", "other settings change (it does nothing with the current ones)"
+    )

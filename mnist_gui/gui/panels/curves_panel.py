@@ -346,10 +346,14 @@ class CurvesPanel(QWidget):
             return
         self._show_plots()
         for plot in (self.loss_plot, self.accuracy_plot):
-            line = pg.InfiniteLine(self._to_x(float(epoch)), angle=90, movable=False,
-                                   pen=pg.mkPen((200, 120, 0), width=2, style=Qt.PenStyle.DashLine),
-                                   label=self.tr("viewing epoch {epoch}").format(epoch=epoch_number(epoch)),
-                                   labelOpts={"position": 0.9, "color": (160, 90, 0)})
+            line = pg.InfiniteLine(
+                self._to_x(float(epoch)),
+                angle=90,
+                movable=False,
+                pen=pg.mkPen((200, 120, 0), width=2, style=Qt.PenStyle.DashLine),
+                label=self.tr("viewing epoch {epoch}").format(epoch=epoch_number(epoch)),
+                labelOpts={"position": 0.9, "color": (160, 90, 0)},
+            )
             plot.addItem(line)
             self._moment_line.append((plot, line))
 
@@ -740,7 +744,9 @@ class CurvesPanel(QWidget):
         schedule, or a rate typed during the run). Smooth schedules show in the curve."""
         ys = self._lr_y
         if len(ys) >= 2 and _same(ys[-1], ys[-2]) and not _same(lr, ys[-1]):
-            self._mark(x, self.tr("lr {rate}").format(rate=compact(lr, 3)), COLORS["mark"], kind="lr")
+            self._mark(
+                x, self.tr("lr {rate}").format(rate=compact(lr, 3)), COLORS["mark"], kind="lr"
+            )
         self._lr_x.append(x)
         self._lr_y.append(lr)
         top = max(self._lr_y)
@@ -756,7 +762,9 @@ class CurvesPanel(QWidget):
                 label=text if plot is self.loss_plot else None,
                 labelOpts={"position": 0.55, "color": color, "anchors": [(0, 0), (0, 0)]},
             )
-            line.setToolTip(self.tr("{what} at epoch {epoch}").format(what=text, epoch=number(x, 2)))
+            line.setToolTip(
+                self.tr("{what} at epoch {epoch}").format(what=text, epoch=number(x, 2))
+            )
             plot.addItem(line, ignoreBounds=True)
             self._marks.append((plot, line, kind))
             self._mark_epochs.append(x)

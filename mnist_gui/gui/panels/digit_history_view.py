@@ -43,9 +43,14 @@ SORTS = {
     LATEST: QT_TRANSLATE_NOOP("DigitHistoryView", "Learned latest first"),
 }
 #: ``DigitHistory.status()`` as shown
-STATUSES = {"learned": QT_TRANSLATE_NOOP("DigitHistoryView", "learned"), "never learned": QT_TRANSLATE_NOOP("DigitHistoryView", "never learned"),
-            "forgotten": QT_TRANSLATE_NOOP("DigitHistoryView", "forgotten"),
-            "forgotten, then learned again": QT_TRANSLATE_NOOP("DigitHistoryView", "forgotten, then learned again")}
+STATUSES = {
+    "learned": QT_TRANSLATE_NOOP("DigitHistoryView", "learned"),
+    "never learned": QT_TRANSLATE_NOOP("DigitHistoryView", "never learned"),
+    "forgotten": QT_TRANSLATE_NOOP("DigitHistoryView", "forgotten"),
+    "forgotten, then learned again": QT_TRANSLATE_NOOP(
+        "DigitHistoryView", "forgotten, then learned again"
+    ),
+}
 #: thumbnails shown at most (the filter's full list is ``filtered_indices()``)
 MAX_SHOWN = 300
 THUMB = 36

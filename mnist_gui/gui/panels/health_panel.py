@@ -42,18 +42,31 @@ IDLE_TEXT = QT_TRANSLATE_NOOP("HealthPanel", "No findings yet: they appear while
 #: squeezed to 60 px; the panel grows taller than the window instead (which then scrolls)
 PLOT_MIN_HEIGHT = 140
 # shown through tr() (QT_TRANSLATE_NOOP only marks them for lupdate)
-COLUMNS = [QT_TRANSLATE_NOOP("HealthPanel", "layer"), "‖∇W‖", QT_TRANSLATE_NOOP("HealthPanel", "update / weight"),
-           QT_TRANSLATE_NOOP("HealthPanel", "dead / saturated"), QT_TRANSLATE_NOOP("HealthPanel", "pre-act. mean"),
-           QT_TRANSLATE_NOOP("HealthPanel", "pre-act. spread")]
+COLUMNS = [
+    QT_TRANSLATE_NOOP("HealthPanel", "layer"),
+    "‖∇W‖",
+    QT_TRANSLATE_NOOP("HealthPanel", "update / weight"),
+    QT_TRANSLATE_NOOP("HealthPanel", "dead / saturated"),
+    QT_TRANSLATE_NOOP("HealthPanel", "pre-act. mean"),
+    QT_TRANSLATE_NOOP("HealthPanel", "pre-act. spread"),
+]
 COLUMN_TIPS = [
     QT_TRANSLATE_NOOP("HealthPanel", "Weight layer (1 = the first) and its activation"),
-    QT_TRANSLATE_NOOP("HealthPanel", "Frobenius norm of the loss gradient for this layer's weights"),
-    QT_TRANSLATE_NOOP("HealthPanel", "How much one step changed the weights, relative to their size "
-                                     "(about 1e-3 is typical)"),
-    QT_TRANSLATE_NOOP("HealthPanel", "ReLU: units never active on the probe digits; sigmoid/tanh: units "
-                                     "stuck near a bound"),
+    QT_TRANSLATE_NOOP(
+        "HealthPanel", "Frobenius norm of the loss gradient for this layer's weights"
+    ),
+    QT_TRANSLATE_NOOP(
+        "HealthPanel",
+        "How much one step changed the weights, relative to their size (about 1e-3 is typical)",
+    ),
+    QT_TRANSLATE_NOOP(
+        "HealthPanel",
+        "ReLU: units never active on the probe digits; sigmoid/tanh: units stuck near a bound",
+    ),
     QT_TRANSLATE_NOOP("HealthPanel", "Mean of the pre-activations z = xW + b on the probe digits"),
-    QT_TRANSLATE_NOOP("HealthPanel", "Standard deviation of the pre-activations (near 0 or huge: trouble)"),
+    QT_TRANSLATE_NOOP(
+        "HealthPanel", "Standard deviation of the pre-activations (near 0 or huge: trouble)"
+    ),
 ]
 COLOURS = [(0, 114, 178), (230, 159, 0), (0, 158, 115), (204, 121, 167), (86, 180, 233),
            (213, 94, 0), (120, 120, 120)]
@@ -116,7 +129,9 @@ class HealthPanel(QWidget):
             "Top: gradient norm and update/weight ratio per layer over the run (log scale). "
             "Bottom: each layer's output histogram"))
         # no legend over the curves: each layer's colour is its histogram's, titled below
-        self.grad_plot = self._history_plot(0, self.tr("gradient norm ‖∇W‖ (colours: layers below)"))
+        self.grad_plot = self._history_plot(
+            0, self.tr("gradient norm ‖∇W‖ (colours: layers below)")
+        )
         self.ratio_plot = self._history_plot(1, self.tr("update / weight (dotted: 1e-3)"))
         self.ratio_plot.addItem(pg.InfiniteLine(-3, angle=0, pen=pg.mkPen(150, 150, 150, style=Qt.PenStyle.DotLine)))
         self._grad_lines: list[pg.PlotDataItem] = []
@@ -233,8 +248,14 @@ class HealthPanel(QWidget):
                     share=percent(h.saturated_fraction, 0))
             else:
                 unhealthy = "—"
-            cells = [f"{h.layer} ({h.activation})", _fmt(h.grad_norm), _fmt(h.update_ratio, exponent=True),
-                     unhealthy, _fmt(h.preact_mean), _fmt(h.preact_std)]
+            cells = [
+                f"{h.layer} ({h.activation})",
+                _fmt(h.grad_norm),
+                _fmt(h.update_ratio, exponent=True),
+                unhealthy,
+                _fmt(h.preact_mean),
+                _fmt(h.preact_std),
+            ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)

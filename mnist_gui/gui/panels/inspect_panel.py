@@ -66,13 +66,22 @@ BACKGROUND_METHODS = ("integrated-gradients", "smoothgrad")
 N_NEIGHBOURS = 8
 
 
-HOVER_HINT = QT_TRANSLATE_NOOP("InspectPanel", "Hover a unit to see its value and what feeds it; click it to open "
-                               "it in the Lab.")
+HOVER_HINT = QT_TRANSLATE_NOOP(
+    "InspectPanel",
+    "Hover a unit to see its value and what feeds it; click it to open it in the Lab.",
+)
 HOVER_TITLE = QT_TRANSLATE_NOOP("InspectPanel", "hovered first-layer unit's weights")
 #: the captions of ``core.preprocess.PreprocessSteps.images()``, marked to be translated
-STEP_CAPTIONS = (QT_TRANSLATE_NOOP("InspectPanel", "ink"), QT_TRANSLATE_NOOP("InspectPanel", "bounding box"),
-                 QT_TRANSLATE_NOOP("InspectPanel", "scaled into the 20x20 box"), QT_TRANSLATE_NOOP("InspectPanel", "centre of mass centred"))
-OUTPUTS = {"logit": QT_TRANSLATE_NOOP("InspectPanel", "logit"), "probability": QT_TRANSLATE_NOOP("InspectPanel", "probability")}
+STEP_CAPTIONS = (
+    QT_TRANSLATE_NOOP("InspectPanel", "ink"),
+    QT_TRANSLATE_NOOP("InspectPanel", "bounding box"),
+    QT_TRANSLATE_NOOP("InspectPanel", "scaled into the 20x20 box"),
+    QT_TRANSLATE_NOOP("InspectPanel", "centre of mass centred"),
+)
+OUTPUTS = {
+    "logit": QT_TRANSLATE_NOOP("InspectPanel", "logit"),
+    "probability": QT_TRANSLATE_NOOP("InspectPanel", "probability"),
+}
 
 
 def unit_grid(values: np.ndarray) -> tuple[np.ndarray, int]:
@@ -150,7 +159,9 @@ class InspectPanel(QWidget):
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
-        self.caption = QLabel(self.tr("Inspect a digit: draw one, pick a mistake, or open an image."))
+        self.caption = QLabel(
+            self.tr("Inspect a digit: draw one, pick a mistake, or open an image.")
+        )
         self.caption.setObjectName("inspectCaption")
         self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
@@ -244,8 +255,9 @@ class InspectPanel(QWidget):
 
         # attributions: input, overlay, counterfactual, difference
         self._attr_items = {}
-        _, self._attr_items["input"] = _image_plot(self.attribution_view.ci, self.tr("input"), row=0,
-                                                 col=0)
+        _, self._attr_items["input"] = _image_plot(
+            self.attribution_view.ci, self.tr("input"), row=0, col=0
+        )
         self._overlay_plot, base = _image_plot(self.attribution_view.ci, self.tr("attributions"),
                                                      row=0, col=1)
         self._attr_items["base"] = base

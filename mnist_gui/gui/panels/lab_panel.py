@@ -170,13 +170,16 @@ class LabPanel(QWidget):
         self.scale_spin.setRange(-10, 10)
         self.scale_spin.setSingleStep(0.5)
         self.scale_spin.setValue(2.0)
-        self.scale_spin.setToolTip(self.tr("The factor 'Scale unit' multiplies the unit's output by"))
+        self.scale_spin.setToolTip(
+            self.tr("The factor 'Scale unit' multiplies the unit's output by")
+        )
         self.prune_spin = QDoubleSpinBox()
         self.prune_spin.setRange(0, 100)
         self.prune_spin.setSuffix(" %")
         self.prune_spin.setValue(50)
-        self.prune_spin.setToolTip(self.tr("Share of the weights with the smallest magnitude to set "
-                                           "to 0"))
+        self.prune_spin.setToolTip(
+            self.tr("Share of the weights with the smallest magnitude to set to 0")
+        )
         self.per_layer_check = QCheckBox(self.tr("per layer"))
         self.per_layer_check.setToolTip(self.tr("Prune that share in each layer separately (else "
                                                 "over all weights together)"))
@@ -191,22 +194,34 @@ class LabPanel(QWidget):
         self.scale_button = make_button(self.tr("Scale unit"), self.tr(
             "Set this unit's output factor (replaces an earlier factor, or switching it off)"),
                                         self._on_scale_clicked, "lab_scale")
-        self.prune_button = make_button(self.tr("Prune"), self.tr("Zero the smallest weights (biases are "
-                                                        "kept)"),
-                                        self._on_prune_clicked, "lab_prune")
-        self.noise_button = make_button(self.tr("Add noise"), self.tr("Add seeded Gaussian noise to every "
-                                                            "non-zero weight"),
-                                        self._on_noise_clicked, "lab_noise")
+        self.prune_button = make_button(
+            self.tr("Prune"),
+            self.tr("Zero the smallest weights (biases are kept)"),
+            self._on_prune_clicked,
+            "lab_prune",
+        )
+        self.noise_button = make_button(
+            self.tr("Add noise"),
+            self.tr("Add seeded Gaussian noise to every non-zero weight"),
+            self._on_noise_clicked,
+            "lab_noise",
+        )
         self.undo_button = make_button(self.tr("Undo"), self.tr("Undo the last edit"),
                                        self._on_undo_clicked, "lab_undo")
         self.redo_button = make_button(self.tr("Redo"), self.tr("Redo the edit undone last"),
                                        self._on_redo_clicked, "lab_redo")
-        self.reset_button = make_button(self.tr("Reset"), self.tr("Back to the original model (redo still "
-                                                        "works)"),
-                                        self._on_reset_clicked, "lab_reset")
-        self.save_button = make_button(self.tr("Save edited model…"), self.tr("Save the edited model; its "
-                                                                   "file records the edits"),
-                                       self._on_save_clicked, "lab_save")
+        self.reset_button = make_button(
+            self.tr("Reset"),
+            self.tr("Back to the original model (redo still works)"),
+            self._on_reset_clicked,
+            "lab_reset",
+        )
+        self.save_button = make_button(
+            self.tr("Save edited model…"),
+            self.tr("Save the edited model; its file records the edits"),
+            self._on_save_clicked,
+            "lab_save",
+        )
         self.accuracy_label = QLabel(self.tr("No model yet: train one or open a model file."))
         self.accuracy_label.setObjectName("lab_accuracy")
         self.accuracy_label.setToolTip(self.tr("Test accuracy of the edited model (and of the "

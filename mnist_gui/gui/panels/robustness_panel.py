@@ -43,14 +43,28 @@ from ..state import Change, CurrentModel
 from ..text import count, number, percent
 from .lab_panel import FIXED_MODEL_NOTE
 
-CURRENT = QT_TRANSLATE_NOOP("RobustnessPanel", "current model")  # the key of the current model's curves (shown translated)
+CURRENT = QT_TRANSLATE_NOOP(
+    "RobustnessPanel", "current model"
+)  # the key of the current model's curves (shown translated)
 TITLES = {
     # shown through tr() (QT_TRANSLATE_NOOP only marks them for lupdate)
     "noise": (QT_TRANSLATE_NOOP("RobustnessPanel", "noise"), "σ"),
-    "rotation": (QT_TRANSLATE_NOOP("RobustnessPanel", "rotation"), QT_TRANSLATE_NOOP("RobustnessPanel", "degrees")),
-    "shift": (QT_TRANSLATE_NOOP("RobustnessPanel", "shift"), QT_TRANSLATE_NOOP("RobustnessPanel", "pixels")),
-    "occlusion": (QT_TRANSLATE_NOOP("RobustnessPanel", "occlusion"), QT_TRANSLATE_NOOP("RobustnessPanel", "square side (px)")),
-    "thickness": (QT_TRANSLATE_NOOP("RobustnessPanel", "stroke thickness"), QT_TRANSLATE_NOOP("RobustnessPanel", "pixels (− thinner)")),
+    "rotation": (
+        QT_TRANSLATE_NOOP("RobustnessPanel", "rotation"),
+        QT_TRANSLATE_NOOP("RobustnessPanel", "degrees"),
+    ),
+    "shift": (
+        QT_TRANSLATE_NOOP("RobustnessPanel", "shift"),
+        QT_TRANSLATE_NOOP("RobustnessPanel", "pixels"),
+    ),
+    "occlusion": (
+        QT_TRANSLATE_NOOP("RobustnessPanel", "occlusion"),
+        QT_TRANSLATE_NOOP("RobustnessPanel", "square side (px)"),
+    ),
+    "thickness": (
+        QT_TRANSLATE_NOOP("RobustnessPanel", "stroke thickness"),
+        QT_TRANSLATE_NOOP("RobustnessPanel", "pixels (− thinner)"),
+    ),
 }
 #: each plot's x range from the start (the levels core.robustness measures), so the axes do
 #: not jump when the first curves arrive
@@ -390,10 +404,15 @@ class RobustnessPanel(QWidget):
         for name in self._items:
             colour = pg.mkColor(*self._colour(name)).name()
             weight = "bold" if name == CURRENT else "normal"
-            parts.append(f"<span style='color:{colour};font-weight:bold'>━━</span>&nbsp;"
-                         f"<span style='font-weight:{weight}'>{html.escape(self._shown_name(name))}</span>")
-        self.legend_label.setText("&nbsp;&nbsp;&nbsp;&nbsp;".join(parts) if parts else
-                                  "<span style='color:gray'>" + self.tr("No curves yet.") + "</span>")
+            parts.append(
+                f"<span style='color:{colour};font-weight:bold'>━━</span>&nbsp;"
+                f"<span style='font-weight:{weight}'>{html.escape(self._shown_name(name))}</span>"
+            )
+        self.legend_label.setText(
+            "&nbsp;&nbsp;&nbsp;&nbsp;".join(parts)
+            if parts
+            else "<span style='color:gray'>" + self.tr("No curves yet.") + "</span>"
+        )
 
     def _show_status(self) -> None:
         parts = [f"{self._shown_name(name)}: {percent(s.report.accuracy)}"

@@ -50,21 +50,47 @@ from ..panel_parts import ask, make_button
 from ..text import duration, percent
 
 # shown through self.tr() (QT_TRANSLATE_NOOP only marks them for lupdate)
-COLUMNS = ["", QT_TRANSLATE_NOOP("RunsPanel", "Name"), QT_TRANSLATE_NOOP("RunsPanel", "Settings that differ"), QT_TRANSLATE_NOOP("RunsPanel", "Best test"),
-           QT_TRANSLATE_NOOP("RunsPanel", "Epochs"), QT_TRANSLATE_NOOP("RunsPanel", "Time"), QT_TRANSLATE_NOOP("RunsPanel", "Outcome")]
+COLUMNS = [
+    "",
+    QT_TRANSLATE_NOOP("RunsPanel", "Name"),
+    QT_TRANSLATE_NOOP("RunsPanel", "Settings that differ"),
+    QT_TRANSLATE_NOOP("RunsPanel", "Best test"),
+    QT_TRANSLATE_NOOP("RunsPanel", "Epochs"),
+    QT_TRANSLATE_NOOP("RunsPanel", "Time"),
+    QT_TRANSLATE_NOOP("RunsPanel", "Outcome"),
+]
 CHECK, NAME, DIFFERS, BEST, EPOCHS, TIME, OUTCOME = range(len(COLUMNS))
 #: settings shown in the table cell; the tooltip has them all
 MAX_DIFFERING_SHOWN = 4
 DELETE = QT_TRANSLATE_NOOP("RunsPanel", "Delete")  # the question's button (shown translated)
 #: a run's outcome (``core.runs``) as shown, and what it means
 OUTCOMES = {
-    "completed": (QT_TRANSLATE_NOOP("RunsPanel", "completed"), QT_TRANSLATE_NOOP("RunsPanel", "Trained every epoch asked for")),
-    "stopped": (QT_TRANSLATE_NOOP("RunsPanel", "stopped"), QT_TRANSLATE_NOOP("RunsPanel", "Stopped by the user")),
-    "diverged": (QT_TRANSLATE_NOOP("RunsPanel", "diverged"), QT_TRANSLATE_NOOP("RunsPanel", "The loss became infinite or NaN")),
-    "interrupted": (QT_TRANSLATE_NOOP("RunsPanel", "interrupted"),
-                    QT_TRANSLATE_NOOP("RunsPanel", "The process ended during training; every completed epoch is kept")),
-    "running": (QT_TRANSLATE_NOOP("RunsPanel", "running"), QT_TRANSLATE_NOOP("RunsPanel", "Training now")),
-    "failed": (QT_TRANSLATE_NOOP("RunsPanel", "failed"), QT_TRANSLATE_NOOP("RunsPanel", "Could not train")),
+    "completed": (
+        QT_TRANSLATE_NOOP("RunsPanel", "completed"),
+        QT_TRANSLATE_NOOP("RunsPanel", "Trained every epoch asked for"),
+    ),
+    "stopped": (
+        QT_TRANSLATE_NOOP("RunsPanel", "stopped"),
+        QT_TRANSLATE_NOOP("RunsPanel", "Stopped by the user"),
+    ),
+    "diverged": (
+        QT_TRANSLATE_NOOP("RunsPanel", "diverged"),
+        QT_TRANSLATE_NOOP("RunsPanel", "The loss became infinite or NaN"),
+    ),
+    "interrupted": (
+        QT_TRANSLATE_NOOP("RunsPanel", "interrupted"),
+        QT_TRANSLATE_NOOP(
+            "RunsPanel", "The process ended during training; every completed epoch is kept"
+        ),
+    ),
+    "running": (
+        QT_TRANSLATE_NOOP("RunsPanel", "running"),
+        QT_TRANSLATE_NOOP("RunsPanel", "Training now"),
+    ),
+    "failed": (
+        QT_TRANSLATE_NOOP("RunsPanel", "failed"),
+        QT_TRANSLATE_NOOP("RunsPanel", "Could not train"),
+    ),
 }
 GREY = QColor(140, 140, 140)
 
@@ -183,14 +209,21 @@ class RunsPanel(QWidget):
                                           self.refresh, "refreshRunsButton")
         self.rename_button = make_button(self.tr("Rename"), self.tr("Rename the selected run"),
                                          self.rename_selected, "renameRunButton")
-        self.delete_button = make_button(self.tr("Delete…"), self.tr("Delete the selected run from disk "
-                                                           "(asks first)"),
-                                         self.delete_selected, "deleteRunButton")
+        self.delete_button = make_button(
+            self.tr("Delete…"),
+            self.tr("Delete the selected run from disk (asks first)"),
+            self.delete_selected,
+            "deleteRunButton",
+        )
         self.load_settings_button = make_button(
-            self.tr("Load settings into the form"), self.tr("Put the selected run's settings into the "
-                                                  "settings form, to train again or change them"),
+            self.tr("Load settings into the form"),
+            self.tr(
+                "Put the selected run's settings into the "
+                "settings form, to train again or change them"
+            ),
             self.load_selected_settings,
-            "loadSettingsButton")
+            "loadSettingsButton",
+        )
         self.status_label = QLabel("")
         self.status_label.setObjectName("runsStatus")
         self.status_label.setWordWrap(True)
@@ -217,19 +250,32 @@ class RunsPanel(QWidget):
         self.timeline_start = QLabel("")
         self.timeline_end = QLabel("")
         self.back_to_live_button = make_button(
-            self.tr("Back to live"), self.tr("Show the live (or last loaded) model again in every view"),
-            self.back_to_live, "backToLiveButton")
+            self.tr("Back to live"),
+            self.tr("Show the live (or last loaded) model again in every view"),
+            self.back_to_live,
+            "backToLiveButton",
+        )
         self.continue_button = make_button(
-            self.tr("Continue"), self.tr("Train on from the timeline's epoch (or the run's last), recorded "
-                               "as a branch of this run, with the settings in the form"),
+            self.tr("Continue"),
+            self.tr(
+                "Train on from the timeline's epoch (or the run's last), recorded "
+                "as a branch of this run, with the settings in the form"
+            ),
             self._on_continue_clicked,
-            "continueButton")
-        self.step_button = make_button(self.tr("Step a batch"), self.tr("While paused: train one batch, "
-                                                              "then pause again"),
-                                       self._on_step_clicked, "stepButton")
+            "continueButton",
+        )
+        self.step_button = make_button(
+            self.tr("Step a batch"),
+            self.tr("While paused: train one batch, then pause again"),
+            self._on_step_clicked,
+            "stepButton",
+        )
         self.step_epoch_button = make_button(
-            self.tr("Step an epoch"), self.tr("While paused: train one epoch's batches, then pause again"),
-            self._on_step_epoch_clicked, "stepEpochButton")
+            self.tr("Step an epoch"),
+            self.tr("While paused: train one epoch's batches, then pause again"),
+            self._on_step_epoch_clicked,
+            "stepEpochButton",
+        )
 
         slider_row = QHBoxLayout()
         slider_row.addWidget(self.timeline_start)
@@ -388,10 +434,15 @@ class RunsPanel(QWidget):
         check = QTableWidgetItem()
         name = QTableWidgetItem(run.name or run.id)
         if run.damaged:
-            cells = [check, name, QTableWidgetItem(self.tr("damaged: {why}").format(why=run.damaged)),
-                     QTableWidgetItem("-"), QTableWidgetItem(str(len(run.epochs)) if run.epochs
-                                                             else "-"),
-                     QTableWidgetItem("-"), QTableWidgetItem(self.tr("damaged"))]
+            cells = [
+                check,
+                name,
+                QTableWidgetItem(self.tr("damaged: {why}").format(why=run.damaged)),
+                QTableWidgetItem("-"),
+                QTableWidgetItem(str(len(run.epochs)) if run.epochs else "-"),
+                QTableWidgetItem("-"),
+                QTableWidgetItem(self.tr("damaged")),
+            ]
             for item in cells:
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                 item.setForeground(QBrush(GREY))
@@ -479,7 +530,9 @@ class RunsPanel(QWidget):
 
     @guarded
     def _on_listing_failed(self, message: str) -> None:
-        self.status_label.setText(self.tr("Cannot read the runs: {message}").format(message=message))
+        self.status_label.setText(
+            self.tr("Cannot read the runs: {message}").format(message=message)
+        )
 
     @guarded
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
@@ -655,8 +708,11 @@ class RunsPanel(QWidget):
 
     def _update_continue_text(self) -> None:
         epoch = self._continue_epoch()
-        self.continue_button.setText(self.tr("Continue") if epoch is None
-                                     else self.tr("Continue from epoch {epoch}").format(epoch=epoch))
+        self.continue_button.setText(
+            self.tr("Continue")
+            if epoch is None
+            else self.tr("Continue from epoch {epoch}").format(epoch=epoch)
+        )
 
     @guarded
     def _on_continue_clicked(self) -> None:

@@ -65,7 +65,9 @@ class WeightsPanel(QWidget):
         self.colormap = diverging_colormap()
 
         layout = QVBoxLayout(self)
-        self.caption = QLabel(self.tr("Weights appear here when training starts or a model is loaded."))
+        self.caption = QLabel(
+            self.tr("Weights appear here when training starts or a model is loaded.")
+        )
         self.caption.setObjectName("weightsCaption")
         layout.addWidget(self.caption)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -160,7 +162,9 @@ class WeightsPanel(QWidget):
     # ------------------------------------------------------------------------ slots
 
     def clear(self) -> None:
-        self.caption.setText(self.tr("Weights appear here when training starts or a model is loaded."))
+        self.caption.setText(
+            self.tr("Weights appear here when training starts or a model is loaded.")
+        )
         self._histogram_time = 0.0  # the next model's histogram is drawn at once
         self.view.clear()
         self._shapes = []
