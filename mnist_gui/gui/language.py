@@ -44,6 +44,15 @@ def system_language(locale: QLocale | None = None) -> str:
     return "en"
 
 
+def number_locale(code: str, system: QLocale | None = None) -> QLocale:
+    """The locale numbers are written in for language ``code``: the system's when it speaks
+    that language (en_GB, it_CH keep their own formats), else the language's usual one."""
+    system = QLocale.system() if system is None else system
+    if system.language() == _LOCALES[code].language():
+        return system
+    return _LOCALES[code]
+
+
 def chosen_language(settings: QSettings, locale: QLocale | None = None) -> str:
     """The language to start in: the one saved in ``settings`` if it is one we have, else
     the system's (``locale``, default ``QLocale.system()``)."""
@@ -67,7 +76,7 @@ class Translation:
         app = QCoreApplication.instance()
         if app is None:
             raise RuntimeError("install a translation after the QApplication exists")
-        QLocale.setDefault(_LOCALES[self.code])
+        QLocale.setDefault(number_locale(self.code))
         files = [(translations_dir(), f"mnist_gui_{self.code}")]  # English: its plural forms
         if self.code != "en":  # Qt's own texts are English already
             qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)

@@ -412,3 +412,15 @@ def test_numbers_follow_the_language(qapp):
     finally:
         italian.remove()
     assert text.duration(185) == "3m 05s"
+
+
+def test_numbers_keep_the_systems_format_when_it_speaks_the_language():
+    """Swiss Italian keeps its own number format; a German system shown in Italian writes
+    numbers as Italy does."""
+    from mnist_gui.gui.language import number_locale
+
+    swiss = QLocale(QLocale.Language.Italian, QLocale.Country.Switzerland)
+    german = QLocale(QLocale.Language.German, QLocale.Country.Germany)
+    assert number_locale("it", swiss) == swiss
+    assert number_locale("it", german).territory() == QLocale.Country.Italy
+    assert number_locale("en", german).language() == QLocale.Language.English
