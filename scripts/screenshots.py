@@ -4,14 +4,15 @@ the views after opening a binary (7 vs 8) model, and Health, Map, Lab, Robustnes
 "I don't know" after training the `best` preset.
 
     python scripts/screenshots.py [--out docs/screenshots] [--preset fast] [--epochs 2]
-                                  [--best-epochs 30] [--part all|basic|best]
+                                  [--best-epochs 30] [--part all|basic|best] [--language it]
 
 Works offscreen (QT_QPA_PLATFORM=offscreen) or on a real display / Xvfb. Saves
 first-launch, curves, weights, mistakes, history, draw, runs-overlay, curves-overlay,
 inspect-mistake, binary-mistakes and binary-draw (``--part basic``), and health, map-pca,
 map-tsne, lab, robustness and draw-threshold (``--part best``: the `best` preset trained for
 ``--best-epochs``, its 30 by default; t-SNE needs openTSNE, the `map` extra) (.png). Runs are
-recorded in a scratch run store, never the user's.
+recorded in a scratch run store, never the user's. ``--language it`` takes them in Italian
+(as ``LANG=it_IT.UTF-8`` would), each saved as ``<name>-it.png``.
 """
 
 from __future__ import annotations
@@ -273,11 +274,17 @@ def main() -> int:
                         help="basic: the default preset's views and the binary model; best: "
                         "Health, Map, Lab, Robustness after training `best`")
     parser.add_argument("--size", default="1400x880", help="window size, WxH")
+    parser.add_argument("--language", choices=["en", "it"], default="en",
+                        help="the window's language (it: files named <name>-it.png)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     app = QApplication(sys.argv)  # noqa: F841 - alive for the whole script
     from mnist_gui.core.runs import RunStore
     from mnist_gui.gui import MainWindow
+    from mnist_gui.gui.language import Translation
+
+    Translation(args.language).install()  # as the app does at start, before any widget
+    suffix = "" if args.language == "en" else f"-{args.language}"
 
     scratch = Path(tempfile.mkdtemp(prefix="mnist-gui-screenshots-"))
     window = MainWindow(settings=QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat),
@@ -288,7 +295,7 @@ def main() -> int:
 
     def grab(name: str) -> None:
         pause(300)  # let the views paint
-        path = args.out / f"{name}.png"
+        path = args.out / f"{name}{suffix}.png"
         window.grab().save(str(path))
         saved.append(path)
 

@@ -36,6 +36,7 @@ from .controllers.personal import PersonalController
 from .controllers.training import TrainingController
 from .guard import guarded
 from .jobs import Jobs
+from .language import LanguageMenu
 from .panel_parts import ask
 from .panels.config_panel import ConfigPanel
 from .state import Change, CurrentModel
@@ -203,6 +204,7 @@ class MainWindow(QMainWindow):
             view = getattr(self, entry.name)
             self._action(view_menu, entry.menu_text, entry.shortcut,
                          lambda _checked=False, v=view: self.show_view(v))
+        self.language_menu = LanguageMenu(view_menu, self.settings)
         train_menu = self.menuBar().addMenu("&Training")
         self.train_action = self._action(train_menu, "&Train", "Ctrl+T", self.start_training)
         self.pause_action = self._action(train_menu, "&Pause / resume", "Ctrl+P", self.toggle_pause)
