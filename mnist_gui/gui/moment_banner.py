@@ -18,9 +18,9 @@ class MomentBanner(QWidget):
         self.label.setObjectName("momentBanner")
         self.label.setStyleSheet(
             "background: #fff3c4; color: #5a4500; padding: 4px; font-weight: bold;")
-        self.live_button = QPushButton("Back to live")
+        self.live_button = QPushButton(self.tr("Back to live"))
         self.live_button.setObjectName("bannerLiveButton")
-        self.live_button.setToolTip("Show the live (or last) model again")
+        self.live_button.setToolTip(self.tr("Show the live (or last) model again"))
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.label, 1)
@@ -32,9 +32,11 @@ class MomentBanner(QWidget):
         if not state.viewing_moment:
             self.hide()
             return
-        live = ""
-        if training:
-            live = (" (the run is paused behind it: Back to live shows it)" if paused
-                    else " (training goes on: Back to live shows it)")
-        self.label.setText(f"Viewing {state.moment_label}{live}")
+        if not training:
+            text = self.tr("Viewing {moment}")
+        elif paused:
+            text = self.tr("Viewing {moment} (the run is paused behind it: Back to live shows it)")
+        else:
+            text = self.tr("Viewing {moment} (training goes on: Back to live shows it)")
+        self.label.setText(text.format(moment=state.moment_label))
         self.show()
