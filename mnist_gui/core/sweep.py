@@ -59,6 +59,8 @@ MAX_RETRIES = 2
 HEARTBEAT_SECONDS = 10
 GRACE_SECONDS = 30
 MAX_GRID = 10_000
+#: validation images a sweep holds out when its base settings hold out none
+DEFAULT_VALIDATION = 5_000
 
 
 class SweepError(MnistGuiError):
@@ -206,10 +208,10 @@ def parse_param(text: str) -> ParamSpec:
         parts = [spec]
     values: list[Any] = []
     for part in parts:
-        if setting.kind == "int_list" and "|" not in spec:
-            value = _parse_value(setting, part)  # one layer per alternative
-        else:
+        try:
             value = _parse_value(setting, part)
+        except ConfigError as exc:
+            raise ConfigError(f"--param {text!r}: {exc}") from None
         if value not in values:
             values.append(value)
     return ParamSpec(name=name, values=tuple(values))
@@ -235,7 +237,10 @@ def _parse_range(setting: Setting, text: str, spec: str) -> ParamSpec:
     if option == "log" and low <= 0:
         raise ConfigError(f"--param {text!r}: a log range needs low > 0")
     for end in (low, high):
-        setting.check([end] if setting.kind == "int_list" else end)
+        try:
+            setting.check([end] if setting.kind == "int_list" else end)
+        except ConfigError as exc:
+            raise ConfigError(f"--param {text!r}: {exc}") from None
     return ParamSpec(name=setting.name, low=low, high=high, log=option == "log",
                      integer=integer)
 
@@ -309,6 +314,15 @@ class SweepDefinition:
                     "--param validation=5000 (chosen by test accuracy, the sweep would fit the "
                     "test set; see the README)")
         return self
+
+    def hold_out_validation(self) -> bool:
+        """Choosing by validation accuracy from settings that hold out no validation images
+        (e.g. the fast preset): hold out DEFAULT_VALIDATION. True if it did."""
+        if self.metric != "val" or any(p.name == "validation" for p in self.params) or \
+                self.base.get("validation"):
+            return False
+        self.base = {**self.base, "validation": DEFAULT_VALIDATION}
+        return True
 
     def base_config(self) -> TrainConfig:
         return TrainConfig.from_dict(self.base)
