@@ -565,9 +565,15 @@ def _work_left(frozen: list[Any], definition: SweepDefinition) -> bool:
     if definition.sampler == "grid":
         return False  # every point was queued when the sweep was made
     started = states["COMPLETE"] + states["PRUNED"] + states["RUNNING"]
+    retried = _retried(frozen)
     failed = states["FAIL"] - sum(1 for t in frozen if t.state.name == "FAIL"
-                                  and t.user_attrs.get("retried"))
+                                  and t.number in retried)
     return started < definition.n_trials and failed < definition.n_trials
+
+
+def _retried(frozen: list[Any]) -> set[int]:
+    """The numbers of the trials queued again (each retry names the trial it repeats)."""
+    return {t.user_attrs["retries_trial"] for t in frozen if "retries_trial" in t.user_attrs}
 
 
 def recover_interrupted(study: Any) -> list[int]:
@@ -579,11 +585,12 @@ def recover_interrupted(study: Any) -> list[int]:
 
     failed = []
     storage = study._storage  # noqa: SLF001 - Optuna's documented way to edit a trial's state
-    for trial in study.get_trials(deepcopy=False):
+    trials = study.get_trials(deepcopy=False)
+    retried = _retried(trials)  # a finished trial's attributes cannot change: ask its retry
+    for trial in trials:
         stale = trial.state == TrialState.RUNNING and _interrupted(trial)
-        stopped = (trial.state == TrialState.FAIL and trial.user_attrs.get("interrupted")
-                   and not trial.user_attrs.get("retried"))
-        if not stale and not stopped:
+        stopped = trial.state == TrialState.FAIL and trial.user_attrs.get("interrupted")
+        if not stale and (not stopped or trial.number in retried):
             continue
         if stale:
             try:
@@ -592,17 +599,13 @@ def recover_interrupted(study: Any) -> list[int]:
             except RuntimeError:  # finished meanwhile (another worker recovered it)
                 continue
             failed.append(trial.number)
-        try:
-            storage.set_trial_user_attr(trial._trial_id, "retried", True)
-        except RuntimeError:
-            continue
-        original = trial.user_attrs.get("retry_of", trial.number)
         retries = int(trial.user_attrs.get("retries", 0)) + 1
         if retries > MAX_RETRIES:
             continue
         study.add_trial(optuna.create_trial(
             state=TrialState.WAITING, params=trial.params, distributions=trial.distributions,
-            user_attrs={"retry_of": original, "retries": retries},
+            user_attrs={"retry_of": trial.user_attrs.get("retry_of", trial.number),
+                        "retries": retries, "retries_trial": trial.number},
             system_attrs={"fixed_params": trial.params}))
     return failed
 
