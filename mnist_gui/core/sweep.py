@@ -35,6 +35,7 @@ import secrets
 import shutil
 import socket
 import time
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -405,10 +406,12 @@ def open_storage(url: str) -> Any:
     from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 
     try:
-        return RDBStorage(
-            url, heartbeat_interval=HEARTBEAT_SECONDS, grace_period=GRACE_SECONDS,
-            heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(
-                max_retry=MAX_RETRIES))
+        with warnings.catch_warnings():  # heartbeats are "experimental" since Optuna 2.8
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return RDBStorage(
+                url, heartbeat_interval=HEARTBEAT_SECONDS, grace_period=GRACE_SECONDS,
+                heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(
+                    max_retry=MAX_RETRIES))
     except ImportError as exc:
         raise SweepError(f"the database driver is missing ({exc}); install "
                          "mnist-gui[postgres]") from None
@@ -496,7 +499,8 @@ class Sweep:
                 value=None if value is None or not math.isfinite(value) else float(value),
                 epochs=int(t.user_attrs.get("epochs", len(curve))),
                 run_ids=list(t.user_attrs.get("run_ids", [])), curve=curve,
-                retry_of=t.user_attrs.get("retry_of"), message=str(t.user_attrs.get(
+                retry_of=t.user_attrs.get("retry_of", t.system_attrs.get("failed_trial")),
+                message=str(t.user_attrs.get(
                     "message", ""))))
         return infos
 
