@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -182,17 +180,9 @@ def _run_processes(sweep: Any, workers: int, data: Path | None, metric: str,
     """Start ``workers`` ``sweep worker`` processes, print trials as they end (read from
     the storage), wait for all; returns how many failed. Ctrl+C reaches them too (one
     process group); each marks its trial failed, which ``sweep resume`` runs again."""
-    from .core.sweep import blas_threads_per_worker
+    from .core.sweep import start_worker_processes
 
-    threads = blas_threads_per_worker(workers)
-    command = [sys.executable, "-m", "mnist_gui", "sweep", "worker", sweep.id,
-               "--storage", sweep.storage_url, "--blas-threads", str(threads), "--quiet"]
-    if data is not None:
-        command += ["--data", str(data)]
-    # the BLAS libraries read these when they load: each worker starts with its share
-    env = {**os.environ, **{name: str(threads) for name in (
-        "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
-    processes = [subprocess.Popen(command, env=env) for _ in range(workers)]
+    processes = start_worker_processes(sweep, workers, data_dir=data)
     shown: set[int] = set()
     try:
         while True:

@@ -960,3 +960,58 @@ def _is_interruption(exc: BaseException) -> bool:
 
 class _GridTaken(Exception):
     """A grid worker asked for a trial after the last queued point was taken."""
+
+
+# ---------------------------------------------------------------------- worker processes
+
+
+def start_worker_processes(sweep: Sweep, workers: int, home: str | Path | None = None,
+                           data_dir: str | Path | None = None, quiet: bool = True) -> list[Any]:
+    """Start ``workers`` ``mnist-gui sweep worker`` processes on this machine (Popen
+    objects), each with its share of the cores' BLAS threads; they record their runs in
+    ``home``'s run store. They are independent processes: the caller may end, they go on."""
+    import subprocess
+    import sys
+
+    threads = blas_threads_per_worker(workers)
+    command = [sys.executable, "-m", "mnist_gui", "sweep", "worker", sweep.id,
+               "--storage", sweep.storage_url, "--blas-threads", str(threads)]
+    if quiet:
+        command.append("--quiet")
+    if data_dir is not None:
+        command += ["--data", str(data_dir)]
+    # the BLAS libraries read these when they load: each worker starts with its share
+    env = {**os.environ, **{name: str(threads) for name in (
+        "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
+    if home is not None:
+        env["MNIST_GUI_HOME"] = str(home)
+    return [subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
+            for _ in range(workers)]
+
+
+def seed_curves(infos: list[TrialInfo], runs: RunStore, metric: str = "val"
+                ) -> dict[int, tuple[list[int], list[float], list[float]]]:
+    """For trials trained with several seeds: trial number -> (epochs, mean, std) of the
+    metric over the seeds' recorded runs (epochs that every seed reached)."""
+    import numpy as np
+
+    key = METRICS[metric]
+    out = {}
+    for info in infos:
+        if len(info.run_ids) < 2:
+            continue
+        per_seed = []
+        for run_id in info.run_ids:
+            try:
+                run = runs.get(run_id)
+            except MnistGuiError:
+                continue
+            per_seed.append({e["epoch"]: e[key] for e in run.epochs if e.get(key) is not None})
+        if len(per_seed) < 2:
+            continue
+        epochs = sorted(set.intersection(*(set(s) for s in per_seed)))
+        if not epochs:
+            continue
+        values = np.array([[s[e] for e in epochs] for s in per_seed], np.float64)
+        out[info.number] = (epochs, values.mean(axis=0).tolist(), values.std(axis=0).tolist())
+    return out
