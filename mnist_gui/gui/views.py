@@ -128,6 +128,7 @@ def views() -> list[ViewEntry]:
     from .panels.mistakes_panel import MistakesPanel
     from .panels.robustness_panel import RobustnessPanel
     from .panels.runs_panel import RunsPanel
+    from .panels.sweeps_panel import SweepsPanel
     from .panels.weights_panel import WeightsPanel
 
     train, inside, digits, runs = (group for group, _tip in GROUPS)
@@ -174,10 +175,15 @@ def views() -> list[ViewEntry]:
                   "occlusion, thickness), and the confidence below which Draw answers \"I "
                   "don't know\"; runs checked in Runs are drawn too.", "Ctrl+Shift+R",
                   lambda c: RobustnessPanel(jobs=c.jobs)),
+        ViewEntry("sweeps_panel", runs, "Sweeps",
+                  "Search many settings at once: tick settings in the form to vary, watch the "
+                  "trials fill in, see which settings matter (parallel coordinates: drag an "
+                  "axis to filter); tick trials to overlay them in Curves.", "Ctrl+Shift+S",
+                  lambda c: SweepsPanel(c.run_store, jobs=c.jobs)),
     ]
 
 
 #: the tab order inside each group (the View menu follows ``views()``' order)
 TAB_ORDER = ["curves_panel", "health_panel", "weights_panel", "inspect_panel", "map_panel",
              "lab_panel", "mistakes_panel", "history_view", "robustness_panel", "draw_page",
-             "runs_panel"]
+             "runs_panel", "sweeps_panel"]
