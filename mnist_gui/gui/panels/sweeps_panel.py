@@ -38,11 +38,13 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -381,8 +383,13 @@ class SweepsPanel(QWidget):
         self.plots.addTab(self.scatter_view, "Metric vs settings")
         self.plots.addTab(self.curves_plot, "Curves")
 
+        # scrolled: the form's rows must not raise the window's minimum height
+        new_scroll = QScrollArea()
+        new_scroll.setWidget(new_box)
+        new_scroll.setWidgetResizable(True)
+        new_scroll.setFrameShape(QFrame.Shape.NoFrame)
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(new_box)
+        splitter.addWidget(new_scroll)
         splitter.addWidget(self.trials_table)
         splitter.addWidget(self.plots)
         splitter.setStretchFactor(0, 1)
