@@ -395,6 +395,7 @@ class SweepsPanel(QWidget):
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 2)
         splitter.setStretchFactor(2, 3)
+        splitter.setSizes([150, 220, 420])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.status_label)
@@ -657,7 +658,9 @@ class SweepsPanel(QWidget):
         self._draw_curves()
 
     def _param_names(self) -> list[str]:
-        return [p.name for p in self._snapshot.definition.params]
+        """The swept settings that vary (a one-value list is a fixed setting: no axis)."""
+        return [p.name for p in self._snapshot.definition.params
+                if p.is_range or len(p.values) > 1]
 
     def _fill_table(self) -> None:
         snapshot = self._snapshot
@@ -719,11 +722,11 @@ class SweepsPanel(QWidget):
                 plot.addItem(pg.InfiniteLine(i, angle=90, pen=pg.mkPen("#888")))
                 title = pg.TextItem(axis.name if axis.name != "value" else
                                     f"{snapshot.definition.metric} accuracy", color="#222",
-                                    anchor=(0.5, 1.4))
-                title.setPos(i, 1.0)
+                                    anchor=(0.5, 0.0))
+                title.setPos(i, 1.25)
                 plot.addItem(title)
                 roi = pg.ROI([i - 0.06, FULL[0]], [0.12, FULL[1] - FULL[0]],
-                             pen=pg.mkPen("#0072B2", width=2), movable=True,
+                             pen=pg.mkPen(0, 114, 178, 160, width=1), movable=True,
                              rotatable=False, resizable=False)
                 roi.addScaleHandle([0.5, 1], [0.5, 0])
                 roi.addScaleHandle([0.5, 0], [0.5, 1])
@@ -731,20 +734,20 @@ class SweepsPanel(QWidget):
                 plot.addItem(roi)
                 self._rois.append(roi)
             plot.setXRange(-0.5, len(axes) - 0.5, padding=0)
-            plot.setYRange(-0.12, 1.12, padding=0)
+            plot.setYRange(-0.12, 1.26, padding=0)
         else:
             for item in list(plot.items):
                 if getattr(item, "_end_label", False):
                     plot.removeItem(item)
         self._axes = axes
         for i, axis in enumerate(axes):  # the ends' values (the metric's range changes)
-            for position, anchor in ((0.0, (0.5, -0.2)), (1.0, (0.5, 1.2))):
+            for position, anchor in ((0.0, (0.5, -0.1)), (1.0, (0.5, 1.1))):
                 text = axis.label(position)
                 if axis.name == "value" and text:
                     text = f"{100 * float(text):.1f}%"
                 label = pg.TextItem(text, color="#555", anchor=anchor)
                 label._end_label = True
-                label.setPos(i, position)
+                label.setPos(i, position + (0.03 if position else -0.03))
                 plot.addItem(label)
         lows, highs = (min(values), max(values)) if values else (0.0, 1.0)
         cmap = pg.colormap.get("viridis")
