@@ -3,6 +3,7 @@ ticked trials are overlaid in Curves, and a sweep starts from the settings form.
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
@@ -135,3 +136,23 @@ def test_a_sweep_started_from_the_form_fills_in_live_and_its_trials_overlay_in_c
     view.set_checked_trials([trial.number])
     assert [r.id for r in window.runs_panel.checked_runs()] == trial.run_ids
     QApplication.processEvents()
+
+
+def test_a_trials_seeds_overlaid_in_curves_draw_their_mean_and_band(qtbot, tmp_path):
+    from mnist_gui.gui.panels.curves_panel import CurvesPanel
+
+    sweep = _ran(tmp_path, "lr=0.1,0.2", seeds=3)
+    trial = sweep.trials()[0]
+    store = RunStore(tmp_path)
+    runs = [store.get(run_id) for run_id in trial.run_ids]
+    curves = CurvesPanel()
+    qtbot.addWidget(curves)
+    curves.set_checked_runs(runs + [store.get(sweep.trials()[1].run_ids[0])])
+    ((ids, epochs, mean, std),) = curves.seed_bands()
+    assert ids == trial.run_ids and list(epochs) == [1.0, 2.0]
+    tests = [[100 * e["test_accuracy"] for e in run.epochs] for run in runs]
+    assert mean == pytest.approx([sum(col) / 3 for col in zip(*tests)])
+    assert std == pytest.approx([float(np.std(col)) for col in zip(*tests)])
+    assert any(isinstance(item, pg.FillBetweenItem) for item in curves.accuracy_plot.items())
+    curves.set_checked_runs(runs[:1])
+    assert curves.seed_bands() == []
