@@ -166,15 +166,28 @@ class _Axis:
         flat = [v[0] if isinstance(v, list) and len(v) == 1 else v for v in values]
         numeric = [v for v in flat if isinstance(v, (int, float)) and not isinstance(v, bool)]
         self.categories: list[str] | None = None
+        #: the values labelled beside the axis (a short list or choice); else its two ends
+        self.ticks: list[Any] = []
+        listed = [_first(v) for v in spec.values] if spec is not None and not spec.is_range \
+            else []
+        if listed and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                          for v in listed):
+            numeric, flat = numeric + listed, flat + listed
         if len(numeric) != len(flat) or not flat:
             order = [_show(v) for v in (spec.values if spec is not None and not spec.is_range
                                         else values)]
             self.categories = list(dict.fromkeys(order + [_show(v) for v in values]))
             self.low, self.high = 0.0, float(max(len(self.categories) - 1, 1))
+            if len(self.categories) <= 8:
+                self.ticks = list(self.categories)
         else:
             low, high = min(numeric), max(numeric)
             if spec is not None and spec.is_range:
                 low, high = spec.low, spec.high
+            elif low > 0 and high / low >= 20:
+                self.log = True  # e.g. rates 0.01, 0.03, 0.1, 0.3: evenly spaced
+            if listed and len(set(listed)) <= 8:
+                self.ticks = sorted(set(listed))
             self.low, self.high = self._t(low), self._t(high)
             if self.high == self.low:
                 self.low, self.high = self.low - 0.5, self.high + 0.5
@@ -741,6 +754,16 @@ class SweepsPanel(QWidget):
                     plot.removeItem(item)
         self._axes = axes
         for i, axis in enumerate(axes):  # the ends' values (the metric's range changes)
+            if axis.ticks:  # each value of a short list, beside the axis
+                for tick in axis.ticks:
+                    position = axis.position(tick)
+                    if position is None:
+                        continue
+                    label = pg.TextItem(_show(tick), color="#555", anchor=(1.0, 0.5))
+                    label._end_label = True
+                    label.setPos(i - 0.07, position)
+                    plot.addItem(label)
+                continue
             for position, anchor in ((0.0, (0.5, -0.1)), (1.0, (0.5, 1.1))):
                 text = axis.label(position)
                 if axis.name == "value" and text:
