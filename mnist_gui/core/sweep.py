@@ -559,6 +559,8 @@ def _interrupted(trial: Any) -> bool:
     worker = trial.user_attrs.get("worker")
     if not isinstance(worker, dict) or worker.get("host") != socket.gethostname():
         return False  # started by another machine: its storage's heartbeat tells
+    if os.name != "posix":
+        return False  # a process's liveness is read from POSIX only (runs._pid_alive)
     return not _pid_alive(worker.get("pid"), float(worker.get("started", 0.0)))
 
 
