@@ -377,7 +377,12 @@ class SweepsPanel(QWidget):
         self.importance_plot = pg.PlotWidget()
         self.importance_plot.setObjectName("importancePlot")
         self.importance_plot.setBackground("w")
-        self.importance_plot.setLabel("bottom", "importance (share of the metric's variance)")
+        self.importance_plot.setLabel("bottom", "importance (Optuna's default evaluator, "
+                                      "normalised to sum to 1)")
+        self.importance_plot.setToolTip(
+            "How much each setting decides whether a trial is among the best ones (Optuna's "
+            "default evaluator: PED-ANOVA since Optuna 4, fANOVA before), from the completed "
+            "trials")
         self.importance_bars: pg.BarGraphItem | None = None
         self.scatter_view = pg.GraphicsLayoutWidget()
         self.scatter_view.setObjectName("metricVsSettings")
