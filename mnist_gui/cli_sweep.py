@@ -146,7 +146,8 @@ def _start(store: Any, args: argparse.Namespace) -> int:
 def _run(sweep: Any, workers: int, data: Path | None, as_json: bool) -> int:
     """Run ``sweep`` to its end: in this process (one worker) or with worker processes."""
     from .core.runs import printable
-    from .core.sweep import SweepError, blas_threads_per_worker, run_worker
+    from .core.sweep import SweepError
+    from .core.sweep_worker import blas_threads_per_worker, run_worker
 
     if not 1 <= workers <= 256:
         raise SweepError(f"--workers {workers}: expected 1 to 256")
@@ -180,7 +181,7 @@ def _run_processes(sweep: Any, workers: int, data: Path | None, metric: str,
     """Start ``workers`` ``sweep worker`` processes, print trials as they end (read from
     the storage), wait for all; returns how many failed. Ctrl+C reaches them too (one
     process group); each marks its trial failed, which ``sweep resume`` runs again."""
-    from .core.sweep import start_worker_processes
+    from .core.sweep_worker import start_worker_processes
 
     processes = start_worker_processes(sweep, workers, data_dir=data)
     shown: set[int] = set()
@@ -202,7 +203,7 @@ def _run_processes(sweep: Any, workers: int, data: Path | None, metric: str,
 
 
 def _worker(store: Any, args: argparse.Namespace) -> int:
-    from .core.sweep import run_worker
+    from .core.sweep_worker import run_worker
 
     sweep = store.get(args.id, args.storage)
     metric = sweep.definition.metric

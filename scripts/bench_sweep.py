@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mnist_gui.core.presets import get_preset  # noqa: E402
-from mnist_gui.core.sweep import (SweepDefinition, SweepStore, blas_threads_per_worker,  # noqa: E402
-                                  parse_param)
+from mnist_gui.core.sweep import SweepDefinition, SweepStore, parse_param  # noqa: E402
+from mnist_gui.core.sweep_worker import blas_threads_per_worker  # noqa: E402
 
 GRID = ["hidden=32,64,128", "lr=0.02,0.05,0.1,0.2"]
 KERNEL_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")

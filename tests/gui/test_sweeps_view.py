@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt
 
 from mnist_gui.core.config import TrainConfig
 from mnist_gui.core.runs import RunStore
-from mnist_gui.core.sweep import SweepDefinition, SweepStore, parse_param, run_worker
+from mnist_gui.core.sweep import SweepDefinition, SweepStore, parse_param
+from mnist_gui.core.sweep_worker import run_worker
 from mnist_gui.gui.panels.sweeps_panel import CHECK, NUMBER, VALUE, SweepsPanel
 
 BASE = TrainConfig(validation=200, train_subset=500, epochs=2, hidden=[16], batch_size=50,

@@ -975,6 +975,6 @@ def _open_for_resume(home: Path, sweep_id: str) -> tuple[Any, bool]:
 
 
 def _start_workers(sweep: Any, workers: int, home: Path, data_dir: str | None) -> list[Any]:
-    from ...core.sweep import start_worker_processes
+    from ...core.sweep_worker import start_worker_processes
 
     return start_worker_processes(sweep, workers, home=home, data_dir=data_dir)

@@ -13,8 +13,8 @@ import time
 import pytest
 
 from mnist_gui.core.config import TrainConfig
-from mnist_gui.core.sweep import (SweepDefinition, SweepStore, parse_param, recover_interrupted,
-                                  run_worker)
+from mnist_gui.core.sweep import SweepDefinition, SweepStore, parse_param, recover_interrupted
+from mnist_gui.core.sweep_worker import run_worker
 
 BASE = TrainConfig(validation=200, train_subset=500, epochs=2, hidden=[16], batch_size=50,
                    optimizer="sgd", schedule="constant").to_dict()

@@ -7,7 +7,7 @@ import pytest
 
 from mnist_gui.core.config import SETTINGS, TrainConfig
 from mnist_gui.core.errors import ConfigError
-from mnist_gui.core.sweep import SweepDefinition, parse_param
+from mnist_gui.core.sweep_space import SweepDefinition, parse_param
 
 BASE = TrainConfig(validation=200, train_subset=500, epochs=2, hidden=[16]).to_dict()
 
