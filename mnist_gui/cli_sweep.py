@@ -147,14 +147,13 @@ def _run(sweep: Any, workers: int, data: Path | None, as_json: bool) -> int:
     """Run ``sweep`` to its end: in this process (one worker) or with worker processes."""
     from .core.runs import printable
     from .core.sweep import SweepError
-    from .core.sweep_worker import blas_threads_per_worker, run_worker
+    from .core.sweep_worker import run_worker
 
     if not 1 <= workers <= 256:
         raise SweepError(f"--workers {workers}: expected 1 to 256")
     metric = sweep.definition.metric
     if workers == 1:
-        run_worker(sweep, data_dir=data, blas_threads=blas_threads_per_worker(1),
-                   on_trial=lambda info: _print_trial(info, metric, as_json),
+        run_worker(sweep, data_dir=data, on_trial=lambda info: _print_trial(info, metric, as_json),
                    warn=_warn)
         failed = 0
     else:
@@ -215,8 +214,17 @@ def _worker(store: Any, args: argparse.Namespace) -> int:
         elif info.state == "failed":
             _warn(f"trial {info.number} failed: {info.message}")
 
-    run_worker(sweep, data_dir=args.data, blas_threads=args.blas_threads, on_trial=on_trial,
-               warn=_warn)
+    limiter = None
+    if args.blas_threads:
+        from threadpoolctl import threadpool_limits
+
+        # this process is the worker: its BLAS threads are its share of the machine's cores
+        limiter = threadpool_limits(limits=args.blas_threads, user_api="blas")
+    try:
+        run_worker(sweep, data_dir=args.data, on_trial=on_trial, warn=_warn)
+    finally:
+        if limiter is not None:
+            limiter.restore_original_limits()
     return 0
 
 

@@ -38,7 +38,7 @@ import socket
 import time
 import warnings
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -461,3 +461,30 @@ def seed_curves(infos: list[TrialInfo], runs: RunStore, metric: str = "val"
         values = np.array([[s[e] for e in epochs] for s in per_seed], np.float64)
         out[info.number] = (epochs, values.mean(axis=0).tolist(), values.std(axis=0).tolist())
     return out
+
+
+@dataclass
+class SweepSnapshot:
+    """What one read of a sweep gives a viewer (the Sweeps view reads it off the GUI thread)."""
+
+    id: str
+    definition: SweepDefinition
+    state: str
+    trials: list[TrialInfo]  # in trial order
+    seed_curves: dict = field(default_factory=dict)
+    importances: dict | None = None  # None: not recomputed this time
+
+
+def read_snapshot(home: str | Path, sweep_id: str, importance_after: int = -1) -> SweepSnapshot:
+    """The sweep's trials (and its importances when more than ``importance_after`` trials
+    have completed since they were last computed)."""
+    store = SweepStore(home)
+    sweep = store.get(sweep_id)
+    frozen = sweep.frozen_trials()
+    trials = sweep.trials(frozen)
+    complete = sum(1 for t in trials if t.state == "complete")
+    importances = sweep.importances() if complete != importance_after else None
+    curves = seed_curves(trials, store.runs, sweep.definition.metric) \
+        if sweep.definition.seeds > 1 else {}
+    return SweepSnapshot(sweep_id, sweep.definition, sweep.state(frozen), trials, curves,
+                         importances)

@@ -319,3 +319,26 @@ class SweepDefinition:
                        name=str(data.get("name", "")), workers=int(data.get("workers", 1)))
         except (KeyError, TypeError, ValueError) as exc:
             raise SweepError(f"the sweep's definition cannot be read ({exc})") from None
+
+
+def suggested_spec(setting: Setting, value: Any) -> str:
+    """A first search for a setting, from its value in the form."""
+    if setting.kind == "float":
+        if value and value > 0:
+            low = max(value / 10, setting.low or 0.0) or value / 10
+            high = min(value * 10, setting.high) if setting.high is not None else value * 10
+            return f"{low:.3g}..{high:.3g}:log" if low > 0 and high > low else f"{value:g}"
+        return f"0..{setting.high:g}" if setting.high is not None and setting.high <= 1 else "0"
+    if setting.kind == "int":
+        value = int(value or 0)
+        return f"{max(value // 2, int(setting.low or 0))},{value},{value * 2}" if value else "0"
+    if setting.kind == "bool":
+        return "true|false"
+    if setting.kind == "choice":
+        return "|".join(setting.choice_labels())
+    if setting.kind == "int_list":
+        width = (value or [128])[0]
+        return ",".join(str(w) for w in (width // 2, width, width * 2) if w >= 1)
+    if value is None:
+        return "none"
+    return ",".join(map(str, value))

@@ -186,23 +186,15 @@ def _train_trial(trial: Any, sweep: Sweep, runs: RunStore, datasets: _Datasets,
 
 
 def run_worker(sweep: Sweep, *, data_dir: Path | None = None, home: str | Path | None = None,
-               blas_threads: int | None = None, seed: int | None = None,
+               seed: int | None = None,
                on_epoch: Callable[[EpochReport], None] = lambda report: None,
                on_trial: Callable[[TrialInfo], None] = lambda info: None,
                warn: Callable[[str], None] = lambda message: None,
                should_stop: Callable[[], bool] = lambda: False) -> int:
     """Pull trials from ``sweep`` until none is left (or ``should_stop()``); returns how
-    many this worker ran. ``blas_threads``: this process's share of the cores."""
-    limiter = None
-    if blas_threads:
-        from threadpoolctl import threadpool_limits
-
-        limiter = threadpool_limits(limits=blas_threads, user_api="blas")
-    try:
-        return _worker_loop(sweep, data_dir, home, seed, on_epoch, on_trial, warn, should_stop)
-    finally:
-        if limiter is not None:
-            limiter.restore_original_limits()
+    many this worker ran. BLAS threads are the process's business (``sweep worker
+    --blas-threads``): limits set here would hold for every thread of the process."""
+    return _worker_loop(sweep, data_dir, home, seed, on_epoch, on_trial, warn, should_stop)
 
 
 def _worker_loop(sweep, data_dir, home, seed, on_epoch, on_trial, warn, should_stop):  # noqa: ANN001, ANN202, PLR0913

@@ -27,13 +27,11 @@ folder), ``refresh()``, ``show_sweep(id)``, ``start_sweep()``, ``resume_sweep()`
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -54,49 +52,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.config import SETTINGS, Setting, TrainConfig
+from ...core.config import SETTINGS, TrainConfig
 from ...core.errors import MnistGuiError
 from ...core.runs import RunStore
+from ...core.sweep import SweepSnapshot, read_snapshot
+from ...core.sweep_space import suggested_spec
 from ..guard import guarded
 from ..jobs import JobChannel, Jobs, panel_jobs
 from ..panel_parts import make_button
+from .parallel_coordinates import ParallelCoordinates, show_value
+from .sweep_plots import STATE_COLORS, draw_importance, draw_metric_vs_settings, draw_trial_curves
 
 POLL_MS = 1500
 FIXED = ["", "Trial", "State", "Value", "Epochs"]
 CHECK, NUMBER, STATE, VALUE, EPOCHS = range(len(FIXED))
-STATE_COLORS = {"complete": "#0072B2", "pruned": "#E69F00", "failed": "#D55E00",
-                "running": "#009E73"}
-#: a brush that covers the axis from end to end filters nothing
-FULL = (-0.02, 1.02)
-
-
-@dataclass
-class SweepSnapshot:
-    """What one read of a sweep's storage gives the view (made in a background thread)."""
-
-    id: str
-    definition: Any  # core.sweep.SweepDefinition
-    state: str
-    trials: list  # core.sweep.TrialInfo, in trial order
-    seed_curves: dict = field(default_factory=dict)
-    importances: dict | None = None  # None: not recomputed this time
-
-
-def read_sweep(home: Path, sweep_id: str, importance_after: int) -> SweepSnapshot:
-    """The sweep's trials (and its importances when more than ``importance_after`` trials
-    have completed since they were last computed). Runs in a job's thread."""
-    from ...core.sweep import SweepStore, seed_curves
-
-    store = SweepStore(home)
-    sweep = store.get(sweep_id)
-    frozen = sweep.frozen_trials()
-    trials = sweep.trials(frozen)
-    complete = sum(1 for t in trials if t.state == "complete")
-    importances = sweep.importances() if complete != importance_after else None
-    curves = seed_curves(trials, store.runs, sweep.definition.metric) \
-        if sweep.definition.seeds > 1 else {}
-    return SweepSnapshot(sweep_id, sweep.definition, sweep.state(frozen), trials, curves,
-                         importances)
 
 
 def list_sweeps(home: Path) -> list[str]:
@@ -113,29 +82,6 @@ def create_sweep(home: Path, definition: Any) -> tuple[Any, bool]:
     return SweepStore(home).create(definition), held_out
 
 
-def suggested_spec(setting: Setting, value: Any) -> str:
-    """A first search for a setting, from its value in the form."""
-    if setting.kind == "float":
-        if value and value > 0:
-            low = max(value / 10, setting.low or 0.0) or value / 10
-            high = min(value * 10, setting.high) if setting.high is not None else value * 10
-            return f"{low:.3g}..{high:.3g}:log" if low > 0 and high > low else f"{value:g}"
-        return f"0..{setting.high:g}" if setting.high is not None and setting.high <= 1 else "0"
-    if setting.kind == "int":
-        value = int(value or 0)
-        return f"{max(value // 2, int(setting.low or 0))},{value},{value * 2}" if value else "0"
-    if setting.kind == "bool":
-        return "true|false"
-    if setting.kind == "choice":
-        return "|".join(setting.choice_labels())
-    if setting.kind == "int_list":
-        width = (value or [128])[0]
-        return ",".join(str(w) for w in (width // 2, width, width * 2) if w >= 1)
-    if value is None:
-        return "none"
-    return ",".join(map(str, value))
-
-
 class _NumberItem(QTableWidgetItem):
     """A cell that sorts by its number (None: last), not its text."""
 
@@ -147,75 +93,6 @@ class _NumberItem(QTableWidgetItem):
         if isinstance(other, _NumberItem):
             return self.number < other.number
         return super().__lt__(other)
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    if isinstance(value, list):
-        return ",".join(map(str, value))
-    return "none" if value is None else str(value)
-
-
-class _Axis:
-    """One parallel-coordinates axis: how a value maps to [0, 1] and back."""
-
-    def __init__(self, name: str, values: list[Any], spec: Any = None) -> None:
-        self.name = name
-        self.log = bool(spec is not None and spec.is_range and spec.log)
-        flat = [v[0] if isinstance(v, list) and len(v) == 1 else v for v in values]
-        numeric = [v for v in flat if isinstance(v, (int, float)) and not isinstance(v, bool)]
-        self.categories: list[str] | None = None
-        #: the values labelled beside the axis (a short list or choice); else its two ends
-        self.ticks: list[Any] = []
-        listed = [_first(v) for v in spec.values] if spec is not None and not spec.is_range \
-            else []
-        if listed and all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                          for v in listed):
-            numeric, flat = numeric + listed, flat + listed
-        if len(numeric) != len(flat) or not flat:
-            order = [_show(v) for v in (spec.values if spec is not None and not spec.is_range
-                                        else values)]
-            self.categories = list(dict.fromkeys(order + [_show(v) for v in values]))
-            self.low, self.high = 0.0, float(max(len(self.categories) - 1, 1))
-            if len(self.categories) <= 8:
-                self.ticks = list(self.categories)
-        else:
-            low, high = min(numeric), max(numeric)
-            if spec is not None and spec.is_range:
-                low, high = spec.low, spec.high
-            elif low > 0 and high / low >= 20:
-                self.log = True  # e.g. rates 0.01, 0.03, 0.1, 0.3: evenly spaced
-            if listed and len(set(listed)) <= 8:
-                self.ticks = sorted(set(listed))
-            self.low, self.high = self._t(low), self._t(high)
-            if self.high == self.low:
-                self.low, self.high = self.low - 0.5, self.high + 0.5
-
-    def _t(self, x: float) -> float:
-        return math.log10(x) if self.log and x > 0 else float(x)
-
-    def position(self, value: Any) -> float | None:
-        """``value`` on this axis, 0 (bottom) to 1 (top); None if it has none."""
-        if value is None and self.categories is None:
-            return None
-        if self.categories is not None:
-            text = _show(value)
-            if text not in self.categories:
-                return None
-            return self.categories.index(text) / self.high if len(self.categories) > 1 else 0.5
-        if isinstance(value, list):
-            value = value[0] if len(value) == 1 else None
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            return None
-        return (self._t(value) - self.low) / (self.high - self.low)
-
-    def label(self, position: float) -> str:
-        if self.categories is not None:
-            index = int(round(position * self.high))
-            return self.categories[index] if 0 <= index < len(self.categories) else ""
-        t = self.low + position * (self.high - self.low)
-        return f"{10 ** t:.3g}" if self.log else f"{t:.4g}"
 
 
 class SweepsPanel(QWidget):
@@ -238,10 +115,6 @@ class SweepsPanel(QWidget):
         self._importances: dict[str, float] = {}
         self._importance_after = -1
         self._checked: set[int] = set()
-        self._axes: list[_Axis] = []
-        self._brushes: dict[str, tuple[float, float]] = {}
-        self._rois: list[pg.ROI] = []
-        self._lines: dict[int, pg.PlotDataItem] = {}
         self._filling = False
         self._shown_id: str | None = None
 
@@ -363,17 +236,8 @@ class SweepsPanel(QWidget):
         self.trials_table.itemChanged.connect(self._on_trial_ticked)
 
         # --- plots
-        self.parallel_plot = pg.PlotWidget()
-        self.parallel_plot.setObjectName("parallelPlot")
-        self.parallel_plot.setBackground("w")
-        self.parallel_plot.setToolTip("One line per trial, coloured by its value (dark: low, "
-                                      "yellow: high). Drag an axis's handles to keep only "
-                                      "the trials inside.")
-        plot = self.parallel_plot.getPlotItem()
-        plot.hideAxis("left")
-        plot.hideAxis("bottom")
-        plot.setMouseEnabled(False, False)
-        plot.hideButtons()
+        self.parallel_plot = ParallelCoordinates()
+        self.parallel_plot.brushed.connect(self._on_brushed)
         self.importance_plot = pg.PlotWidget()
         self.importance_plot.setObjectName("importancePlot")
         self.importance_plot.setBackground("w")
@@ -516,24 +380,12 @@ class SweepsPanel(QWidget):
         return sum(1 for p in self._processes if p.poll() is None)
 
     def brush(self, name: str, low: float | str, high: float | str) -> None:
-        """Keep only the trials whose ``name`` (a swept setting, or "value" for the metric
-        in %) lies in [low, high] (categories: by their labels)."""
-        axis_index = next(i for i, a in enumerate(self._axes) if a.name == name)
-        axis = self._axes[axis_index]
-        if name == "value":
-            low, high = float(low) / 100, float(high) / 100
-        a, b = axis.position(low), axis.position(high)
-        if a is None or b is None:
-            raise ValueError(f"{low!r}..{high!r} is not on the {name} axis")
-        lo, hi = min(a, b) - 1e-6, max(a, b) + 1e-6
-        roi = self._rois[axis_index]
-        roi.setPos([axis_index - 0.06, lo])
-        roi.setSize([0.12, hi - lo])  # sigRegionChanged filters
+        """Keep only the trials whose ``name`` (a swept setting, or "value": the metric in
+        %) lies in [low, high] (categories: by their labels), in the plot and the table."""
+        self.parallel_plot.brush(name, low, high)
 
     def clear_brushes(self) -> None:
-        for i, roi in enumerate(self._rois):
-            roi.setPos([i - 0.06, FULL[0]])
-            roi.setSize([0.12, FULL[1] - FULL[0]])
+        self.parallel_plot.clear_brushes()
 
     def visible_trials(self) -> list[int]:
         """The trial numbers the table shows (after brushing), in its order."""
@@ -591,14 +443,14 @@ class SweepsPanel(QWidget):
             self._shown_id = sweep_id
             self._snapshot = None
             self._checked = set()
-            self._brushes = {}
+            self.parallel_plot.reset()
             self._importance_after = -1
             self._importances = {}
         self._read()
 
     def _read(self) -> None:
         if self._shown_id is not None:
-            self._reading.submit(read_sweep, self.run_store.home, self._shown_id,
+            self._reading.submit(read_snapshot, self.run_store.home, self._shown_id,
                                  self._importance_after)
 
     @guarded
@@ -670,7 +522,9 @@ class SweepsPanel(QWidget):
                   f"({definition.sampler}, prune {definition.prune}, {definition.seeds} "
                   f"seed(s), chosen by {definition.metric} accuracy){alive}")
         self._fill_table()
-        self._draw_parallel()
+        specs = {p.name: p for p in snapshot.definition.params}
+        self.parallel_plot.show_trials([specs[name] for name in self._param_names()],
+                                       snapshot.definition.metric, snapshot.trials)
         self._draw_importance()
         self._draw_scatter()
         self._draw_curves()
@@ -705,9 +559,9 @@ class SweepsPanel(QWidget):
                 for name in names:
                     raw = trial.params.get(name)
                     number = raw[0] if isinstance(raw, list) and len(raw) == 1 else raw
-                    cells.append(_NumberItem(_show(raw), number) if isinstance(
+                    cells.append(_NumberItem(show_value(raw), number) if isinstance(
                         number, (int, float)) and not isinstance(number, bool)
-                        else QTableWidgetItem(_show(raw)))
+                        else QTableWidgetItem(show_value(raw)))
                 cells.append(QTableWidgetItem(", ".join(trial.run_ids)))
                 cells[STATE].setForeground(pg.mkColor(STATE_COLORS.get(trial.state, "#777")))
                 if trial.message:
@@ -722,197 +576,35 @@ class SweepsPanel(QWidget):
         self.trials_table.resizeColumnsToContents()
         self._apply_brushes()
 
-    def _draw_parallel(self) -> None:
-        snapshot = self._snapshot
-        plot = self.parallel_plot.getPlotItem()
-        spec_by_name = {p.name: p for p in snapshot.definition.params}
-        names = self._param_names()
-        axes = [_Axis(name, [t.params.get(name) for t in snapshot.trials], spec_by_name[name])
-                for name in names]
-        values = [t.value for t in snapshot.trials if t.value is not None]
-        axes.append(_Axis("value", values or [0.0, 1.0]))
-        same = [a.name for a in axes] == [a.name for a in self._axes]
-        if not same:  # another sweep: new axes and brushes
-            plot.clear()
-            self._lines = {}
-            self._rois = []
-            for i, axis in enumerate(axes):
-                plot.addItem(pg.InfiniteLine(i, angle=90, pen=pg.mkPen("#888")))
-                title = pg.TextItem(axis.name if axis.name != "value" else
-                                    f"{snapshot.definition.metric} accuracy", color="#222",
-                                    anchor=(0.5, 0.0))
-                title.setPos(i, 1.25)
-                plot.addItem(title)
-                roi = pg.ROI([i - 0.06, FULL[0]], [0.12, FULL[1] - FULL[0]],
-                             pen=pg.mkPen(0, 114, 178, 160, width=1), movable=True,
-                             rotatable=False, resizable=False)
-                roi.addScaleHandle([0.5, 1], [0.5, 0])
-                roi.addScaleHandle([0.5, 0], [0.5, 1])
-                roi.sigRegionChanged.connect(self._on_brush_moved)
-                plot.addItem(roi)
-                self._rois.append(roi)
-            plot.setXRange(-0.5, len(axes) - 0.5, padding=0)
-            plot.setYRange(-0.12, 1.26, padding=0)
-        else:
-            for item in list(plot.items):
-                if getattr(item, "_end_label", False):
-                    plot.removeItem(item)
-        self._axes = axes
-        for i, axis in enumerate(axes):  # the ends' values (the metric's range changes)
-            if axis.ticks:  # each value of a short list, beside the axis
-                for tick in axis.ticks:
-                    position = axis.position(tick)
-                    if position is None:
-                        continue
-                    label = pg.TextItem(_show(tick), color="#555", anchor=(1.0, 0.5))
-                    label._end_label = True
-                    label.setPos(i - 0.07, position)
-                    plot.addItem(label)
-                continue
-            for position, anchor in ((0.0, (0.5, -0.1)), (1.0, (0.5, 1.1))):
-                text = axis.label(position)
-                if axis.name == "value" and text:
-                    text = f"{100 * float(text):.1f}%"
-                label = pg.TextItem(text, color="#555", anchor=anchor)
-                label._end_label = True
-                label.setPos(i, position + (0.03 if position else -0.03))
-                plot.addItem(label)
-        lows, highs = (min(values), max(values)) if values else (0.0, 1.0)
-        cmap = pg.colormap.get("viridis")
-        seen = set()
-        for trial in snapshot.trials:
-            points = [axis.position(trial.params.get(axis.name)) if axis.name != "value"
-                      else axis.position(trial.value) for axis in axes]
-            xs = [i for i, p in enumerate(points) if p is not None]
-            ys = [p for p in points if p is not None]
-            if trial.value is None:
-                pen = pg.mkPen(150, 150, 150, 120, width=1, style=Qt.PenStyle.DotLine)
-            else:
-                t = 0.5 if highs == lows else (trial.value - lows) / (highs - lows)
-                pen = pg.mkPen(cmap.map(t, mode="qcolor"), width=2)
-            line = self._lines.get(trial.number)
-            if line is None:
-                line = pg.PlotDataItem()
-                plot.addItem(line)
-                self._lines[trial.number] = line
-            line.setData(xs, ys)
-            line.setPen(pen)
-            line.full_pen = pen
-            seen.add(trial.number)
-        for number in set(self._lines) - seen:
-            plot.removeItem(self._lines.pop(number))
-        self._apply_brushes()
-
     def _draw_importance(self) -> None:
-        plot = self.importance_plot.getPlotItem()
-        if self.importance_bars is not None:
-            plot.removeItem(self.importance_bars)
-            self.importance_bars = None
-        items = sorted(self._importances.items(), key=lambda kv: kv[1])
-        if not items:
-            plot.setTitle("Importance needs at least two completed trials that differ")
-            return
-        plot.setTitle("")
-        heights = [value for _name, value in items]
-        self.importance_bars = pg.BarGraphItem(x0=0, y=list(range(len(items))), height=0.6,
-                                               width=heights, brush="#0072B2")
-        plot.addItem(self.importance_bars)
-        plot.getAxis("left").setTicks([[(i, name) for i, (name, _v) in enumerate(items)]])
-        plot.setYRange(-0.6, len(items) - 0.4, padding=0)
-        plot.setXRange(0, max(max(heights), 1e-9) * 1.05, padding=0)
+        self.importance_bars = draw_importance(self.importance_plot.getPlotItem(),
+                                               self._importances, self.importance_bars)
 
     def _draw_scatter(self) -> None:
         snapshot = self._snapshot
-        self.scatter_view.clear()
-        spec_by_name = {p.name: p for p in snapshot.definition.params}
-        scored = [t for t in snapshot.trials if t.value is not None]
-        for column, name in enumerate(self._param_names()):
-            plot = self.scatter_view.addPlot(row=0, col=column)
-            plot.setLabel("bottom", name)
-            if column == 0:
-                plot.setLabel("left", f"{snapshot.definition.metric} accuracy (%)")
-            axis = _Axis(name, [t.params.get(name) for t in scored] or
-                         [t.params.get(name) for t in snapshot.trials], spec_by_name[name])
-            if axis.categories is not None:
-                xs = [axis.categories.index(_show(t.params.get(name)))
-                      if _show(t.params.get(name)) in axis.categories else 0 for t in scored]
-                plot.getAxis("bottom").setTicks([list(enumerate(axis.categories))])
-            else:
-                xs = [axis._t(_first(t.params.get(name))) for t in scored]
-                if axis.log:
-                    plot.setLabel("bottom", f"{name} (log10)")
-            brushes = [pg.mkBrush(STATE_COLORS.get(t.state, "#777")) for t in scored]
-            plot.addItem(pg.ScatterPlotItem(xs, [100 * t.value for t in scored], size=9,
-                                            brush=brushes, pen=None))
+        specs = {p.name: p for p in snapshot.definition.params}
+        draw_metric_vs_settings(self.scatter_view, [specs[n] for n in self._param_names()],
+                                snapshot.definition.metric, snapshot.trials)
 
     def _draw_curves(self) -> None:
-        snapshot = self._snapshot
-        plot = self.curves_plot.getPlotItem()
-        plot.clear()
-        values = [t.value for t in snapshot.trials if t.value is not None]
-        lows, highs = (min(values), max(values)) if values else (0.0, 1.0)
-        cmap = pg.colormap.get("viridis")
-        for trial in snapshot.trials:
-            if not trial.curve:
-                continue
-            epochs = sorted(trial.curve)
-            ys = [100 * trial.curve[e] for e in epochs]
-            t = 0.5 if trial.value is None or highs == lows else \
-                (trial.value - lows) / (highs - lows)
-            color = cmap.map(t, mode="qcolor")
-            pruned = trial.state == "pruned"
-            pen = pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine if pruned
-                           else Qt.PenStyle.SolidLine)
-            band = snapshot.seed_curves.get(trial.number)
-            if band is not None:
-                band_epochs, mean, std = band
-                upper = pg.PlotDataItem(band_epochs, [100 * (m + s) for m, s in zip(mean, std)])
-                lower = pg.PlotDataItem(band_epochs, [100 * (m - s) for m, s in zip(mean, std)])
-                fill = QColor(color)
-                fill.setAlpha(50)
-                plot.addItem(pg.FillBetweenItem(upper, lower, brush=fill))
-            plot.addItem(pg.PlotDataItem(epochs, ys, pen=pen))
-            if pruned:  # where it was stopped
-                plot.addItem(pg.ScatterPlotItem([epochs[-1]], [ys[-1]], symbol="x", size=12,
-                                                pen=pg.mkPen(color, width=2)))
+        draw_trial_curves(self.curves_plot.getPlotItem(), self._snapshot.trials,
+                          self._snapshot.seed_curves)
 
     # ------------------------------------------------------------------ brushing, ticks
 
     @guarded
-    def _on_brush_moved(self, roi: pg.ROI) -> None:
-        if roi not in self._rois:
-            return
-        axis = self._axes[self._rois.index(roi)]
-        low = float(roi.pos()[1])
-        high = low + float(roi.size()[1])
-        if low <= FULL[0] + 1e-6 and high >= FULL[1] - 1e-6:
-            self._brushes.pop(axis.name, None)
-        else:
-            self._brushes[axis.name] = (low, high)
+    def _on_brushed(self) -> None:
         self._apply_brushes()
 
-    def _passes(self, trial: Any) -> bool:
-        for axis in self._axes:
-            if axis.name not in self._brushes:
-                continue
-            low, high = self._brushes[axis.name]
-            position = axis.position(trial.value if axis.name == "value"
-                                     else trial.params.get(axis.name))
-            if position is None or not low <= position <= high:
-                return False
-        return True
-
     def _apply_brushes(self) -> None:
+        """Hide the table's rows of the trials outside the parallel plot's brushes."""
         if self._snapshot is None:
             return
-        passing = {t.number for t in self._snapshot.trials if self._passes(t)}
+        passing = {t.number for t in self._snapshot.trials if self.parallel_plot.passes(t)}
         for row in range(self.trials_table.rowCount()):
             item = self.trials_table.item(row, NUMBER)
             if item is not None:
                 self.trials_table.setRowHidden(row, int(item.text()) not in passing)
-        faded = pg.mkPen(200, 200, 200, 80, width=1)
-        for number, line in self._lines.items():
-            line.setPen(getattr(line, "full_pen", faded) if number in passing else faded)
 
     @guarded
     def _on_trial_ticked(self, item: QTableWidgetItem) -> None:
@@ -959,10 +651,6 @@ class SweepsPanel(QWidget):
         state = self._snapshot.state if self._snapshot is not None else ""
         self.resume_button.setEnabled(state == "interrupted" and not alive)
         self.stop_button.setEnabled(alive)
-
-
-def _first(value: Any) -> Any:
-    return value[0] if isinstance(value, list) and len(value) == 1 else value
 
 
 def _open_for_resume(home: Path, sweep_id: str) -> tuple[Any, bool]:
