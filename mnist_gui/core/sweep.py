@@ -53,7 +53,7 @@ from .sweep_space import (  # noqa: F401 - the sweep's API in one place
     ParamSpec,
     SweepDefinition,
     SweepError,
-    _encode,
+    encode_value,
     parse_param,
 )
 
@@ -69,7 +69,7 @@ GRACE_SECONDS = 30
 # ------------------------------------------------------------------------------- storage
 
 
-def _optuna():  # noqa: ANN202 - the module, imported on first use (a second or so)
+def import_optuna():  # noqa: ANN202 - the module, imported on first use (a second or so)
     import optuna
 
     # a failed trial is told by the worker's own line, with its message (no traceback)
@@ -94,7 +94,7 @@ def check_storage_url(url: str | None) -> None:
 def open_storage(url: str) -> Any:
     """An Optuna storage for ``url`` (journal:PATH, a path, or a database URL)."""
     check_storage_url(url)
-    optuna = _optuna()
+    optuna = import_optuna()
     if url.startswith("journal:") or "://" not in url:
         path = url[len("journal:"):] if url.startswith("journal:") else url
         from optuna.storages.journal import (JournalFileBackend, JournalFileOpenLock,
@@ -174,7 +174,7 @@ class Sweep:
         self.definition = definition
 
     def study(self, sampler: Any = None, pruner: Any = None) -> Any:
-        optuna = _optuna()
+        optuna = import_optuna()
         try:
             return optuna.load_study(study_name=self.id, storage=self.storage, sampler=sampler,
                                      pruner=pruner)
@@ -218,7 +218,7 @@ class Sweep:
         frozen = frozen if frozen is not None else self.frozen_trials()
         if any(t.state.name == "RUNNING" and not _interrupted(t) for t in frozen):
             return "running"
-        return "interrupted" if _work_left(frozen, self.definition) else "finished"
+        return "interrupted" if work_left(frozen, self.definition) else "finished"
 
     def summary(self) -> dict:
         """The ``sweep show --json`` object."""
@@ -244,7 +244,7 @@ class Sweep:
     def importances(self) -> dict[str, float]:
         """Each swept setting's importance for the metric (Optuna's default evaluator),
         from the completed trials; empty with fewer than 2 or one parameter that varies."""
-        optuna = _optuna()
+        optuna = import_optuna()
         study = self.study()
         done = [t for t in study.get_trials(deepcopy=False) if t.state.name == "COMPLETE"]
         varied = [p.name for p in self.definition.params
@@ -267,7 +267,9 @@ def _interrupted(trial: Any) -> bool:
     return not _pid_alive(worker.get("pid"), float(worker.get("started", 0.0)))
 
 
-def _work_left(frozen: list[Any], definition: SweepDefinition) -> bool:
+def work_left(frozen: list[Any], definition: SweepDefinition) -> bool:
+    """Whether a worker should ask for another trial: one is queued, or (random, TPE)
+    fewer than ``n_trials`` have started and fewer than that have failed."""
     states = Counter(t.state.name for t in frozen if not t.user_attrs.get("extra"))
     if states["WAITING"]:
         return True
@@ -289,7 +291,7 @@ def recover_interrupted(study: Any) -> list[int]:
     """Mark failed the running trials of this machine whose worker process is gone, and
     the trials stopped by Ctrl+C; queue each again with the same parameters (at most
     MAX_RETRIES times per original trial). Returns the numbers of the trials failed."""
-    optuna = _optuna()
+    optuna = import_optuna()
     from optuna.trial import TrialState
 
     failed = []
@@ -342,7 +344,7 @@ class SweepStore:
         """A new sweep (checked first); its trials wait for workers (``run_worker``)."""
         definition.check()
         check_storage_url(storage_url)
-        optuna = _optuna()
+        optuna = import_optuna()
         sweep_id = _new_sweep_id()
         folder = self.root / sweep_id
         try:
@@ -360,7 +362,7 @@ class SweepStore:
                 # every point queued now: a worker pops one atomically, so two workers never
                 # take the same point (GridSampler's own pick can, near the grid's end)
                 for point in definition.grid():
-                    study.enqueue_trial({p.name: _encode(p.setting, point[p.name])
+                    study.enqueue_trial({p.name: encode_value(p.setting, point[p.name])
                                          for p in definition.params})
             self._write_info(folder, sweep_id, None if storage_url is None else url)
         except BaseException:
@@ -395,7 +397,7 @@ class SweepStore:
                                  " (a sweep made elsewhere: give --storage URL)")
             url = self._stored_url(folder) or _default_journal(folder)
         storage = open_storage(url)
-        optuna = _optuna()
+        optuna = import_optuna()
         try:
             study = optuna.load_study(study_name=sweep_id, storage=storage)
         except KeyError:
@@ -428,7 +430,7 @@ class SweepStore:
         if sweep.state(frozen) == "running":
             raise SweepError(f"sweep {printable(sweep_id)} is running (a live worker trains "
                              "a trial); stop its workers first")
-        optuna = _optuna()
+        optuna = import_optuna()
         optuna.delete_study(study_name=sweep_id, storage=sweep.storage)
         if sweep.folder is not None:
             shutil.rmtree(sweep.folder, ignore_errors=True)

@@ -29,7 +29,7 @@ class SweepError(MnistGuiError):
 # -------------------------------------------------------------------------- search space
 
 
-def _encode(setting: Setting, value: Any) -> Any:
+def encode_value(setting: Setting, value: Any) -> Any:
     """A setting's value as an Optuna categorical choice (None, bool, int, float or str)."""
     if setting.kind in ("int_list", "digits"):
         return "none" if value is None else ",".join(str(v) for v in value)
@@ -75,7 +75,7 @@ class ParamSpec:
                                                log=self.log)
                 return [value] if self.setting.kind == "int_list" else value
             return trial.suggest_float(self.name, self.low, self.high, log=self.log)
-        choice = trial.suggest_categorical(self.name, [_encode(self.setting, v)
+        choice = trial.suggest_categorical(self.name, [encode_value(self.setting, v)
                                                        for v in self.values])
         return _decode(self.setting, choice)
 
@@ -91,7 +91,7 @@ class ParamSpec:
     def describe(self) -> str:
         if self.is_range:
             return f"{self.name}={self.low:g}..{self.high:g}" + (":log" if self.log else "")
-        return f"{self.name}=" + "|".join(_encode(self.setting, v) if not isinstance(v, str)
+        return f"{self.name}=" + "|".join(encode_value(self.setting, v) if not isinstance(v, str)
                                           else v for v in map(_show, self.values))
 
     def to_json(self) -> dict:

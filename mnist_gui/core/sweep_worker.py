@@ -25,9 +25,9 @@ from .sweep import (
     SweepDefinition,
     SweepError,
     TrialInfo,
-    _encode,
-    _optuna,
-    _work_left,
+    encode_value,
+    import_optuna,
+    work_left,
     recover_interrupted,
 )
 
@@ -47,10 +47,10 @@ def blas_threads_per_worker(workers: int) -> int:
 
 
 def _sampler_for(definition: SweepDefinition, seed: int) -> Any:
-    optuna = _optuna()
+    optuna = import_optuna()
     if definition.sampler == "grid":
         return optuna.samplers.GridSampler(
-            {p.name: [_encode(p.setting, v) for v in p.values] for p in definition.params},
+            {p.name: [encode_value(p.setting, v) for v in p.values] for p in definition.params},
             seed=seed)
     if definition.sampler == "random":
         return optuna.samplers.RandomSampler(seed=seed)
@@ -59,7 +59,7 @@ def _sampler_for(definition: SweepDefinition, seed: int) -> Any:
 
 
 def _pruner_for(definition: SweepDefinition) -> Any:
-    optuna = _optuna()
+    optuna = import_optuna()
     if definition.prune == "median":
         return optuna.pruners.MedianPruner(n_startup_trials=MEDIAN_STARTUP_TRIALS)
     if definition.prune == "halving":
@@ -107,7 +107,7 @@ def _train_trial(trial: Any, sweep: Sweep, runs: RunStore, datasets: _Datasets,
     """Optuna's objective: train the trial's configuration with each seed, epoch by epoch
     in lockstep, report the metric's mean after every epoch (the pruner's input), and
     return it at the end."""
-    optuna = _optuna()
+    optuna = import_optuna()
     from .recording import GuardedRecorder
     from .training import EpochFinished, Trainer, TrainingFinished, evaluate
 
@@ -198,7 +198,7 @@ def run_worker(sweep: Sweep, *, data_dir: Path | None = None, home: str | Path |
 
 
 def _worker_loop(sweep, data_dir, home, seed, on_epoch, on_trial, warn, should_stop):  # noqa: ANN001, ANN202, PLR0913
-    optuna = _optuna()
+    optuna = import_optuna()
     definition = sweep.definition
     seed = seed if seed is not None else (os.getpid() * 7919 + int(time.time())) % 2**31
     study = sweep.study(sampler=_sampler_for(definition, seed), pruner=_pruner_for(definition))
@@ -207,7 +207,7 @@ def _worker_loop(sweep, data_dir, home, seed, on_epoch, on_trial, warn, should_s
     done = 0
     while not should_stop():
         recover_interrupted(study)
-        if not _work_left(study.get_trials(deepcopy=False), definition):
+        if not work_left(study.get_trials(deepcopy=False), definition):
             break
         taken: list[int] = []
 
