@@ -451,7 +451,8 @@ def _train_and_save(args, trainer, dataset, config, recorder, save, progress, ou
         report = evaluate_model(trainer.model, dataset.X_test, dataset.y_test)
         metrics["test_accuracy"] = report.accuracy
         metrics["test_loss"] = report.loss
-        path = save_model(save, trainer.model, config.to_dict(), metrics)
+        path = save_model(save, trainer.model, config.to_dict(), metrics,
+                          history=[epoch.metrics() for epoch in trainer.history])
         if not args.json:
             out.write(f"saved {path}\n")
     if args.json:

@@ -42,11 +42,12 @@ IDLE_TEXT = "No findings yet: they appear while a model trains."
 PLOT_MIN_HEIGHT = 140
 COLUMNS = ["layer", "‖∇W‖", "update / weight", "dead / saturated", "pre-act. mean", "pre-act. spread"]
 COLUMN_TIPS = [
-    "Weight layer (1 = the first) and its activation",
+    "Weight layer (1 = the first), its normalisation if any, and its activation",
     "Frobenius norm of the loss gradient for this layer's weights",
     "How much one step changed the weights, relative to their size (about 1e-3 is typical)",
     "ReLU: units never active on the probe digits; sigmoid/tanh: units stuck near a bound",
-    "Mean of the pre-activations z = xW + b on the probe digits",
+    "Mean of the pre-activations z = xW + b on the probe digits (after the layer's "
+    "normalisation, if it has one: what the activation takes)",
     "Standard deviation of the pre-activations (near 0 or huge: trouble)",
 ]
 COLOURS = [(0, 114, 178), (230, 159, 0), (0, 158, 115), (204, 121, 167), (86, 180, 233),
@@ -221,7 +222,9 @@ class HealthPanel(QWidget):
                 unhealthy = f"{100 * h.saturated_fraction:.0f}% saturated"
             else:
                 unhealthy = "—"
-            cells = [f"{h.layer} ({h.activation})", _fmt(h.grad_norm), _fmt(h.update_ratio, ".2e"),
+            label = h.activation if h.normalization is None else (
+                f"{h.normalization.replace('_norm', ' norm')}, {h.activation}")
+            cells = [f"{h.layer} ({label})", _fmt(h.grad_norm), _fmt(h.update_ratio, ".2e"),
                      unhealthy, _fmt(h.preact_mean), _fmt(h.preact_std)]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
