@@ -229,7 +229,14 @@ RUN_SCHEMA: dict[str, Rule] = {
     "model": Rule(_or_none(lambda v: type(v) is dict), "the network's layers"),
     # true: the recorder holds <run>/lock while it lives (else liveness is by pid)
     "lock": Rule(lambda v: type(v) is bool, "true or false", default=False),
+    # a sweep's trial: {"id": the sweep, "trial": its number, "seed": the seed's index}
+    "sweep": Rule(_or_none(lambda v: _sweep_tag(v)), "a sweep's id, trial and seed, or null"),
 }
+
+def _sweep_tag(v: Any) -> bool:
+    return (type(v) is dict and set(v) == {"id", "trial", "seed"} and _text(255)(v["id"])
+            and _integer(0)(v["trial"]) and _integer(0)(v["seed"]))
+
 
 _fraction = Rule(_or_none(_number(0, 1)), "a fraction or null")
 _loss = Rule(_or_none(_number()), "a number or null")
@@ -540,6 +547,8 @@ class Run:
     parent_epoch: int | None = None
     epochs: list[dict] = field(default_factory=list)
     damaged: str | None = None
+    #: the sweep trial this run is ({"id", "trial", "seed"}), or None
+    sweep: dict | None = None
 
     @property
     def best_test_accuracy(self) -> float | None:
@@ -658,7 +667,8 @@ class Run:
             "id": self.id, "name": self.name, "outcome": self.outcome,
             "damaged": self.damaged, "started": self.started, "duration": self.duration,
             "app_version": self.app_version, "parent": self.parent,
-            "parent_epoch": self.parent_epoch, "config": self.config, "epochs": self.epochs,
+            "parent_epoch": self.parent_epoch, "sweep": self.sweep, "config": self.config,
+            "epochs": self.epochs,
             "best_test_accuracy": self.best_test_accuracy,
             "final_test_accuracy": self.final_test_accuracy,
         }
@@ -719,6 +729,7 @@ class RunStore:
         run.name, run.config, run.started = info["name"], info["config"], info["started"]
         run.duration, run.app_version = info["duration"], info["app_version"]
         run.parent, run.parent_epoch = info["parent"], info["parent_epoch"]
+        run.sweep = info["sweep"]
         named, problem = _read_json_file(path / "name.json", NAME_SCHEMA)
         problems.append(problem)
         if named is not None and problem is None:
@@ -838,10 +849,11 @@ class RunStore:
 
     # --------------------------------------------------------------------------- writing
 
-    def start(self, trainer: Trainer, name: str = "", parent: tuple[str, int] | None = None
-              ) -> RunRecorder:
+    def start(self, trainer: Trainer, name: str = "", parent: tuple[str, int] | None = None,
+              sweep: dict | None = None) -> RunRecorder:
         """A new run for ``trainer``; feed it the trainer's events (``record``). The run's
-        folder is new (an id already taken is retried with another, never reused)."""
+        folder is new (an id already taken is retried with another, never reused).
+        ``sweep``: the sweep trial it is, {"id", "trial", "seed"} (core/sweep.py)."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             for attempt in range(100):
@@ -856,7 +868,7 @@ class RunStore:
                 if lock is False:
                     continue  # deleted under us (a `runs delete` of this id): another id
                 earlier = self.epoch_history(*parent) if parent else []
-                return RunRecorder(path, trainer, name, parent, lock, earlier)
+                return RunRecorder(path, trainer, name, parent, lock, earlier, sweep)
         except OSError as exc:
             raise RunStoreError(f"cannot record the run in {printable(self.root)}: "
                                 f"{exc.strerror or exc}") from None
@@ -983,7 +995,8 @@ class RunRecorder:
 
     def __init__(self, path: Path, trainer: Trainer, name: str,
                  parent: tuple[str, int] | None, lock: int | None = None,
-                 earlier: list[EpochFinished] | None = None) -> None:
+                 earlier: list[EpochFinished] | None = None,
+                 sweep: dict | None = None) -> None:
         self.path = path
         self._lock = lock
         self.id = path.name
@@ -1017,7 +1030,7 @@ class RunRecorder:
             "parent": parent[0] if parent else None,
             "parent_epoch": parent[1] if parent else None,
             "snapshot_dtype": "float32" if self.exact else "float16",
-            "model": trainer.model.spec(), "lock": lock is not None,
+            "model": trainer.model.spec(), "lock": lock is not None, "sweep": sweep,
         }
         _write_json_atomically(path / "run.json", self.info)
 

@@ -255,6 +255,7 @@ class MainWindow(QMainWindow):
         self.health_panel.fix_requested.connect(training.apply_fix)
         self.robustness_panel.threshold_changed.connect(self._on_threshold_changed)
         self.lab_panel.model_saved.connect(self.files.remember_folder)
+        self.sweeps_panel.connect_window(self)  # the form's settings, the Runs overlay
 
     # ------------------------------------------------------------------ status line
 

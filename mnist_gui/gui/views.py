@@ -146,6 +146,7 @@ def views() -> list[ViewEntry]:
     from .panels.mistakes_panel import MistakesPanel
     from .panels.robustness_panel import RobustnessPanel
     from .panels.runs_panel import RunsPanel
+    from .panels.sweeps_panel import SweepsPanel
     from .panels.weights_panel import WeightsPanel
 
     train, digits, inside, runs = (group for group, _tip in GROUPS)
@@ -192,6 +193,11 @@ def views() -> list[ViewEntry]:
                   "Runs kept on disk: tick to overlay on the curves, move the timeline to view "
                   "an earlier moment, continue or step a run.", "Ctrl+Shift+R",
                   lambda c: RunsPanel(c.run_store, jobs=c.jobs)),
+        ViewEntry("sweeps_panel", runs, "Sweeps",
+                  "Search many settings at once: tick settings in the form to vary, watch the "
+                  "trials fill in, see which settings matter (parallel coordinates: drag an "
+                  "axis to filter); tick trials to overlay them in Curves.", "Ctrl+Shift+S",
+                  lambda c: SweepsPanel(c.run_store, jobs=c.jobs)),
     ]
     return [replace(entry, number=number) for number, entry in enumerate(entries, 1)]
 
@@ -199,7 +205,7 @@ def views() -> list[ViewEntry]:
 #: the views in path order (``views()``' order; kept as names for the window's layout)
 TAB_ORDER = ["curves_panel", "health_panel", "mistakes_panel", "draw_page", "history_view",
              "robustness_panel", "weights_panel", "inspect_panel", "map_panel", "lab_panel",
-             "runs_panel"]
+             "runs_panel", "sweeps_panel"]
 
 
 def group_headers() -> dict[str, tuple[str, Callable[[], QWidget]]]:

@@ -45,7 +45,7 @@ from ...core.training import EpochFinished
 from ..guard import guarded
 from ..state import Change, CurrentModel, epoch_number
 from ..text import compact, count, number, percent
-from .run_overlay import OverlayData, assign_colors, ema, prepare
+from .run_overlay import OverlayData, SeedGroup, assign_colors, ema, prepare, seed_groups
 
 COLORS = {"train": "#1f77b4", "val": "#ff7f0e", "test": "#2ca02c", "batch": "#9ecae1",
           "batch_acc": "#a1d99b", "lr": "#7f7f7f", "mark": "#9467bd", "bad": "#d62728"}
@@ -116,6 +116,8 @@ class CurvesPanel(QWidget):
         self._overlay_colors: dict[str, str] = {}
         self._overlay_curves: dict[str, dict[str, np.ndarray]] = {}  # run id -> batch_curve()
         self._overlay_loss_bounds: tuple[float, float] | None = None
+        #: a sweep trial's seeds among the overlays: (group, mean line, band) on accuracy
+        self._seed_bands: list[tuple[SeedGroup, pg.PlotDataItem, pg.FillBetweenItem]] = []
         self._auto_log = False  # the log axis was switched on because the loss exploded
         self._y_range: tuple[float, float] | None = None
         self._acc_range: tuple[float, float] | None = None
@@ -494,6 +496,7 @@ class CurvesPanel(QWidget):
         self._overlay_curves = {rid: c for rid, c in self._overlay_curves.items() if rid in ids}
         self._overlay_colors = assign_colors(ids, self._overlay_colors)
         self._overlays = prepare(runs, self._overlay_colors, self._overlay_curves)
+        self._make_seed_bands(runs)
         for data in self._overlays:
             color = data.color
             loss = pg.PlotDataItem(pen=pg.mkPen(color, width=1.5), antialias=False,
@@ -664,6 +667,33 @@ class CurvesPanel(QWidget):
                 keep = np.isfinite(y)
                 item.setData(self._scale_overlay(data, data.epochs[keep]), y[keep])
         self._overlay_loss_bounds = (min(lows), max(highs)) if lows else None
+        for group, mean, band in self._seed_bands:
+            x = self._scale_overlay(group.members[0], group.epochs)
+            mean.setData(x, group.mean)
+            band.curves[0].setData(x, group.mean + group.std)
+            band.curves[1].setData(x, group.mean - group.std)
+
+    def _make_seed_bands(self, runs: list[Run]) -> None:
+        """A sweep trial's seeds overlaid together: their mean test accuracy and a band of
+        ± one standard deviation (drawn by ``_draw_overlays``)."""
+        for _group, mean, band in self._seed_bands:
+            self.accuracy_plot.removeItem(mean)
+            self.accuracy_plot.removeItem(band)
+        self._seed_bands = []
+        for group in seed_groups(runs, self._overlays):
+            color = group.members[0].color
+            fill = pg.mkColor(color)
+            fill.setAlpha(60)
+            band = pg.FillBetweenItem(pg.PlotDataItem(), pg.PlotDataItem(), brush=fill)
+            mean = pg.PlotDataItem(pen=pg.mkPen(color, width=3))
+            self.accuracy_plot.addItem(band)
+            self.accuracy_plot.addItem(mean)
+            self._seed_bands.append((group, mean, band))
+
+    def seed_bands(self) -> list[tuple[list[str], np.ndarray, np.ndarray, np.ndarray]]:
+        """The seed groups drawn: (run ids, epochs, mean, std of test accuracy in %)."""
+        return [([m.run_id for m in g.members], g.epochs, g.mean, g.std)
+                for g, _mean, _band in self._seed_bands]
 
     def _redraw_all(self) -> None:
         """Everything again, after the smoothing or the x axis changed."""
