@@ -56,8 +56,12 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+#: Most epochs a model file's history keeps (its metrics are ~300 bytes an epoch).
+MAX_HISTORY_EPOCHS = 100_000
+
+
 def model_metadata(model: MLP, config: dict | None = None, metrics: dict | None = None,
-                   edits: list[dict] | None = None) -> dict:
+                   edits: list[dict] | None = None, history: list[dict] | None = None) -> dict:
     meta: dict[str, Any] = {"format": FORMAT, "version": VERSION, **model.spec()}
     if config is not None:
         meta["config"] = json_safe(config)
@@ -65,22 +69,43 @@ def model_metadata(model: MLP, config: dict | None = None, metrics: dict | None 
         meta["metrics"] = json_safe(metrics)
     if edits:
         meta["edits"] = json_safe(edits)
+    if history:
+        meta["history"] = json_safe(history[-MAX_HISTORY_EPOCHS:])
     return meta
+
+
+def history_in(meta: dict) -> list[dict]:
+    """The per-epoch metrics a model file keeps (``meta["history"]``: one object per epoch,
+    with an integer ``epoch`` that rises), or [] if it keeps none or they do not read as
+    such: the history only draws the curves of an opened model, which opens without them."""
+    history = meta.get("history") if isinstance(meta, dict) else None
+    if not isinstance(history, list) or len(history) > MAX_HISTORY_EPOCHS:
+        return []
+    last = 0
+    for row in history:
+        if not isinstance(row, dict) or not isinstance(row.get("epoch"), int) \
+                or isinstance(row["epoch"], bool) or row["epoch"] <= last:
+            return []
+        last = row["epoch"]
+        if not all(value is None or isinstance(value, (int, float, str)) for value in row.values()):
+            return []
+    return history
 
 
 def save_model(
     path: str | Path, model: MLP, config: dict | None = None, metrics: dict | None = None,
-    edits: list[dict] | None = None,
+    edits: list[dict] | None = None, history: list[dict] | None = None,
 ) -> Path:
     """Write ``model`` to ``path`` (".npz" is appended if missing) atomically; ``edits``
-    (JSON-safe dicts) are recorded in the meta."""
+    (JSON-safe dicts) and ``history`` (each epoch's metrics, as ``EpochFinished.metrics()``
+    gives them) are recorded in the meta."""
     path = check_output_path(path, suffix=".npz", what="model")
     arrays = {
         name: np.ascontiguousarray(value, dtype=np.float32)
         for name, value in model.named_arrays().items()
     }
     arrays["meta"] = np.array(
-        json.dumps(model_metadata(model, config, metrics, edits), allow_nan=False))
+        json.dumps(model_metadata(model, config, metrics, edits, history), allow_nan=False))
     write_npz_atomically(path, arrays)
     return path
 

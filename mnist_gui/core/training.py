@@ -16,7 +16,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass, fields, replace
-from typing import Iterator, Union
+from typing import Any, Iterator, Union
 
 import numpy as np
 
@@ -180,6 +180,24 @@ class EpochFinished:
         """The plain numbers of this event (no arrays), e.g. for JSON."""
         return {f.name: getattr(self, f.name) for f in fields(self)
                 if f.name not in ARRAY_FIELDS}
+
+    @classmethod
+    def from_metrics(cls, metrics: dict, test_p_true: np.ndarray | None = None,
+                     test_predicted: np.ndarray | None = None) -> EpochFinished:
+        """An epoch from its ``metrics()`` as a file kept them (a run's epochs.jsonl, a
+        model file's history); a number missing or not a number reads as NaN."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name in ARRAY_FIELDS:
+                continue
+            value = metrics.get(f.name)
+            if f.name in ("val_loss", "val_accuracy"):
+                values[f.name] = float(value) if isinstance(value, (int, float)) else None
+            elif f.name in ("epoch", "epochs"):
+                values[f.name] = int(value) if isinstance(value, int) else int(metrics["epoch"])
+            else:
+                values[f.name] = float(value) if isinstance(value, (int, float)) else float("nan")
+        return cls(**values, test_p_true=test_p_true, test_predicted=test_predicted)
 
     def without_weights(self) -> EpochFinished:
         """This epoch as a history keeps it: the numbers and the per-digit results, not the

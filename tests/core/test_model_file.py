@@ -254,3 +254,20 @@ def test_the_file_names_every_parameter_like_version_1(tmp_path):
     with np.load(path, allow_pickle=False) as npz:
         assert sorted(npz.files) == ["W1", "W2", "b1", "b2", "meta"]
         assert npz["W1"].shape == (4, 3) and npz["b2"].shape == (2,)
+
+
+def test_a_model_keeps_its_epoch_history_and_a_bad_one_is_ignored_not_fatal(tmp_path, model):
+    from mnist_gui.core.model_file import history_in
+    from mnist_gui.core.training import EpochFinished
+
+    epochs = [EpochFinished(e, 2, 0.5 / e, 0.8, None, None, 0.4 / e, 0.85 + e / 100, 1.0, 0.1,
+                            6e4, 0.1) for e in (1, 2)]
+    path = save_model(tmp_path / "m.npz", model, history=[e.metrics() for e in epochs])
+    _, meta = load_model(path)
+    read = [EpochFinished.from_metrics(row) for row in history_in(meta)]
+    assert [e.metrics() for e in read] == [e.metrics() for e in epochs]
+    # a history that does not read as one: the model opens, without curves
+    for bad in ("x", [{"epoch": 2}, {"epoch": 1}], [{"epoch": True}], [{"epoch": 1, "lr": [1]}],
+                [{"loss": 1.0}], [[1, 2]]):
+        assert history_in({**meta, "history": bad}) == []
+    assert history_in({}) == []

@@ -15,6 +15,17 @@ from mnist_gui.core.presets import PRESETS
 from mnist_gui.core.training import Trainer
 
 
+@pytest.fixture(scope="session", autouse=True)
+def english(qapp):
+    """The window's texts in English with its plural forms and number format, as the app
+    starts when the system is English (``language.install_language``)."""
+    from mnist_gui.gui.language import Translation
+
+    translation = Translation("en").install()
+    yield translation
+    translation.remove()
+
+
 @pytest.fixture(autouse=True)
 def destroy_widgets_when_the_test_ends():
     """Each test's windows and panels are destroyed when it ends, once its threads have

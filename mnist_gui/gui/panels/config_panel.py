@@ -12,10 +12,11 @@ to the ``hidden``, ``activation`` and ``hidden_activations`` settings.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -35,7 +36,7 @@ from ...core.config import GROUPS, SETTINGS, SETTINGS_BY_NAME, Setting, TrainCon
 from ...core.errors import ConfigError
 from ...core.network import parameter_count
 from ...core.presets import DEFAULT_PRESET, PRESETS
-from ..text import plural
+from ..text import core_text, count
 from ..widgets import ComboBox, SpinBox
 
 INVALID_STYLE = "border: 2px solid #d03030;"
@@ -71,22 +72,24 @@ def worded(message: str) -> str:
     """A core error text in the words of the form: a leading setting name becomes its label."""
     head, sep, rest = message.partition(":")
     if sep and head in SETTINGS_BY_NAME:
-        return f"{SETTINGS_BY_NAME[head].label} ({head}):{rest}"
+        return f"{core_text(SETTINGS_BY_NAME[head].label)} ({head}):{rest}"
     if message.startswith("digit subset"):
-        return f"{SETTINGS_BY_NAME['digits'].label}: {message}"
+        return f"{core_text(SETTINGS_BY_NAME['digits'].label)}: {message}"
     if message.startswith("the network would have"):
-        return f"{SETTINGS_BY_NAME['hidden'].label}: {message}"
+        return f"{core_text(SETTINGS_BY_NAME['hidden'].label)}: {message}"
     return message
 
 
 def tooltip_of(setting: Setting) -> str:
     """The setting's help, its range and its special values, for a tooltip."""
-    lines = [setting.help[:1].upper() + setting.help[1:] + "."]
+    help_text = core_text(setting.help)
+    lines = [help_text[:1].upper() + help_text[1:] + "."]
     span = setting.describe_range()
     if span and setting.kind in ("int", "float"):
-        lines.append(f"Range: {span}.")
+        span = span.replace(" to ", QCoreApplication.translate("ConfigPanel", " to "))
+        lines.append(QCoreApplication.translate("ConfigPanel", "Range: {span}.").format(span=span))
     for value, meaning in (setting.special or {}).items():
-        lines.append(f"{value} = {meaning}.")
+        lines.append(f"{value} = {core_text(meaning)}.")
     return "\n".join(lines)
 
 
@@ -94,7 +97,11 @@ def _parse_float(setting: Setting, text: str) -> float:
     try:
         return float(text.strip())
     except ValueError:
-        raise ConfigError(f"{setting.label} ({setting.name}): {text.strip()!r} is not a number") from None
+        raise ConfigError(
+            QCoreApplication.translate(
+                "ConfigPanel", "{label} ({name}): {text} is not a number"
+            ).format(label=core_text(setting.label), name=setting.name, text=repr(text.strip()))
+        ) from None
 
 
 def _parse_int(setting: Setting, text: str) -> int:
@@ -102,7 +109,10 @@ def _parse_int(setting: Setting, text: str) -> int:
         return int(text.strip().replace(",", "").replace("_", ""))
     except ValueError:
         raise ConfigError(
-            f"{setting.label} ({setting.name}): {text.strip()!r} is not a whole number") from None
+            QCoreApplication.translate(
+                "ConfigPanel", "{label} ({name}): {text} is not a whole number"
+            ).format(label=core_text(setting.label), name=setting.name, text=repr(text.strip()))
+        ) from None
 
 
 def _parse_digits(setting: Setting, text: str) -> list[int] | None:
@@ -113,7 +123,10 @@ def _parse_digits(setting: Setting, text: str) -> list[int] | None:
         return [int(d) for d in text.replace(" ", ",").split(",") if d]
     except ValueError:
         raise ConfigError(
-            f"{setting.label} ({setting.name}): {text!r}: expected digits like 8,7") from None
+            QCoreApplication.translate(
+                "ConfigPanel", "{label} ({name}): {text}: expected digits like 8,7"
+            ).format(label=core_text(setting.label), name=setting.name, text=repr(text))
+        ) from None
 
 
 class ConfigPanel(QWidget):
@@ -135,23 +148,25 @@ class ConfigPanel(QWidget):
         self._base = PRESETS[DEFAULT_PRESET].config
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
+        # narrow margins: the longest combo item ("Binary cross-entropy (one sigmoid unit)")
+        # fits the 320 px column whole
+        layout.setContentsMargins(2, 4, 2, 4)
 
         # ---- preset
         self.preset_combo = ComboBox()
         self.preset_combo.setObjectName("presetCombo")
         for name, preset in PRESETS.items():
-            self.preset_combo.addItem(preset.title, name)
+            self.preset_combo.addItem(core_text(preset.title), name)
             self.preset_combo.setItemData(self.preset_combo.count() - 1,
-                                          f"{preset.description} (id: {name})",
+                                          f"{core_text(preset.description)} (id: {name})",
                                           Qt.ItemDataRole.ToolTipRole)
-        self.preset_combo.addItem("Custom settings", "custom")
+        self.preset_combo.addItem(self.tr("Custom settings"), "custom")
         self.preset_combo.setItemData(self.preset_combo.count() - 1,
-                                      "Your own settings: any field edited after a preset",
+                                      self.tr("Your own settings: any field edited after a preset"),
                                       Qt.ItemDataRole.ToolTipRole)
-        self.preset_combo.setToolTip(
+        self.preset_combo.setToolTip(self.tr(
             "A ready-made configuration: the articles this app grew out of, and ours.\n"
-            "Editing any field below turns it into custom settings.")
+            "Editing any field below turns it into custom settings."))
         self.preset_description = QLabel()
         self.preset_description.setObjectName("presetDescription")
         self.preset_description.setWordWrap(True)
@@ -161,27 +176,27 @@ class ConfigPanel(QWidget):
         self.preset_description.setMinimumHeight(3 * self.preset_description.fontMetrics().lineSpacing())
         top = QFormLayout()
         top.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        top.addRow("Preset", self.preset_combo)
+        top.addRow(self.tr("Preset"), self.preset_combo)
         layout.addLayout(top)
         layout.addWidget(self.preset_description)
 
         # ---- one group box per group; the advanced settings in a section that folds
         self.advanced_button = QToolButton()
         self.advanced_button.setObjectName("advancedButton")
-        self.advanced_button.setText("Advanced settings")
+        self.advanced_button.setText(self.tr("Advanced settings"))
         self.advanced_button.setCheckable(True)
         self.advanced_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.advanced_button.setArrowType(Qt.ArrowType.RightArrow)
-        self.advanced_button.setToolTip("Settings that rarely need changing")
+        self.advanced_button.setToolTip(self.tr("Settings that rarely need changing"))
         self.advanced_box = QWidget()
         self.advanced_box.setObjectName("advancedBox")
         advanced_form = self._form(self.advanced_box)
         for group in GROUPS:
             settings = [s for s in SETTINGS if s.group == group and s.name not in LAYER_SETTINGS]
-            box = QGroupBox(group)
+            box = QGroupBox(core_text(group))
             box.setObjectName(f"{group.lower()}Group")
             box_layout = QVBoxLayout(box)
-            box_layout.setContentsMargins(6, 6, 6, 6)
+            box_layout.setContentsMargins(3, 6, 3, 6)
             if group == "Network":
                 box_layout.addWidget(self._build_layer_editor())
             form = self._form()
@@ -197,17 +212,23 @@ class ConfigPanel(QWidget):
         self.summary_label = QLabel()
         self.summary_label.setObjectName("summaryLabel")
         self.summary_label.setWordWrap(True)
-        self.summary_label.setToolTip("The layer sizes, the number of weights and biases, and "
-                                      "the memory a run needs")
+        self.summary_label.setToolTip(self.tr("The layer sizes, the number of weights and biases, "
+                                              "and the memory a run needs"))
         self.error_label = QLabel()
         self.error_label.setObjectName("configErrorLabel")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #c02020; font-weight: bold;")
-        self.error_label.setToolTip("Why Train is disabled: fix this setting first")
+        self.error_label.setToolTip(self.tr("Why Train is disabled: fix this setting first"))
         layout.addWidget(self.summary_label)
         layout.addWidget(self.error_label)
         layout.addStretch(1)
 
+        # every combo box as wide as its longest item ("Squared error (sigmoid outputs)",
+        # not "Squared error (sigmoid out"): a row too narrow for it puts the box under
+        # its label (WrapLongRows)
+        for combo in self.findChildren(QComboBox):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setMinimumWidth(combo.sizeHint().width())
         self.preset_combo.currentIndexChanged.connect(self._on_preset_chosen)
         self.set_config(self._base, DEFAULT_PRESET)
 
@@ -230,7 +251,7 @@ class ConfigPanel(QWidget):
         if setting.kind == "bool":
             label = QLabel("")
         else:
-            label = QLabel(setting.label)
+            label = QLabel(core_text(setting.label))
             label.setWordWrap(True)
             label.setBuddy(widget)
         label.setToolTip(tip)
@@ -244,10 +265,10 @@ class ConfigPanel(QWidget):
         if kind == "choice":
             widget: QWidget = ComboBox()
             for value, text in setting.choice_labels().items():
-                widget.addItem(text, value)
+                widget.addItem(core_text(text), value)
             widget.currentIndexChanged.connect(self._on_field_edited)
         elif kind == "bool":
-            widget = QCheckBox(setting.label)
+            widget = QCheckBox(core_text(setting.label))
             widget.toggled.connect(self._on_field_edited)
         elif kind == "int" and (setting.high is None or setting.high > INT32_MAX):
             widget = QLineEdit()  # beyond what a spin box holds (the seed)
@@ -256,12 +277,14 @@ class ConfigPanel(QWidget):
             widget = SpinBox()
             widget.setRange(int(setting.low or 0), int(setting.high))
             if setting.special and setting.low in setting.special:
-                widget.setSpecialValueText(setting.special[setting.low])  # shown at the minimum
+                widget.setSpecialValueText(
+                    core_text(setting.special[setting.low])
+                )  # shown at the minimum
             widget.valueChanged.connect(self._on_field_edited)
         else:  # float, digits
             widget = QLineEdit()
             if kind == "digits":
-                widget.setPlaceholderText("all ten (or e.g. 8,7)")
+                widget.setPlaceholderText(self.tr("all ten (or e.g. 8,7)"))
             widget.textChanged.connect(self._on_field_edited)
         widget.setObjectName(OBJECT_NAMES.get(name, f"{name}Field"))
         widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -276,12 +299,13 @@ class ConfigPanel(QWidget):
         layout = QVBoxLayout(editor)
         layout.setContentsMargins(0, 0, 0, 0)
         hidden = SETTINGS_BY_NAME["hidden"]
-        title = QLabel(f"{hidden.label} (input 784 → … → output)")
+        title = QLabel(self.tr("{label} (input 784 → … → output)").format(
+            label=core_text(hidden.label)))
         title.setWordWrap(True)
         title.setToolTip(tooltip_of(hidden))
         self.layers_table = QTableWidget(0, 2)
         self.layers_table.setObjectName("layersTable")
-        self.layers_table.setHorizontalHeaderLabels(["Units", "Activation"])
+        self.layers_table.setHorizontalHeaderLabels([self.tr("Units"), self.tr("Activation")])
         header = self.layers_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(40)
@@ -289,21 +313,25 @@ class ConfigPanel(QWidget):
         self.layers_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.layers_table.setMinimumWidth(120)
         self.layers_table.setToolTip(
-            tooltip_of(hidden) + "\nOne row per hidden layer, from the input side; select a "
-            "row and press Remove layer to delete it.")
+            tooltip_of(hidden) + "\n" + self.tr("One row per hidden layer, from the input side; "
+                                                 "select a row and press Remove layer to delete "
+                                                 "it."))
         buttons = QHBoxLayout()
-        self.add_layer_button = QPushButton("Add layer")
+        self.add_layer_button = QPushButton(self.tr("Add layer"))
         self.add_layer_button.setObjectName("addLayerButton")
-        self.add_layer_button.setToolTip("Add a hidden layer after the last one (same size)")
-        self.remove_layer_button = QPushButton("Remove layer")
+        self.add_layer_button.setToolTip(self.tr("Add a hidden layer after the last one (same "
+                                                  "size)"))
+        self.remove_layer_button = QPushButton(self.tr("Remove layer"))
         self.remove_layer_button.setObjectName("removeLayerButton")
-        self.remove_layer_button.setToolTip("Remove the selected hidden layer (or the last one)")
+        self.remove_layer_button.setToolTip(self.tr("Remove the selected hidden layer (or the "
+                                                     "last one)"))
         buttons.addWidget(self.add_layer_button)
         buttons.addWidget(self.remove_layer_button)
         form = self._form()
         activation = SETTINGS_BY_NAME["activation"]
         self._add_row(form, activation)
-        self._labels["activation"].setText(f"{activation.label} (all layers)")
+        self._labels["activation"].setText(self.tr("{label} (all layers)").format(
+            label=core_text(activation.label)))
         layout.addWidget(title)
         layout.addWidget(self.layers_table)
         layout.addLayout(buttons)
@@ -324,10 +352,10 @@ class ConfigPanel(QWidget):
         spin.valueChanged.connect(self._on_field_edited)
         combo = ComboBox()
         for value, text in per_layer.choice_labels().items():
-            combo.addItem(text, value)
+            combo.addItem(core_text(text), value)
         combo.setCurrentIndex(max(combo.findData(activation), 0))
-        combo.setToolTip(f"{per_layer.label}: the function this layer's units apply.\n"
-                         + tooltip_of(SETTINGS_BY_NAME["activation"]))
+        combo.setToolTip(self.tr("{label}: the function this layer's units apply.").format(
+            label=core_text(per_layer.label)) + "\n" + tooltip_of(SETTINGS_BY_NAME["activation"]))
         combo.currentIndexChanged.connect(self._on_layer_activation_changed)
         self.layers_table.setCellWidget(row, 0, spin)
         self.layers_table.setCellWidget(row, 1, combo)
@@ -378,7 +406,8 @@ class ConfigPanel(QWidget):
             for name, widget in self._fields.items():
                 self._show_value(SETTINGS_BY_NAME[name], widget, getattr(config, name))
             self.preset_description.setText(
-                PRESETS[preset].description if preset in PRESETS else "Custom settings")
+                core_text(PRESETS[preset].description) if preset in PRESETS
+                else self.tr("Custom settings"))
             # an advanced setting that is not at its default must not hide in a folded section
             if any(s.advanced and s.name not in LAYER_SETTINGS
                    and getattr(config, s.name) != default_of(s.name) for s in SETTINGS):
@@ -477,7 +506,7 @@ class ConfigPanel(QWidget):
             # editing a field turns the preset into a custom configuration
             self._loading = True
             self.preset_combo.setCurrentIndex(self.preset_combo.count() - 1)
-            self.preset_description.setText("Custom settings")
+            self.preset_description.setText(self.tr("Custom settings"))
             self._loading = False
         self._refresh()
 
@@ -557,10 +586,10 @@ class ConfigPanel(QWidget):
             self.error_label.setText("")
             sizes = config.layer_sizes()
             memory = config.memory_estimate(max(60_000 - config.validation, 1))
-            self.summary_label.setText(
-                f"{'-'.join(map(str, sizes))}: {plural(parameter_count(sizes), 'parameter')}, "
-                f"about {memory / 2**20:,.0f} MB for training"
-            )
+            self.summary_label.setText(self.tr(
+                "{sizes}: %Ln parameter(s), about {megabytes} MB for training", "",
+                parameter_count(sizes)).format(sizes="-".join(map(str, sizes)),
+                                               megabytes=count(round(memory / 2**20))))
         self.config_changed.emit()
 
     def _update_enabled(self, config: TrainConfig) -> None:
@@ -575,7 +604,8 @@ class ConfigPanel(QWidget):
             if error:
                 tip = f"{error}\n\n{tip}"
             if not applies:
-                tip = f"Disabled: used only when {_when_used(setting, config)}.\n\n{tip}"
+                tip = self.tr("Disabled: used only when {condition}.").format(
+                    condition=_when_used(setting, config)) + f"\n\n{tip}"
             widget.setToolTip(tip)
             self._labels[name].setToolTip(tip)
 
@@ -587,12 +617,20 @@ def _when_used(setting: Setting, config: TrainConfig) -> str:
         if other is setting or other.kind not in ("choice", "bool"):
             continue
         values = other.choice_labels() if other.kind == "choice" else {True: "on"}
-        enabling = [text for value, text in values.items()
-                    if setting.applies(config.updated(**{other.name: value}))]
+        enabling = [
+            core_text(text) if text != "on" else QCoreApplication.translate("ConfigPanel", "on")
+            for value, text in values.items()
+            if setting.applies(config.updated(**{other.name: value}))
+        ]
         if enabling:
-            return f"{other.label} is {' or '.join(enabling)}"
+            return QCoreApplication.translate("ConfigPanel", "{setting} is {values}").format(
+                setting=core_text(other.label),
+                values=QCoreApplication.translate("ConfigPanel", " or ").join(enabling))
     for other in SETTINGS:
         if (other.kind == "int" and other.special and other.low in other.special
                 and setting.applies(config.updated(**{other.name: int(other.low) + 1}))):
-            return f"{other.label} is not {other.special[other.low]}"
-    return "other settings change (it does nothing with the current ones)"
+            return QCoreApplication.translate("ConfigPanel", "{setting} is not {value}").format(
+                setting=core_text(other.label), value=core_text(other.special[other.low]))
+    return QCoreApplication.translate(
+        "ConfigPanel", "other settings change (it does nothing with the current ones)"
+    )

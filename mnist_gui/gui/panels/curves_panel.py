@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -44,21 +44,26 @@ from ...core.session import Progress
 from ...core.training import EpochFinished
 from ..guard import guarded
 from ..state import Change, CurrentModel, epoch_number
-from .run_overlay import OverlayData, assign_colors, ema, prepare
+from ..text import compact, count, number, percent
+from .run_overlay import OverlayData, SeedGroup, assign_colors, ema, prepare, seed_groups
 
 COLORS = {"train": "#1f77b4", "val": "#ff7f0e", "test": "#2ca02c", "batch": "#9ecae1",
           "batch_acc": "#a1d99b", "lr": "#7f7f7f", "mark": "#9467bd", "bad": "#d62728"}
-NAMES = {"train": "training", "val": "validation", "test": "test"}
+# shown through tr() (QT_TRANSLATE_NOOP only marks them for lupdate)
+NAMES = {"train": QT_TRANSLATE_NOOP("CurvesPanel", "training"),
+         "val": QT_TRANSLATE_NOOP("CurvesPanel", "validation"),
+         "test": QT_TRANSLATE_NOOP("CurvesPanel", "test")}
 MAX_BATCH_POINTS = 20_000  # beyond this, the batch curves keep every other point
-REDRAW_MS = 150  # the batch curves are redrawn at most this often (like superqt's qthrottled)
+REDRAW_MS = 250  # the batch curves are redrawn at most this often (like superqt's qthrottled)
 SMOOTHING = 0.95  # exponential moving average of the batch curves, until the slider moves
 LIVE = "live"  # the live run's name in the CSV export
-X_AXES = {"epochs": "epoch", "samples": "samples seen"}  # combo data -> axis label
+X_AXES = {"epochs": QT_TRANSLATE_NOOP("CurvesPanel", "epoch"),  # combo data -> axis label
+          "samples": QT_TRANSLATE_NOOP("CurvesPanel", "samples seen")}
 MNIST_TRAIN = 60_000  # the live run's samples per epoch until the window or an epoch says
 LOG_SPAN = 100.0  # a loss that grows 100x above its lowest value switches to a log axis
-HOVER_HINT = "Hover over a plot to read its values"
+HOVER_HINT = QT_TRANSLATE_NOOP("CurvesPanel", "Hover over a plot to read its values")
 
-INTRO = """
+INTRO = QT_TRANSLATE_NOOP("CurvesPanel", """
 <h3>Nothing trained yet</h3>
 <p>Pick a preset or your own settings on the left and press <b>Train</b> (Ctrl+T).</p>
 <p>While the network learns, this tab shows:</p>
@@ -70,7 +75,7 @@ validation images when the settings hold some back.</li>
 <li>The <b>learning rate</b> (dashed, right axis), with a mark where it jumps.</li>
 </ul>
 <p>Hover over a plot to read its values.</p>
-"""
+""")
 
 
 class CurvesPanel(QWidget):
@@ -111,8 +116,11 @@ class CurvesPanel(QWidget):
         self._overlay_colors: dict[str, str] = {}
         self._overlay_curves: dict[str, dict[str, np.ndarray]] = {}  # run id -> batch_curve()
         self._overlay_loss_bounds: tuple[float, float] | None = None
+        #: a sweep trial's seeds among the overlays: (group, mean line, band) on accuracy
+        self._seed_bands: list[tuple[SeedGroup, pg.PlotDataItem, pg.FillBetweenItem]] = []
         self._auto_log = False  # the log axis was switched on because the loss exploded
         self._y_range: tuple[float, float] | None = None
+        self._acc_range: tuple[float, float] | None = None
         self._legend_keys: tuple = ()
 
         layout = QVBoxLayout(self)
@@ -123,16 +131,17 @@ class CurvesPanel(QWidget):
         controls_box.setSpacing(2)
         controls = QHBoxLayout()
         controls_box.addLayout(controls)
-        self.log_check = QCheckBox("Log-scale loss")
+        self.log_check = QCheckBox(self.tr("Log-scale loss"))
         self.log_check.setObjectName("logScaleCheck")
-        self.log_check.setToolTip("Show the loss on a logarithmic axis: small losses late in "
-                                  "training become readable, and so does a loss that explodes.\n"
-                                  "Switched on by itself when the loss grows 100x.")
-        self.hover_label = QLabel(HOVER_HINT)
+        self.log_check.setToolTip(self.tr(
+            "Show the loss on a logarithmic axis: small losses late in training become "
+            "readable, and so does a loss that explodes.\nSwitched on by itself when the loss "
+            "grows 100x."))
+        self.hover_label = QLabel(self.tr(HOVER_HINT))
         self.hover_label.setObjectName("hoverLabel")
         self.hover_label.setWordWrap(True)
-        self.hover_label.setToolTip("The values under the mouse: the epoch's losses and "
-                                    "accuracies, or the batch curves between epochs")
+        self.hover_label.setToolTip(self.tr("The values under the mouse: the epoch's losses and "
+                                            "accuracies, or the batch curves between epochs"))
         # a long readout wraps instead of widening the window
         self.hover_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         # two lines reserved, so that a readout that wraps does not make the plots jump
@@ -142,23 +151,23 @@ class CurvesPanel(QWidget):
         self.smoothing_slider.setRange(0, 99)
         self.smoothing_slider.setValue(round(100 * SMOOTHING))
         self.smoothing_slider.setFixedWidth(110)
-        self.smoothing_slider.setToolTip(
+        self.smoothing_slider.setToolTip(self.tr(
             "Smoothing of the batch curves (live and overlaid runs): an exponential moving "
             "average, each point keeping this share of the average before it.\n0 shows the raw "
-            "batch losses.")
+            "batch losses."))
         self.smoothing_label = QLabel()
         self.smoothing_label.setMinimumWidth(self.smoothing_label.fontMetrics().horizontalAdvance("0.99") + 4)
         self.x_axis_combo = QComboBox()
         self.x_axis_combo.setObjectName("xAxisCombo")
-        self.x_axis_combo.addItem("x: epochs", "epochs")
-        self.x_axis_combo.addItem("x: samples seen", "samples")
+        self.x_axis_combo.addItem(self.tr("x: epochs"), "epochs")
+        self.x_axis_combo.addItem(self.tr("x: samples seen"), "samples")
         self.x_axis_combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # no wheel changes in passing
-        self.x_axis_combo.setToolTip(
+        self.x_axis_combo.setToolTip(self.tr(
             "The x axis of both plots: epochs, or training samples seen (runs with different "
-            "data subsets or batch sizes compare fairly)")
+            "data subsets or batch sizes compare fairly)"))
         controls.addWidget(self.log_check)
         controls.addSpacing(12)
-        smoothing = QLabel("Smoothing")
+        smoothing = QLabel(self.tr("Smoothing"))
         smoothing.setBuddy(self.smoothing_slider)
         controls.addWidget(smoothing)
         controls.addWidget(self.smoothing_slider)
@@ -170,12 +179,12 @@ class CurvesPanel(QWidget):
         layout.addWidget(self.controls)
 
         self.stack = QStackedWidget()
-        self.intro_label = QLabel(INTRO)
+        self.intro_label = QLabel(self.tr(INTRO))
         self.intro_label.setObjectName("curvesIntro")
         self.intro_label.setWordWrap(True)
         self.intro_label.setTextFormat(Qt.TextFormat.RichText)
         self.intro_label.setMaximumWidth(560)
-        self.intro_label.setToolTip("The curves appear here when a run starts")
+        self.intro_label.setToolTip(self.tr("The curves appear here when a run starts"))
         intro = QWidget()
         intro_layout = QVBoxLayout(intro)
         row = QHBoxLayout()  # centred by stretches: an alignment would break the wrapping
@@ -197,10 +206,10 @@ class CurvesPanel(QWidget):
         self.runs_legend.setTextFormat(Qt.TextFormat.RichText)
         self.runs_legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.runs_legend.setStyleSheet("QLabel { background: white; padding: 2px 6px; }")
-        self.runs_legend.setToolTip(
+        self.runs_legend.setToolTip(self.tr(
             "Recorded runs checked in the Runs tab, one colour each, named by the settings "
             "that differ between them.\nLine on the loss plot: batch loss. Triangles on the "
-            "accuracy plot: test accuracy (solid) and validation accuracy (dashed).")
+            "accuracy plot: test accuracy (solid) and validation accuracy (dashed)."))
         self.runs_legend.setVisible(False)
         plots_layout.addWidget(self.runs_legend)
         self.stack.addWidget(plots)
@@ -208,17 +217,18 @@ class CurvesPanel(QWidget):
 
         self.loss_plot = pg.PlotWidget()
         self.loss_plot.setObjectName("lossPlot")
-        self.loss_plot.setToolTip(
+        self.loss_plot.setToolTip(self.tr(
             "Loss: how wrong the network is, lower is better.\nLight line: every batch, "
             "smoothed. Dots: each epoch on the training, test (and validation) images.\n"
             "Dashed grey, right axis: the learning rate; purple lines mark where it jumps.\n"
-            "Test loss rising while training loss falls means overfitting.")
+            "Test loss rising while training loss falls means overfitting."))
         self.accuracy_plot = pg.PlotWidget()
         self.accuracy_plot.setObjectName("accuracyPlot")
-        self.accuracy_plot.setToolTip(
+        self.accuracy_plot.setToolTip(self.tr(
             "Accuracy: the share of digits classified correctly, in %.\nLight line: every "
-            "batch, smoothed. Dots: each epoch. A simple MLP reaches 97-98.5% on the test set.")
-        for plot, axis_label in ((self.loss_plot, "loss"), (self.accuracy_plot, "accuracy (%)")):
+            "batch, smoothed. Dots: each epoch. A simple MLP reaches 97-98.5% on the test set."))
+        for plot, axis_label in ((self.loss_plot, self.tr("loss")),
+                                 (self.accuracy_plot, self.tr("accuracy (%)"))):
             plot.setBackground("w")
             # no showGrid(): its translucent full-size lines cost ~15 ms per repaint, 30x the
             # rest of the plot, on the GUI thread that shares the GIL with training
@@ -228,7 +238,7 @@ class CurvesPanel(QWidget):
             plot.setMenuEnabled(False)
             plots_layout.addWidget(plot, 1)
         # one "epoch" label, under the lower plot; the x axes are linked
-        self.accuracy_plot.setLabel("bottom", "epoch")
+        self.accuracy_plot.setLabel("bottom", self.tr(X_AXES["epochs"]))
         self.accuracy_plot.setXLink(self.loss_plot)
         self.accuracy_plot.getAxis("right").setWidth(58)
         self.accuracy_plot.showAxis("right")
@@ -259,7 +269,7 @@ class CurvesPanel(QWidget):
         item.scene().addItem(self.lr_view)
         right = item.getAxis("right")
         right.linkToView(self.lr_view)
-        right.setLabel("learning rate")
+        right.setLabel(self.tr("learning rate"))
         right.enableAutoSIPrefix(False)  # 0.001, not "(x0.001)" in the label
         right.setWidth(58)
         self.lr_view.setXLink(item)
@@ -339,10 +349,14 @@ class CurvesPanel(QWidget):
             return
         self._show_plots()
         for plot in (self.loss_plot, self.accuracy_plot):
-            line = pg.InfiniteLine(self._to_x(float(epoch)), angle=90, movable=False,
-                                   pen=pg.mkPen((200, 120, 0), width=2, style=Qt.PenStyle.DashLine),
-                                   label=f"viewing epoch {epoch_number(epoch)}",
-                                   labelOpts={"position": 0.9, "color": (160, 90, 0)})
+            line = pg.InfiniteLine(
+                self._to_x(float(epoch)),
+                angle=90,
+                movable=False,
+                pen=pg.mkPen((200, 120, 0), width=2, style=Qt.PenStyle.DashLine),
+                label=self.tr("viewing epoch {epoch}").format(epoch=epoch_number(epoch)),
+                labelOpts={"position": 0.9, "color": (160, 90, 0)},
+            )
             plot.addItem(line)
             self._moment_line.append((plot, line))
 
@@ -365,7 +379,7 @@ class CurvesPanel(QWidget):
         appear, unless recorded runs are overlaid (they stay until ``set_overlays([])``)."""
         self._redraw_timer.stop()
         self._epochs = 0
-        self._y_range = None
+        self._y_range = self._acc_range = None
         self._samples_per_epoch = None
         self.history.clear()
         self._batch_x = np.zeros(0)
@@ -375,6 +389,7 @@ class CurvesPanel(QWidget):
         self._batch_acc = np.zeros(0)
         self._ema_loss = self._ema_acc = None
         self._lr_x, self._lr_y = [], []
+        self._lr_top = 0.0
         for plot, line, _ in self._marks:
             plot.removeItem(line)
         self._marks.clear()
@@ -436,7 +451,7 @@ class CurvesPanel(QWidget):
         acc, self._ema_acc = ema(raw_acc, self._smoothing, self._ema_acc)
         bad = ~np.isfinite(raw_loss)
         if bad.any():
-            self._mark(float(steps[np.argmax(bad)]), "loss not finite", COLORS["bad"])
+            self._mark(float(steps[np.argmax(bad)]), self.tr("loss not finite"), COLORS["bad"])
         self._batch_x = np.concatenate([self._batch_x, steps])
         self._batch_loss_raw = np.concatenate([self._batch_loss_raw, raw_loss])
         self._batch_acc_raw = np.concatenate([self._batch_acc_raw, raw_acc])
@@ -465,7 +480,7 @@ class CurvesPanel(QWidget):
                     self._redraw_all()
         self._draw_epoch_curves()
         if not math.isfinite(_num(report.train_loss)):
-            self._mark(float(report.epoch), "loss not finite", COLORS["bad"])
+            self._mark(float(report.epoch), self.tr("loss not finite"), COLORS["bad"])
         self._fit_loss_range()
         self._sync_legends()
 
@@ -481,6 +496,7 @@ class CurvesPanel(QWidget):
         self._overlay_curves = {rid: c for rid, c in self._overlay_curves.items() if rid in ids}
         self._overlay_colors = assign_colors(ids, self._overlay_colors)
         self._overlays = prepare(runs, self._overlay_colors, self._overlay_curves)
+        self._make_seed_bands(runs)
         for data in self._overlays:
             color = data.color
             loss = pg.PlotDataItem(pen=pg.mkPen(color, width=1.5), antialias=False,
@@ -506,7 +522,7 @@ class CurvesPanel(QWidget):
         elif not self._has_live():
             self.stack.setCurrentIndex(0)
             self.controls.setVisible(False)
-        self._y_range = None
+        self._y_range = self._acc_range = None
         self._fix_x_range()
         self._fit_loss_range()
         self._clear_hover()
@@ -651,6 +667,33 @@ class CurvesPanel(QWidget):
                 keep = np.isfinite(y)
                 item.setData(self._scale_overlay(data, data.epochs[keep]), y[keep])
         self._overlay_loss_bounds = (min(lows), max(highs)) if lows else None
+        for group, mean, band in self._seed_bands:
+            x = self._scale_overlay(group.members[0], group.epochs)
+            mean.setData(x, group.mean)
+            band.curves[0].setData(x, group.mean + group.std)
+            band.curves[1].setData(x, group.mean - group.std)
+
+    def _make_seed_bands(self, runs: list[Run]) -> None:
+        """A sweep trial's seeds overlaid together: their mean test accuracy and a band of
+        ± one standard deviation (drawn by ``_draw_overlays``)."""
+        for _group, mean, band in self._seed_bands:
+            self.accuracy_plot.removeItem(mean)
+            self.accuracy_plot.removeItem(band)
+        self._seed_bands = []
+        for group in seed_groups(runs, self._overlays):
+            color = group.members[0].color
+            fill = pg.mkColor(color)
+            fill.setAlpha(60)
+            band = pg.FillBetweenItem(pg.PlotDataItem(), pg.PlotDataItem(), brush=fill)
+            mean = pg.PlotDataItem(pen=pg.mkPen(color, width=3))
+            self.accuracy_plot.addItem(band)
+            self.accuracy_plot.addItem(mean)
+            self._seed_bands.append((group, mean, band))
+
+    def seed_bands(self) -> list[tuple[list[str], np.ndarray, np.ndarray, np.ndarray]]:
+        """The seed groups drawn: (run ids, epochs, mean, std of test accuracy in %)."""
+        return [([m.run_id for m in g.members], g.epochs, g.mean, g.std)
+                for g, _mean, _band in self._seed_bands]
 
     def _redraw_all(self) -> None:
         """Everything again, after the smoothing or the x axis changed."""
@@ -659,7 +702,7 @@ class CurvesPanel(QWidget):
         self._draw_overlays()
         for (_, line, _), x in zip(self._marks, self._mark_epochs):
             line.setPos(self._scale_live(x))
-        self._y_range = None
+        self._y_range = self._acc_range = None
         self._fix_x_range()
         self._fit_loss_range()
         self._clear_hover()
@@ -670,7 +713,8 @@ class CurvesPanel(QWidget):
         for data in self._overlays:
             marks = "━▲" + ("▼" if data.val_accuracy is not None else "")
             parent = next((o.label for o in self._overlays if o.run_id == data.parent), None)
-            branch = f" <i>(continues {html.escape(parent)})</i>" if parent else ""
+            branch = (" <i>" + self.tr("(continues {run})").format(run=html.escape(parent))
+                      + "</i>") if parent else ""
             entries.append(f'<span style="color:{data.color}"><b>{marks}</b></span>&nbsp;'
                            f"{html.escape(data.label)}{branch}")
         self.runs_legend.setText("&nbsp;&nbsp;&nbsp; ".join(entries))
@@ -688,18 +732,19 @@ class CurvesPanel(QWidget):
         self._batch_acc, self._ema_acc = ema(self._batch_acc_raw, self._smoothing)
         self._redraw_batch_curves()
         self._draw_overlays()
-        self._y_range = None
+        self._y_range = self._acc_range = None
         self._fit_loss_range()
         self._legend_keys = ()  # "batch (smoothed)" or "batch"
         self._sync_legends()
 
     def _show_smoothing(self) -> None:
-        self.smoothing_label.setText("raw" if self._smoothing == 0 else f"{self._smoothing:.2f}")
+        self.smoothing_label.setText(self.tr("raw") if self._smoothing == 0
+                                     else number(self._smoothing, 2))
 
     @guarded
     def _on_x_axis_changed(self, _index: int) -> None:
         self._x_axis = self.x_axis_combo.currentData()
-        self.accuracy_plot.setLabel("bottom", X_AXES[self._x_axis])
+        self.accuracy_plot.setLabel("bottom", self.tr(X_AXES[self._x_axis]))
         self._redraw_all()
 
     def _show_plots(self) -> None:
@@ -719,6 +764,7 @@ class CurvesPanel(QWidget):
             for plot in (self.loss_plot, self.accuracy_plot):
                 plot.enableAutoRange(x=False)
         self.loss_plot.enableAutoRange(y=False)
+        self.accuracy_plot.enableAutoRange(y=False)
 
     @guarded
     def _on_loss_view_resized(self) -> None:
@@ -731,11 +777,15 @@ class CurvesPanel(QWidget):
         schedule, or a rate typed during the run). Smooth schedules show in the curve."""
         ys = self._lr_y
         if len(ys) >= 2 and _same(ys[-1], ys[-2]) and not _same(lr, ys[-1]):
-            self._mark(x, f"lr {lr:.3g}", COLORS["mark"], kind="lr")
+            self._mark(
+                x, self.tr("lr {rate}").format(rate=compact(lr, 3)), COLORS["mark"], kind="lr"
+            )
         self._lr_x.append(x)
         self._lr_y.append(lr)
-        top = max(self._lr_y)
-        self.lr_view.setYRange(0, top * 1.1 if top > 0 else 1, padding=0)
+        top = max(self._lr_top, lr)
+        if top != self._lr_top or len(self._lr_y) == 1:  # a range set again repaints its axis
+            self._lr_top = top
+            self.lr_view.setYRange(0, top * 1.1 if top > 0 else 1, padding=0)
 
     def _mark(self, x: float, text: str, color: str, kind: str = "bad") -> None:
         if kind == "bad" and any(k == "bad" for _, _, k in self._marks):
@@ -747,7 +797,9 @@ class CurvesPanel(QWidget):
                 label=text if plot is self.loss_plot else None,
                 labelOpts={"position": 0.55, "color": color, "anchors": [(0, 0), (0, 0)]},
             )
-            line.setToolTip(f"{text} at epoch {x:.2f}")
+            line.setToolTip(
+                self.tr("{what} at epoch {epoch}").format(what=text, epoch=number(x, 2))
+            )
             plot.addItem(line, ignoreBounds=True)
             self._marks.append((plot, line, kind))
             self._mark_epochs.append(x)
@@ -775,9 +827,31 @@ class CurvesPanel(QWidget):
         data = np.concatenate(values)
         return data[np.isfinite(data) & (data > 0)]
 
+    def _fit_accuracy_range(self) -> None:
+        """The accuracy axis in steps, like the loss axis: an auto-ranged axis moved with
+        every redraw, and each move regenerates both plots' ticks on the GUI thread (about
+        a third of its time while a small network trained)."""
+        values = [np.asarray(item.yData, dtype=float) for item in self.accuracy_plot.listDataItems()
+                  if item.isVisible() and item.yData is not None and len(item.yData)]
+        data = np.concatenate(values) if values else np.zeros(0)
+        data = data[np.isfinite(data)]
+        if not len(data):
+            return
+        lo, hi = float(data.min()), float(data.max())
+        current = self._acc_range
+        if (current is None or lo < current[0] or hi > current[1]
+                or (hi - lo) < 0.3 * (current[1] - current[0])):
+            # room to grow (the data fills 5/8 of the axis): accuracy creeps up by fractions
+            # of a point between redraws, and an axis a step ahead moves a few times a run
+            pad = 0.3 * max(hi - lo, 2.0)
+            self._acc_range = (max(0.0, lo - pad), min(100.0 + pad, hi + pad))
+            self.accuracy_plot.setYRange(*self._acc_range, padding=0)
+
     def _fit_loss_range(self) -> None:
         """Grow or shrink the loss axis only when the data leaves it or fills < half of it;
-        switch to a log axis when the loss explodes (a linear one would flatten the rest)."""
+        switch to a log axis when the loss explodes (a linear one would flatten the rest).
+        The accuracy axis follows the same rule."""
+        self._fit_accuracy_range()
         data = self._loss_values()
         if not len(data):
             return
@@ -800,7 +874,7 @@ class CurvesPanel(QWidget):
     def _on_log_toggled(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
         self.loss_plot.getAxis("right").setLogMode(False, False)  # the rate stays linear
-        self._y_range = None
+        self._y_range = self._acc_range = None
         self._fix_x_range()  # setLogMode turns auto-range back on
         self._fit_loss_range()
 
@@ -810,12 +884,12 @@ class CurvesPanel(QWidget):
         def has(curve) -> bool:
             return curve.isVisible() and curve.xData is not None and len(curve.xData) > 0
 
-        batch = "batch (smoothed)" if self._smoothing > 0 else "batch"
+        batch = self.tr("batch (smoothed)") if self._smoothing > 0 else self.tr("batch")
         loss = [(self.batch_curve, batch)] + [
-            (self.loss_curves[k], NAMES[k]) for k in NAMES] + [
-            (self.lr_curve, "learning rate (right)")]
+            (self.loss_curves[k], self.tr(NAMES[k])) for k in NAMES] + [
+            (self.lr_curve, self.tr("learning rate (right)"))]
         acc = [(self.batch_accuracy_curve, batch)] + [
-            (self.accuracy_curves[k], NAMES[k]) for k in NAMES]
+            (self.accuracy_curves[k], self.tr(NAMES[k])) for k in NAMES]
         loss = [(c, n) for c, n in loss if has(c)]
         acc = [(c, n) for c, n in acc if has(c)]
         keys = (tuple((id(c), n) for c, n in loss), tuple((id(c), n) for c, n in acc))
@@ -833,7 +907,7 @@ class CurvesPanel(QWidget):
                 legend.addItem(curve, name)
 
     def _clear_hover(self) -> None:
-        self.hover_label.setText(HOVER_HINT)
+        self.hover_label.setText(self.tr(HOVER_HINT))
         for line in self._cursors:
             line.setVisible(False)
 
@@ -861,10 +935,10 @@ class CurvesPanel(QWidget):
         lines = []
         samples = self._x_axis == "samples"
         if samples:
-            lines.append(f"{x:,.0f} samples seen")
+            lines.append(self.tr("{samples} samples seen").format(samples=count(round(x))))
         live = self._live_readout(x / (self._samples_per_epoch or MNIST_TRAIN) if samples else x)
         if live:
-            live = ("live: " + live) if self._overlays else live
+            live = self.tr("live: {readout}").format(readout=live) if self._overlays else live
             if samples:
                 lines[0] += " · " + live
             else:
@@ -883,22 +957,24 @@ class CurvesPanel(QWidget):
         epoch = round(x)
         row = next((h for h in self.history if h["epoch"] == epoch), None)
         if row is not None and abs(x - epoch) <= 0.25:
-            parts = [f"epoch {epoch} (loss / accuracy)"]
+            parts = [self.tr("epoch {epoch} (loss / accuracy)").format(epoch=epoch)]
             for key, name in NAMES.items():
                 loss, acc = row[f"{key}_loss"], row[f"{key}_accuracy"]
                 if acc is not None and math.isfinite(acc):
-                    parts.append(f"{name} {_num(loss):.4g} / {100 * acc:.2f}%")
-            parts.append(f"lr {row['lr']:.3g}")
+                    parts.append(f"{self.tr(name)} {compact(_num(loss), 4)} / {percent(acc)}")
+            parts.append(self.tr("lr {rate}").format(rate=compact(row["lr"], 3)))
             return " · ".join(parts)
         if len(self._batch_x) and self._batch_x[0] - 0.05 <= x <= self._batch_x[-1] + 0.05:
             i = int(np.clip(np.searchsorted(self._batch_x, x), 0, len(self._batch_x) - 1))
-            parts = [f"epoch {self._batch_x[i]:.2f}", f"batch loss {self._batch_loss[i]:.4g}"]
+            parts = [self.tr("epoch {epoch}").format(epoch=number(self._batch_x[i], 2)),
+                     self.tr("batch loss {loss}").format(loss=compact(self._batch_loss[i], 4))]
             if math.isfinite(self._batch_acc[i]):
-                parts.append(f"batch accuracy {self._batch_acc[i]:.1f}%")
+                parts.append(self.tr("batch accuracy {accuracy}").format(
+                    accuracy=percent(self._batch_acc[i] / 100, 1)))
             if self._lr_x:
                 j = int(np.clip(np.searchsorted(self._lr_x, x), 0, len(self._lr_x) - 1))
-                parts.append(f"lr {self._lr_y[j]:.3g}")
-            return " · ".join(parts) + (" (smoothed)" if self._smoothing > 0 else "")
+                parts.append(self.tr("lr {rate}").format(rate=compact(self._lr_y[j], 3)))
+            return " · ".join(parts) + (self.tr(" (smoothed)") if self._smoothing > 0 else "")
         return ""
 
     def _overlay_readout(self, data: OverlayData, x: float) -> str:
@@ -907,17 +983,18 @@ class CurvesPanel(QWidget):
         parts = []
         row = next((r for r in data.rows if abs(r["epoch"] - x) <= 0.25), None)
         if row is not None:
-            parts.append(f"epoch {row['epoch']}")
-            for key, name in (("val_accuracy", "validation"), ("test_accuracy", "test")):
+            parts.append(self.tr("epoch {epoch}").format(epoch=row["epoch"]))
+            for key, name in (("val_accuracy", NAMES["val"]), ("test_accuracy", NAMES["test"])):
                 if row.get(key) is not None:
-                    parts.append(f"{name} {100 * row[key]:.2f}%")
+                    parts.append(f"{self.tr(name)} {percent(row[key])}")
         steps = data.steps
         if len(steps) and steps[0] - 0.05 <= x <= steps[-1] + 0.05:
             i = int(np.clip(np.searchsorted(steps, x), 0, len(steps) - 1))
             if not parts:
-                parts.append(f"epoch {steps[i]:.2f}")
+                parts.append(self.tr("epoch {epoch}").format(epoch=number(steps[i], 2)))
             if len(data.drawn_losses) == len(steps) and math.isfinite(data.drawn_losses[i]):
-                parts.append(f"batch loss {data.drawn_losses[i]:.4g}")
+                parts.append(self.tr("batch loss {loss}").format(
+                    loss=compact(data.drawn_losses[i], 4)))
         return " · ".join(parts)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,20 +26,30 @@ from ...core.digit_history import DigitHistory
 from ..guard import guarded
 from ..panel_parts import digit_grid, digit_icon
 from ..state import Change, CurrentModel
-from ..text import plural
+from ..text import count, number
 
 ALL, LEARNED_AT, FORGOTTEN, NEVER_LEARNED = "all", "learned_at", "forgotten", "never_learned"
 FILTERS = {
-    ALL: "All test digits",
-    LEARNED_AT: "Learned at epoch",
-    FORGOTTEN: "Forgotten (right, then wrong later)",
-    NEVER_LEARNED: "Never learned",
+    # shown through tr() (QT_TRANSLATE_NOOP only marks them for lupdate)
+    ALL: QT_TRANSLATE_NOOP("DigitHistoryView", "All test digits"),
+    LEARNED_AT: QT_TRANSLATE_NOOP("DigitHistoryView", "Learned at epoch"),
+    FORGOTTEN: QT_TRANSLATE_NOOP("DigitHistoryView", "Forgotten (right, then wrong later)"),
+    NEVER_LEARNED: QT_TRANSLATE_NOOP("DigitHistoryView", "Never learned"),
 }
 TEST_ORDER, HARDEST, LATEST = "test_order", "hardest", "latest"
 SORTS = {
-    TEST_ORDER: "Test-set order",
-    HARDEST: "Lowest p(true class) now first",
-    LATEST: "Learned latest first",
+    TEST_ORDER: QT_TRANSLATE_NOOP("DigitHistoryView", "Test-set order"),
+    HARDEST: QT_TRANSLATE_NOOP("DigitHistoryView", "Lowest p(true class) now first"),
+    LATEST: QT_TRANSLATE_NOOP("DigitHistoryView", "Learned latest first"),
+}
+#: ``DigitHistory.status()`` as shown
+STATUSES = {
+    "learned": QT_TRANSLATE_NOOP("DigitHistoryView", "learned"),
+    "never learned": QT_TRANSLATE_NOOP("DigitHistoryView", "never learned"),
+    "forgotten": QT_TRANSLATE_NOOP("DigitHistoryView", "forgotten"),
+    "forgotten, then learned again": QT_TRANSLATE_NOOP(
+        "DigitHistoryView", "forgotten, then learned again"
+    ),
 }
 #: thumbnails shown at most (the filter's full list is ``filtered_indices()``)
 MAX_SHOWN = 300
@@ -132,16 +142,17 @@ class DigitHistoryView(QWidget):
         self.filter_combo = QComboBox()
         self.filter_combo.setObjectName("digitFilterCombo")
         for key, text in FILTERS.items():
-            self.filter_combo.addItem(text, key)
-        self.filter_combo.setToolTip("Which test digits to list, by their learning over the run")
+            self.filter_combo.addItem(self.tr(text), key)
+        self.filter_combo.setToolTip(self.tr("Which test digits to list, by their learning over "
+                                             "the run"))
         self.epoch_spin = QSpinBox()
         self.epoch_spin.setObjectName("learnedEpochSpin")
-        self.epoch_spin.setToolTip("The epoch after which the listed digits stayed right")
+        self.epoch_spin.setToolTip(self.tr("The epoch after which the listed digits stayed right"))
         self.sort_combo = QComboBox()
         self.sort_combo.setObjectName("digitSortCombo")
         for key, text in SORTS.items():
-            self.sort_combo.addItem(text, key)
-        self.sort_combo.setToolTip("The order of the listed digits")
+            self.sort_combo.addItem(self.tr(text), key)
+        self.sort_combo.setToolTip(self.tr("The order of the listed digits"))
         for combo in (self.filter_combo, self.epoch_spin, self.sort_combo):
             # a wheel over an unfocused control scrolls the page, not the setting
             combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -153,18 +164,18 @@ class DigitHistoryView(QWidget):
 
         self.grid = digit_grid("digitHistoryList", THUMB, 0,
                                QAbstractItemView.SelectionMode.SingleSelection)
-        self.grid.setToolTip("The digits the filter keeps; click one to see its p(true class) "
-                             "over the run")
+        self.grid.setToolTip(self.tr("The digits the filter keeps; click one to see its p(true "
+                                     "class) over the run"))
         self.grid.currentRowChanged.connect(self._on_grid_row_changed)
 
         self.plot = pg.PlotWidget()
         self.plot.setObjectName("digitHistoryPlot")
         self.plot.setBackground("w")
         self.plot.setMinimumWidth(220)
-        self.plot.setToolTip("p(true class) of the selected digit after each epoch: green "
-                             "where it was classified right, red where wrong")
-        self.plot.setLabel("left", "p(true class)")
-        self.plot.setLabel("bottom", "epoch")
+        self.plot.setToolTip(self.tr("p(true class) of the selected digit after each epoch: "
+                                     "green where it was classified right, red where wrong"))
+        self.plot.setLabel("left", self.tr("p(true class)"))
+        self.plot.setLabel("bottom", self.tr("epoch"))
         self.plot.setYRange(0, 1, padding=0.05)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
@@ -173,15 +184,15 @@ class DigitHistoryView(QWidget):
                                                                      style=Qt.PenStyle.DashLine)))
         self.curve = self.plot.plot([], [], pen=pg.mkPen((30, 90, 200), width=2), symbol="o",
                                     symbolSize=7)
-        self.digit_label = QLabel("Select a digit.")
+        self.digit_label = QLabel(self.tr("Select a digit."))
         self.digit_label.setObjectName("digitHistoryCaption")
         self.digit_label.setMinimumHeight(2 * self.digit_label.fontMetrics().lineSpacing() + 4)
 
         controls = QHBoxLayout()
-        controls.addWidget(QLabel("Show"))
+        controls.addWidget(QLabel(self.tr("Show")))
         controls.addWidget(self.filter_combo)
         controls.addWidget(self.epoch_spin)
-        controls.addWidget(QLabel("sorted by"))
+        controls.addWidget(QLabel(self.tr("sorted by")))
         controls.addWidget(self.sort_combo)
         controls.addStretch(1)
         right = QVBoxLayout()
@@ -244,7 +255,7 @@ class DigitHistoryView(QWidget):
         self._shown = None
         self.grid.clear()
         self._clear_curve()
-        self.count_label.setText("No digit history: train or select a run.")
+        self.count_label.setText(self.tr("No digit history: train or select a run."))
         self._set_enabled(False)
 
     def set_filter(self, kind: str, epoch: int | None = None, sort: str | None = None) -> None:
@@ -287,10 +298,14 @@ class DigitHistoryView(QWidget):
         self.plot.getAxis("bottom").setTicks([[(e, str(e)) for e in epochs[::step]], []])
         learned = int(history.learned_at[index])
         status = str(history.status()[index])
-        label = "" if self._labels is None else f" (a {int(self._labels[index])})"
-        when = f", learned at epoch {learned}" if learned and status != "never learned" else ""
-        self.digit_label.setText(f"Test digit #{index}{label}: {status}{when}\n"
-                                 f"p(true class) after the last epoch: {p[-1]:.2f}")
+        label = "" if self._labels is None else self.tr(" (a {digit})").format(
+            digit=int(self._labels[index]))
+        when = (self.tr(", learned at epoch {epoch}").format(epoch=learned)
+                if learned and status != "never learned" else "")
+        self.digit_label.setText(self.tr("Test digit #{index}{label}: {status}{when}\np(true "
+                                         "class) after the last epoch: {p}").format(
+            index=index, label=label, status=self.tr(STATUSES.get(status, status)), when=when,
+            p=number(p[-1], 2)))
 
     # ------------------------------------------------------------------ private
 
@@ -301,7 +316,7 @@ class DigitHistoryView(QWidget):
 
     def _clear_curve(self) -> None:
         self.curve.setData([], [])
-        self.digit_label.setText("Select a digit to see its\np(true class) over the run.")
+        self.digit_label.setText(self.tr("Select a digit to see its\np(true class) over the run."))
 
     def _compute(self) -> list[int]:
         history = self.history
@@ -331,9 +346,11 @@ class DigitHistoryView(QWidget):
         self._fill_grid()
         n = len(self._indices)
         total = 0 if self.history is None else self.history.correct.shape[1]
-        shown = f"; the first {MAX_SHOWN} are shown" if n > MAX_SHOWN else ""
-        self.count_label.setText(f"{plural(n, 'digit')} of {total:,}{shown}")
-        self.count_label.setToolTip("How many test digits the filter keeps")
+        shown = (self.tr("; the first {shown} are shown").format(shown=MAX_SHOWN)
+                 if n > MAX_SHOWN else "")
+        self.count_label.setText(self.tr("%Ln digit(s) of {total}{shown}", "", n).format(
+            total=count(total), shown=shown))
+        self.count_label.setToolTip(self.tr("How many test digits the filter keeps"))
         self.filter_changed.emit(self.filtered_indices())
 
     def _fill_grid(self) -> None:
@@ -347,8 +364,11 @@ class DigitHistoryView(QWidget):
                     item.setIcon(digit_icon(self._images[index], THUMB))
                 else:
                     item.setText(str(index))
-                label = "" if self._labels is None else f", a {int(self._labels[index])}"
-                item.setToolTip(f"Test digit #{index}{label}: {status[index]}")
+                label = "" if self._labels is None else self.tr(", a {digit}").format(
+                    digit=int(self._labels[index]))
+                item.setToolTip(self.tr("Test digit #{index}{label}: {status}").format(
+                    index=index, label=label,
+                    status=self.tr(STATUSES.get(status[index], status[index]))))
                 item.setData(Qt.ItemDataRole.UserRole, index)
                 self.grid.addItem(item)
         finally:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -34,28 +34,55 @@ from ...core.health import Finding, HealthReport
 from ..guard import guarded
 from ..state import Change, CurrentModel
 from ..panel_parts import SparseLogAxis
+from ..text import compact, percent, scientific
 
 REDRAW_MS = 250
-IDLE_TEXT = "No findings yet: they appear while a model trains."
+IDLE_TEXT = QT_TRANSLATE_NOOP("HealthPanel", "No findings yet: they appear while a model trains.")
 #: the least height of each row of plots (history, histograms): at 1024 x 640 they were
 #: squeezed to 60 px; the panel grows taller than the window instead (which then scrolls)
 PLOT_MIN_HEIGHT = 140
-COLUMNS = ["layer", "‖∇W‖", "update / weight", "dead / saturated", "pre-act. mean", "pre-act. spread"]
+# shown through tr() (QT_TRANSLATE_NOOP only marks them for lupdate)
+COLUMNS = [
+    QT_TRANSLATE_NOOP("HealthPanel", "layer"),
+    "‖∇W‖",
+    QT_TRANSLATE_NOOP("HealthPanel", "update / weight"),
+    QT_TRANSLATE_NOOP("HealthPanel", "dead / saturated"),
+    QT_TRANSLATE_NOOP("HealthPanel", "pre-act. mean"),
+    QT_TRANSLATE_NOOP("HealthPanel", "pre-act. spread"),
+]
 COLUMN_TIPS = [
-    "Weight layer (1 = the first), its normalisation if any, and its activation",
-    "Frobenius norm of the loss gradient for this layer's weights",
-    "How much one step changed the weights, relative to their size (about 1e-3 is typical)",
-    "ReLU: units never active on the probe digits; sigmoid/tanh: units stuck near a bound",
-    "Mean of the pre-activations z = xW + b on the probe digits (after the layer's "
-    "normalisation, if it has one: what the activation takes)",
-    "Standard deviation of the pre-activations (near 0 or huge: trouble)",
+    QT_TRANSLATE_NOOP(
+        "HealthPanel", "Weight layer (1 = the first), its normalisation if any, and its activation"
+    ),
+    QT_TRANSLATE_NOOP(
+        "HealthPanel", "Frobenius norm of the loss gradient for this layer's weights"
+    ),
+    QT_TRANSLATE_NOOP(
+        "HealthPanel",
+        "How much one step changed the weights, relative to their size (about 1e-3 is typical)",
+    ),
+    QT_TRANSLATE_NOOP(
+        "HealthPanel",
+        "ReLU: units never active on the probe digits; sigmoid/tanh: units stuck near a bound",
+    ),
+    QT_TRANSLATE_NOOP(
+        "HealthPanel",
+        "Mean of the pre-activations z = xW + b on the probe digits (after the layer's "
+        "normalisation, if it has one: what the activation takes)",
+    ),
+    QT_TRANSLATE_NOOP(
+        "HealthPanel", "Standard deviation of the pre-activations (near 0 or huge: trouble)"
+    ),
 ]
 COLOURS = [(0, 114, 178), (230, 159, 0), (0, 158, 115), (204, 121, 167), (86, 180, 233),
            (213, 94, 0), (120, 120, 120)]
 
 
-def _fmt(value: float | None, spec: str = ".3g") -> str:
-    return "—" if value is None or not np.isfinite(value) else format(value, spec)
+def _fmt(value: float | None, exponent: bool = False) -> str:
+    """3 significant digits ("—" for none), in the language's format."""
+    if value is None or not np.isfinite(value):
+        return "—"
+    return scientific(value, 2) if exponent else compact(value, 3)
 
 
 class HealthPanel(QWidget):
@@ -80,11 +107,11 @@ class HealthPanel(QWidget):
 
         self.findings_box = QFrame()
         self.findings_box.setFrameShape(QFrame.Shape.StyledPanel)
-        self.findings_box.setToolTip("What the rules found, each with a suggested change")
+        self.findings_box.setToolTip(self.tr("What the rules found, each with a suggested change"))
         self._findings_layout = QVBoxLayout(self.findings_box)
         self._findings_layout.setContentsMargins(6, 4, 6, 4)
-        self._idle_text = IDLE_TEXT
-        self.empty_label = QLabel(IDLE_TEXT)
+        self._idle_text = self.tr(IDLE_TEXT)
+        self.empty_label = QLabel(self.tr(IDLE_TEXT))
         self._findings_layout.addWidget(self.empty_label)
         self._rows: list[QWidget] = []
         self._texts: list[QLabel] = []
@@ -92,11 +119,11 @@ class HealthPanel(QWidget):
         self.apply_buttons: list[QPushButton] = []
 
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setToolTip("Per layer, at the latest measurement")
+        self.table.setToolTip(self.tr("Per layer, at the latest measurement"))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for c, (name, tip) in enumerate(zip(COLUMNS, COLUMN_TIPS)):
-            item = QTableWidgetItem(name)
-            item.setToolTip(tip)
+            item = QTableWidgetItem(self.tr(name))
+            item.setToolTip(self.tr(tip))
             self.table.setHorizontalHeaderItem(c, item)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
@@ -104,11 +131,14 @@ class HealthPanel(QWidget):
 
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setBackground("w")
-        self.plots.setToolTip("Top: gradient norm and update/weight ratio per layer over the "
-                              "run (log scale). Bottom: each layer's output histogram")
+        self.plots.setToolTip(self.tr(
+            "Top: gradient norm and update/weight ratio per layer over the run (log scale). "
+            "Bottom: each layer's output histogram"))
         # no legend over the curves: each layer's colour is its histogram's, titled below
-        self.grad_plot = self._history_plot(0, "gradient norm ‖∇W‖ (colours: layers below)")
-        self.ratio_plot = self._history_plot(1, "update / weight (dotted: 1e-3)")
+        self.grad_plot = self._history_plot(
+            0, self.tr("gradient norm ‖∇W‖ (colours: layers below)")
+        )
+        self.ratio_plot = self._history_plot(1, self.tr("update / weight (dotted: 1e-3)"))
         self.ratio_plot.addItem(pg.InfiniteLine(-3, angle=0, pen=pg.mkPen(150, 150, 150, style=Qt.PenStyle.DotLine)))
         self._grad_lines: list[pg.PlotDataItem] = []
         self._ratio_lines: list[pg.PlotDataItem] = []
@@ -133,11 +163,12 @@ class HealthPanel(QWidget):
             self._generation = state.generation
             self.clear()
             if state.kind == "file":
-                self._set_idle("Health is measured while a run trains: an opened model has no "
-                               "measurements. Train, or continue its run, to see them.")
+                self._set_idle(self.tr(
+                    "Health is measured while a run trains: an opened model has no "
+                    "measurements. Train, or continue its run, to see them."))
             elif state.kind == "tuned":
-                self._set_idle("Fine-tuning is not measured: train or continue a run to see "
-                               "the health of its layers.")
+                self._set_idle(self.tr("Fine-tuning is not measured: train or continue a run "
+                                       "to see the health of its layers."))
         if state.kind == "live" and not state.running:
             self.run_ended()
 
@@ -162,13 +193,13 @@ class HealthPanel(QWidget):
         """The run ended: if it was too short for a measurement, say so (not "while a model
         trains", which it just did)."""
         if self._latest is None:
-            self._idle_text = ("No measurements: the run ended before the first (at most one "
-                               "every 100 batches).")
+            self._idle_text = self.tr("No measurements: the run ended before the first (at "
+                                      "most one every 100 batches).")
             if not self._findings:
                 self.empty_label.setText(self._idle_text)
 
     def clear(self) -> None:
-        self._idle_text = IDLE_TEXT
+        self._idle_text = self.tr(IDLE_TEXT)
         self._latest = None
         self._findings = []
         self._history = []
@@ -217,15 +248,22 @@ class HealthPanel(QWidget):
         self.table.setRowCount(len(layers))
         for r, h in enumerate(layers):
             if h.dead_fraction is not None:
-                unhealthy = f"{100 * h.dead_fraction:.0f}% dead"
+                unhealthy = self.tr("{share} dead").format(share=percent(h.dead_fraction, 0))
             elif h.saturated_fraction is not None:
-                unhealthy = f"{100 * h.saturated_fraction:.0f}% saturated"
+                unhealthy = self.tr("{share} saturated").format(
+                    share=percent(h.saturated_fraction, 0))
             else:
                 unhealthy = "—"
             label = h.activation if h.normalization is None else (
                 f"{h.normalization.replace('_norm', ' norm')}, {h.activation}")
-            cells = [f"{h.layer} ({label})", _fmt(h.grad_norm), _fmt(h.update_ratio, ".2e"),
-                     unhealthy, _fmt(h.preact_mean), _fmt(h.preact_std)]
+            cells = [
+                f"{h.layer} ({label})",
+                _fmt(h.grad_norm),
+                _fmt(h.update_ratio, exponent=True),
+                unhealthy,
+                _fmt(h.preact_mean),
+                _fmt(h.preact_std),
+            ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -243,10 +281,11 @@ class HealthPanel(QWidget):
             self._ratio_lines[l].setData(batches, _positive(ratios), connect="finite")
             h = layers[l]
             self._hist_items[l].setData(h.edges, h.histogram.astype(np.float64))
-            what = (f"output ({h.activation})" if l < len(layers) - 1
-                    else f"logits (before {h.activation})")
+            what = (self.tr("layer {layer} output ({activation})") if l < len(layers) - 1
+                    else self.tr("layer {layer} logits (before {activation})"))
             colour = pg.mkColor(*COLOURS[l % len(COLOURS)]).name()
-            self._hist_plots[l].setTitle(f"layer {h.layer} {what}", color=colour, size="8pt")
+            self._hist_plots[l].setTitle(what.format(layer=h.layer, activation=h.activation),
+                                         color=colour, size="8pt")
 
     def _show_findings(self) -> None:
         # the fix is part of the key: a button must never apply an older finding's change
@@ -255,7 +294,7 @@ class HealthPanel(QWidget):
         # measurements" was said (same empty findings) used to leave it above a filled table
         self.empty_label.setVisible(not self._findings)
         if not self._findings and self._latest is not None:
-            self.empty_label.setText("No findings: every rule is quiet.")
+            self.empty_label.setText(self.tr("No findings: every rule is quiet."))
         elif not self._findings:
             self.empty_label.setText(self._idle_text)
         if keys == self._shown_keys:  # same findings, newer numbers: keep the buttons
@@ -275,10 +314,11 @@ class HealthPanel(QWidget):
             line.setContentsMargins(0, 0, 0, 0)
             text = QLabel(_finding_text(finding))
             text.setWordWrap(True)
-            text.setToolTip(f"Rule '{finding.rule}' (see Help > Health rules)")
-            button = QPushButton("Apply")
-            button.setToolTip("Put this change in the settings form: "
-                              + ", ".join(f"{k} = {v}" for k, v in finding.fix.items()))
+            text.setToolTip(self.tr("Rule '{rule}' (see Help > Health rules)").format(
+                rule=finding.rule))
+            button = QPushButton(self.tr("Apply"))
+            button.setToolTip(self.tr("Put this change in the settings form: {change}").format(
+                change=", ".join(f"{k} = {v}" for k, v in finding.fix.items())))
             button.setObjectName(f"health_apply_{finding.rule}")
             fix = dict(finding.fix)
             button.clicked.connect(lambda _=False, fix=fix: self._on_apply_clicked(fix))
@@ -321,7 +361,7 @@ class HealthPanel(QWidget):
         plot = self.plots.addPlot(row=0, col=col, axisItems={"left": SparseLogAxis("left")})
         plot.setTitle(title, color="k", size="9pt")
         plot.setLogMode(y=True)
-        plot.setLabel("bottom", "batch")
+        plot.setLabel("bottom", self.tr("batch"))
         plot.setMouseEnabled(False, False)
         plot.hideButtons()
         plot.setMinimumHeight(PLOT_MIN_HEIGHT)
@@ -331,7 +371,9 @@ class HealthPanel(QWidget):
 def _finding_text(finding: Finding) -> str:
     message = finding.message[:1].upper() + finding.message[1:]
     end = "" if message.endswith(("?", ".", "!")) else "."
-    return f"⚠ {message}{end} Try: {finding.fix_label}."
+    # the finding's words come from core.health, in English (the core has no Qt)
+    return QCoreApplication.translate("HealthPanel", "⚠ {message}{end} Try: {fix}.").format(
+        message=message, end=end, fix=finding.fix_label)
 
 
 def _positive(values: np.ndarray) -> np.ndarray:

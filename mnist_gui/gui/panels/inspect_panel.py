@@ -26,7 +26,7 @@ from typing import Any, Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -45,27 +45,43 @@ from ...core.errors import MnistGuiError
 from ...core.network import MLP
 from ...core.preprocess import PreprocessSteps
 from ..guard import guarded
-from ..panel_parts import diverging_colormap, image_item
+from ..panel_parts import ImagePlot, diverging_colormap, image_item, image_plot
 from ..jobs import Jobs, panel_jobs
 from ..state import Change, CurrentModel
+from ..text import compact, number, percent
 
 REFRESH_MS = 60  # at most one refresh per this many ms while a digit changes
-CF_TITLE = "what would make it a …"
-DIFF_TITLE = "ink to add (red) / remove (blue)"
+# shown through tr() (QT_TRANSLATE_NOOP only marks them for lupdate)
+CF_TITLE = QT_TRANSLATE_NOOP("InspectPanel", "what would make it a …")
+DIFF_TITLE = QT_TRANSLATE_NOOP("InspectPanel", "ink to add (red) / remove (blue)")
 MODEL_EVERY_MS = 2000  # during a run, the live model reaches Inspect at most this often
 NEIGHBOURS_EVERY_S = 20.0  # during a run, the neighbour index is rebuilt at most this often
 METHOD_LABELS = {
-    "gradient": "Gradient",
-    "gradient-x-input": "Gradient × input",
-    "integrated-gradients": "Integrated gradients",
+    "gradient": QT_TRANSLATE_NOOP("InspectPanel", "Gradient"),
+    "gradient-x-input": QT_TRANSLATE_NOOP("InspectPanel", "Gradient × input"),
+    "integrated-gradients": QT_TRANSLATE_NOOP("InspectPanel", "Integrated gradients"),
     "smoothgrad": "SmoothGrad",
 }
 BACKGROUND_METHODS = ("integrated-gradients", "smoothgrad")
 N_NEIGHBOURS = 8
 
 
-HOVER_HINT = "Hover a unit to see its value and what feeds it; click it to open it in the Lab."
-HOVER_TITLE = "hovered first-layer unit's weights"
+HOVER_HINT = QT_TRANSLATE_NOOP(
+    "InspectPanel",
+    "Hover a unit to see its value and what feeds it; click it to open it in the Lab.",
+)
+HOVER_TITLE = QT_TRANSLATE_NOOP("InspectPanel", "hovered first-layer unit's weights")
+#: the captions of ``core.preprocess.PreprocessSteps.images()``, marked to be translated
+STEP_CAPTIONS = (
+    QT_TRANSLATE_NOOP("InspectPanel", "ink"),
+    QT_TRANSLATE_NOOP("InspectPanel", "bounding box"),
+    QT_TRANSLATE_NOOP("InspectPanel", "scaled into the 20x20 box"),
+    QT_TRANSLATE_NOOP("InspectPanel", "centre of mass centred"),
+)
+OUTPUTS = {
+    "logit": QT_TRANSLATE_NOOP("InspectPanel", "logit"),
+    "probability": QT_TRANSLATE_NOOP("InspectPanel", "probability"),
+}
 
 
 def unit_grid(values: np.ndarray) -> tuple[np.ndarray, int]:
@@ -79,12 +95,12 @@ def unit_grid(values: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def _image_plot(layout: pg.GraphicsLayout, title: str, levels=(0, 1), cmap=None,  # noqa: ANN001
-                row: int | None = None, col: int | None = None) -> tuple[pg.PlotItem, pg.ImageItem]:
-    plot = layout.addPlot(row=row, col=col, title=title)
+                row: int | None = None, col: int | None = None) -> tuple[ImagePlot, pg.ImageItem]:
+    plot = image_plot(layout, title, row=row, col=col)
     return plot, image_item(plot, levels, cmap)
 
 
-def _blank_digits(views: list[tuple[pg.PlotItem, pg.ImageItem]]) -> None:
+def _blank_digits(views: list[tuple[ImagePlot, pg.ImageItem]]) -> None:
     """Untitled, empty 28x28 views (what they showed belongs to another digit or model)."""
     blank = np.zeros((28, 28), np.float32)
     for plot, image in views:
@@ -143,55 +159,75 @@ class InspectPanel(QWidget):
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
-        self.caption = QLabel("Inspect a digit: draw one, pick a mistake, or open an image.")
+        self.caption = QLabel(
+            self.tr("Inspect a digit: draw one, pick a mistake, or open an image.")
+        )
         self.caption.setObjectName("inspectCaption")
         self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
 
         controls = QHBoxLayout()
-        controls.addWidget(QLabel("Pixels that push"))
+        controls.addWidget(QLabel(self.tr("Pixels that push")))
         self.target_combo = QComboBox()
         self.target_combo.setObjectName("targetDigitCombo")
-        self.target_combo.setToolTip("The class whose output is explained (default: the answer)")
+        self.target_combo.setToolTip(self.tr("The class whose output is explained (default: the "
+                                             "answer)"))
         controls.addWidget(self.target_combo)
-        controls.addWidget(QLabel("vs"))
+        controls.addWidget(QLabel(self.tr("vs")))
         self.versus_combo = QComboBox()
         self.versus_combo.setObjectName("versusDigitCombo")
-        self.versus_combo.setToolTip("Explain the difference between two classes (a confusion)")
+        self.versus_combo.setToolTip(self.tr("Explain the difference between two classes (a "
+                                             "confusion)"))
         controls.addWidget(self.versus_combo)
         self.method_combo = QComboBox()
         self.method_combo.setObjectName("attributionMethodCombo")
         for method in ex.METHODS:
-            self.method_combo.addItem(METHOD_LABELS[method], method)
+            self.method_combo.addItem(self.tr(METHOD_LABELS[method]), method)
         controls.addWidget(self.method_combo)
         self.output_combo = QComboBox()
         self.output_combo.setObjectName("attributionOutputCombo")
-        self.output_combo.addItem("logit", "logit")
-        self.output_combo.addItem("probability", "probability")
-        self.output_combo.setToolTip("Explain the class's logit (pre-softmax score) or its probability")
+        for output, text in OUTPUTS.items():
+            self.output_combo.addItem(self.tr(text), output)
+        self.output_combo.setToolTip(self.tr("Explain the class's logit (pre-softmax score) or its "
+                                             "probability"))
         controls.addWidget(self.output_combo)
-        controls.addWidget(QLabel("steps"))
+        controls.addStretch(1)
+        layout.addLayout(controls)
+        # a second row: one row of every control made Inspect 1000 px wide (it scrolled
+        # sideways in a 1024 px window)
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel(self.tr("steps")))
         self.steps_spin = QSpinBox()
         self.steps_spin.setObjectName("attributionStepsSpin")
         self.steps_spin.setRange(4, 1024)
         self.steps_spin.setValue(64)
-        self.steps_spin.setToolTip("Integrated gradients: path steps; SmoothGrad: noisy samples")
+        self.steps_spin.setToolTip(self.tr("Integrated gradients: path steps; SmoothGrad: noisy "
+                                           "samples"))
         controls.addWidget(self.steps_spin)
         controls.addSpacing(16)
-        self.counterfactual_button = QPushButton("What would make it a")
+        self.counterfactual_button = QPushButton(self.tr("What would make it a"))
         self.counterfactual_button.setObjectName("counterfactualButton")
         self.counterfactual_button.setToolTip(
-            "The smallest change to the 28x28 input that makes the network answer the chosen digit")
+            self.tr("The smallest change to the 28x28 input that makes the network answer the "
+                    "chosen digit"))
         controls.addWidget(self.counterfactual_button)
         self.counterfactual_combo = QComboBox()
         self.counterfactual_combo.setObjectName("counterfactualDigitCombo")
         controls.addWidget(self.counterfactual_combo)
         controls.addStretch(1)
-        self.sort_check = QCheckBox("sort units")
+        self.sort_check = QCheckBox(self.tr("sort units"))
         self.sort_check.setObjectName("sortUnitsCheck")
-        self.sort_check.setToolTip("Show each layer's units from the most to the least active")
+        self.sort_check.setToolTip(self.tr("Show each layer's units from the most to the least "
+                                           "active"))
         controls.addWidget(self.sort_check)
         layout.addLayout(controls)
+        for combo in (self.target_combo, self.versus_combo, self.method_combo, self.output_combo,
+                      self.counterfactual_combo):
+            # never narrower than its items ("the answer" was cut to "the answ")
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        for combo in (self.method_combo, self.output_combo):  # their items never change
+            combo.setMinimumWidth(combo.sizeHint().width())
 
         grid = QGridLayout()
         self.activations_view = pg.GraphicsLayoutWidget()
@@ -199,7 +235,7 @@ class InspectPanel(QWidget):
         self.activations_view.setBackground("w")
         self.activations_view.setMinimumHeight(220)
         grid.addWidget(self.activations_view, 0, 0, 1, 2)
-        self.hover_label = QLabel(HOVER_HINT)
+        self.hover_label = QLabel(self.tr(HOVER_HINT))
         self.hover_label.setObjectName("unitHoverLabel")
         # a fixed two-line box: a longer text must not resize the view above it and move the
         # unit grid from under the mouse
@@ -231,8 +267,11 @@ class InspectPanel(QWidget):
 
         # attributions: input, overlay, counterfactual, difference
         self._attr_items = {}
-        _, self._attr_items["input"] = _image_plot(self.attribution_view.ci, "input", row=0, col=0)
-        self._overlay_plot, base = _image_plot(self.attribution_view.ci, "attributions", row=0, col=1)
+        _, self._attr_items["input"] = _image_plot(
+            self.attribution_view.ci, self.tr("input"), row=0, col=0
+        )
+        self._overlay_plot, base = _image_plot(self.attribution_view.ci, self.tr("attributions"),
+                                                     row=0, col=1)
         self._attr_items["base"] = base
         heat = pg.ImageItem(np.zeros((28, 28), np.float32), axisOrder="row-major", levels=(-1, 1))
         heat.setColorMap(self.colormap)
@@ -240,26 +279,26 @@ class InspectPanel(QWidget):
         self._overlay_plot.addItem(heat)
         self._attr_items["heat"] = heat
         self._cf_plot, self._attr_items["cf"] = _image_plot(
-            self.attribution_view.ci, CF_TITLE, row=1, col=0)
+            self.attribution_view.ci, self.tr(CF_TITLE), row=1, col=0)
         self._diff_plot, self._attr_items["diff"] = _image_plot(
-            self.attribution_view.ci, DIFF_TITLE, levels=(-1, 1),
+            self.attribution_view.ci, self.tr(DIFF_TITLE), levels=(-1, 1),
             cmap=self.colormap, row=1, col=1)
         self.attribution_bar = pg.ColorBarItem(values=(-1, 1), colorMap=self.colormap,
                                                interactive=False, width=12)
         self.attribution_bar.setImageItem(heat)
         self.attribution_view.ci.addItem(self.attribution_bar, row=0, col=2)
 
-        self._neighbour_plots: list[tuple[pg.PlotItem, pg.ImageItem]] = []
-        self.neighbours_view.ci.addLabel("Nearest training digits (last hidden layer)",
+        self._neighbour_plots: list[tuple[ImagePlot, pg.ImageItem]] = []
+        self.neighbours_view.ci.addLabel(self.tr("Nearest training digits (last hidden layer)"),
                                          row=0, col=0, colspan=4)
         for i in range(N_NEIGHBOURS):
             self._neighbour_plots.append(
                 _image_plot(self.neighbours_view.ci, "", row=1 + i // 4, col=i % 4))
-        self._preprocess_plots: list[tuple[pg.PlotItem, pg.ImageItem]] = []
+        self._preprocess_plots: list[tuple[ImagePlot, pg.ImageItem]] = []
         for i in range(4):
             self._preprocess_plots.append(_image_plot(self.preprocess_view.ci, "", row=0, col=i))
-        self._layer_items: list[tuple[pg.PlotItem, pg.ImageItem]] = []
-        self._unit_plot: pg.PlotItem | None = None
+        self._layer_items: list[tuple[ImagePlot, pg.ImageItem]] = []
+        self._unit_plot: ImagePlot | None = None
         self._unit_image: pg.ImageItem | None = None
         self._bars: pg.BarGraphItem | None = None
         self._input_image: pg.ImageItem | None = None
@@ -289,13 +328,16 @@ class InspectPanel(QWidget):
         model = self.model
         if model is None:
             return
-        plot, self._input_image = _image_plot(view.ci, "input (as the network gets it)", row=0, col=0)
+        plot, self._input_image = _image_plot(view.ci, self.tr("input (as the network gets it)"),
+                                                row=0, col=0)
         for l, units in enumerate(model.layer_sizes[1:-1]):
             name = type(model.hidden[l]).__name__
-            plot, image = _image_plot(view.ci, f"hidden {l + 1}: {units} {name}", levels=(-1, 1),
+            title = self.tr("hidden {layer}: {units} {kind}").format(layer=l + 1, units=units,
+                                                                      kind=name)
+            plot, image = _image_plot(view.ci, title, levels=(-1, 1),
                                       cmap=self.colormap, row=0, col=1 + l)
             self._layer_items.append((plot, image))
-        bars = view.addPlot(row=0, col=1 + len(self._layer_items), title="probabilities")
+        bars = view.addPlot(row=0, col=1 + len(self._layer_items), title=self.tr("probabilities"))
         bars.setMouseEnabled(False, False)
         bars.hideButtons()
         n = len(model.classes)
@@ -306,9 +348,9 @@ class InspectPanel(QWidget):
         # always shown (blank until a first-layer unit is hovered): a plot that appeared on
         # hover would reflow the row and move the unit grid from under the mouse
         self._unit_plot, self._unit_image = _image_plot(
-            view.ci, HOVER_TITLE, levels=(-1, 1), cmap=self.colormap,
+            view.ci, self.tr(HOVER_TITLE), levels=(-1, 1), cmap=self.colormap,
             row=0, col=2 + len(self._layer_items))
-        self._unit_plot.setTitle(HOVER_TITLE, size="8pt")
+        self._unit_plot.setTitle(self.tr(HOVER_TITLE), size="8pt")
 
     # -------------------------------------------------------------------- view
 
@@ -357,8 +399,8 @@ class InspectPanel(QWidget):
         preset: while a run trains, rebuilding every few seconds halves its speed)."""
         if model is not None and model.layer_sizes[0] != 28 * 28:
             self.caption.setText(
-                f"This model takes {model.layer_sizes[0]} inputs, not 28x28 images: "
-                "it cannot be inspected on digits.")
+                self.tr("This model takes {inputs} inputs, not 28x28 images: it cannot be "
+                        "inspected on digits.").format(inputs=model.layer_sizes[0]))
             model = None
         same_architecture = (
             model is not None and self.model is not None
@@ -377,7 +419,7 @@ class InspectPanel(QWidget):
         if not same_architecture:
             self._fill_class_combos()
             self._build_activation_items()
-            self.hover_label.setText(HOVER_HINT)  # it named a unit of the old model
+            self.hover_label.setText(self.tr(HOVER_HINT))  # it named a unit of the old model
         self._set_enabled(model is not None)
         if self._image is not None:
             self._refresh_timer.start()
@@ -454,7 +496,7 @@ class InspectPanel(QWidget):
 
     def _fill_class_combos(self) -> None:
         classes = [] if self.model is None else self.model.classes
-        for combo, first in ((self.target_combo, "the answer"), (self.versus_combo, "—"),
+        for combo, first in ((self.target_combo, self.tr("the answer")), (self.versus_combo, "—"),
                              (self.counterfactual_combo, None)):
             combo.blockSignals(True)
             combo.clear()
@@ -470,15 +512,15 @@ class InspectPanel(QWidget):
         blank = np.zeros((28, 28), np.float32)
         for name in ("cf", "diff"):
             self._attr_items[name].setImage(blank, autoLevels=False)
-        self._cf_plot.setTitle(CF_TITLE, size="9pt")
-        self._diff_plot.setTitle(DIFF_TITLE, size="9pt")
-        self.hover_label.setText(HOVER_HINT)
+        self._cf_plot.setTitle(self.tr(CF_TITLE), size="9pt")
+        self._diff_plot.setTitle(self.tr(DIFF_TITLE), size="9pt")
+        self.hover_label.setText(self.tr(HOVER_HINT))
         if self._unit_image is not None:
             self._unit_image.setImage(blank, levels=(-1, 1))
 
     def _clear_views(self) -> None:
         blank = np.zeros((28, 28), np.float32)
-        self.hover_label.setText(HOVER_HINT)
+        self.hover_label.setText(self.tr(HOVER_HINT))
         if self._unit_image is not None:
             self._unit_image.setImage(blank, levels=(-1, 1))
         for item in self._attr_items.values():
@@ -491,7 +533,7 @@ class InspectPanel(QWidget):
         if self._bars is not None and self.model is not None:
             self._bars.setOpts(height=np.zeros(len(self.model.classes)))
         if self.model is None:
-            self.caption.setText("Load or train a model to inspect digits.")
+            self.caption.setText(self.tr("Load or train a model to inspect digits."))
 
     @guarded
     def _refresh(self) -> None:
@@ -504,7 +546,8 @@ class InspectPanel(QWidget):
         if image is None or float(image.max()) <= 1e-6:
             self._forward = None
             self._clear_views()
-            self.caption.setText("Nothing to inspect: draw a digit, or pick one in Mistakes.")
+            self.caption.setText(self.tr("Nothing to inspect: draw a digit, or pick one in "
+                                         "Mistakes."))
             self.digit_inspected.emit(None)
             return
         try:
@@ -522,13 +565,16 @@ class InspectPanel(QWidget):
 
     def _show_forward(self, image: np.ndarray, forward: ex.Forward) -> None:
         best = int(forward.probabilities.argmax())
-        text = f"The network answers {forward.predicted} ({100 * forward.probabilities[best]:.1f}%)"
+        text = self.tr("The network answers {answer} ({probability})").format(
+            answer=forward.predicted, probability=percent(forward.probabilities[best], 1))
         if self._label is not None and self.model is not None and self._label not in self.model.classes:
             classes = ", ".join(map(str, self.model.classes))
-            text += f"; the label is {self._label}, not a class of this model ({classes})"
+            text += self.tr("; the label is {label}, not a class of this model ({classes})").format(
+                label=self._label, classes=classes)
         elif self._label is not None:
-            verdict = "right" if self._label == forward.predicted else "wrong"
-            text += f"; the label is {self._label} ({verdict})"
+            verdict = self.tr("right") if self._label == forward.predicted else self.tr("wrong")
+            text += self.tr("; the label is {label} ({verdict})").format(label=self._label,
+                                                                          verdict=verdict)
         self.caption.setText(text + ".")
         self._input_image.setImage(image.astype(np.float32), autoLevels=False)
         self._order = []
@@ -546,7 +592,7 @@ class InspectPanel(QWidget):
         for i, (plot, item) in enumerate(self._preprocess_plots):
             if i < len(stages):
                 title, picture = stages[i]
-                plot.setTitle(title, size="8pt")
+                plot.setTitle(self.tr(title), size="8pt")
                 item.setImage(np.asarray(picture, np.float32), levels=(0, 1))
                 plot.autoRange(padding=0.02)
             else:
@@ -586,10 +632,11 @@ class InspectPanel(QWidget):
         top = float(np.abs(a).max()) or 1.0
         self._attr_items["heat"].setImage(a, levels=(-top, top))
         self.attribution_bar.setLevels((-top, top))
-        what = f"{result.output} of {result.target}"
+        what = self.tr("{output} of {digit}").format(
+            output=self.tr(OUTPUTS.get(result.output, result.output)), digit=result.target)
         if result.versus is not None:
             what += f" − {result.versus}"
-        self._overlay_plot.setTitle(f"{METHOD_LABELS[result.method]}: {what}", size="9pt")
+        self._overlay_plot.setTitle(f"{self.tr(METHOD_LABELS[result.method])}: {what}", size="9pt")
         self.attribution_computed.emit(result)
 
     def _request_neighbours(self) -> None:
@@ -602,7 +649,8 @@ class InspectPanel(QWidget):
         digit = self.counterfactual_combo.currentData()
         if self.model is None or self._forward is None or digit is None:
             return
-        self._cf_plot.setTitle(f"working out what would make it a {digit}…", size="9pt")
+        self._cf_plot.setTitle(self.tr("working out what would make it a {digit}…").format(
+            digit=digit), size="9pt")
         self._submit("counterfactual", ex.counterfactual, self._image, {"target": digit})
 
     def _show_counterfactual(self, found: ex.Counterfactual) -> None:
@@ -610,18 +658,21 @@ class InspectPanel(QWidget):
         top = float(np.abs(found.delta).max()) or 1.0
         self._attr_items["diff"].setImage(found.delta.astype(np.float32), levels=(-top, top))
         if found.reached:
-            p = 100 * float(found.probabilities.max())
-            self._cf_plot.setTitle(f"a {found.target} to the network ({p:.0f}%)", size="9pt")
+            self._cf_plot.setTitle(self.tr("a {digit} to the network ({probability})").format(
+                digit=found.target, probability=percent(float(found.probabilities.max()), 0)),
+                size="9pt")
         else:
-            self._cf_plot.setTitle(f"no {found.target} within {found.steps} steps", size="9pt")
-        self._diff_plot.setTitle(f"change: add red, remove blue (L2 {found.l2:.2f})", size="9pt")
+            self._cf_plot.setTitle(self.tr("no {digit} within %n step(s)", "", found.steps).format(
+                digit=found.target), size="9pt")
+        self._diff_plot.setTitle(self.tr("change: add red, remove blue (L2 {l2})").format(
+            l2=number(found.l2, 2)), size="9pt")
         self.counterfactual_computed.emit(found)
 
     def _show_neighbours(self, neighbours: list[ex.Neighbour]) -> None:
         for (plot, item), n in zip(self._neighbour_plots, neighbours):
             picture = self._train_images[n.index].reshape(28, 28).astype(np.float32) / 255
             item.setImage(picture, levels=(0, 1))
-            plot.setTitle(f"{n.label}  d={n.distance:.2f}", size="8pt")
+            plot.setTitle(f"{n.label}  d={number(n.distance, 2)}", size="8pt")
         self.neighbours_found.emit(neighbours)
 
     # ------------------------------------------------------------------ background
@@ -738,13 +789,18 @@ class InspectPanel(QWidget):
                 weights = W.reshape(28, 28).astype(np.float32)
                 top = float(np.abs(weights).max()) or 1.0
                 self._unit_image.setImage(weights, levels=(-top, top))
-                self.hover_label.setText(f"hidden layer 1, unit {unit}: {value:.3g} "
-                                         "(its incoming weights are on the right; click to open it in the Lab)")
+                self.hover_label.setText(self.tr(
+                    "hidden layer 1, unit {unit}: {value} (its incoming weights are on the "
+                    "right; click to open it in the Lab)").format(unit=unit,
+                                                                   value=compact(value, 3)))
             else:
                 push = W * forward.activations[l - 1]
                 strongest = np.argsort(-np.abs(push))[:3]
-                parts = ", ".join(f"unit {int(i)} ({push[i]:+.2g})" for i in strongest)
+                parts = ", ".join(self.tr("unit {unit} ({push})").format(
+                    unit=int(i), push=("+" if push[i] >= 0 else "") + compact(push[i], 2))
+                    for i in strongest)
                 self._unit_image.setImage(np.zeros((28, 28), np.float32), levels=(-1, 1))
                 self.hover_label.setText(
-                    f"hidden layer {l + 1}, unit {unit}: {value:.3g}; strongest inputs from "
-                    f"layer {l}: {parts} (click to open it in the Lab)")
+                    self.tr("hidden layer {layer}, unit {unit}: {value}; strongest inputs from "
+                            "layer {previous}: {parts} (click to open it in the Lab)").format(
+                        layer=l + 1, unit=unit, value=compact(value, 3), previous=l, parts=parts))

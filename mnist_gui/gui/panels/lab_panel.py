@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -56,12 +56,14 @@ from ...core.model_file import save_model
 from ...core.network import MLP
 from ..guard import guarded
 from ..panel_parts import diverging_colormap, image_item, make_button
+from ..text import number, percent
 from ..widgets import ComboBox, SpinBox
 from ..jobs import Jobs, panel_jobs
 from ..state import Change, CurrentModel
 
-FIXED_MODEL_NOTE = ("A run is training: the {view} takes its model when the run ends (or "
-                    "view a moment of a run in Runs).")
+# shown through self.tr() in the LabPanel context (QT_TRANSLATE_NOOP only marks it for lupdate)
+FIXED_MODEL_NOTE = QT_TRANSLATE_NOOP("LabPanel", "A run is training: the {view} takes its model "
+                                     "when the run ends (or view a moment of a run in Runs).")
 
 
 @dataclass
@@ -159,74 +161,97 @@ class LabPanel(QWidget):
         self.save_folder = ""  # where "Save edited model…" opens (the window keeps it current)
 
         self.layer_combo = ComboBox()
-        self.layer_combo.setToolTip("The hidden layer of the unit shown")
+        self.layer_combo.setToolTip(self.tr("The hidden layer of the unit shown"))
         self.layer_combo.setMinimumContentsLength(16)
         self.unit_spin = SpinBox()
-        self.unit_spin.setToolTip("The unit (0-based) of that layer; click a unit in the "
-                                  "weights heatmap or Inspect to pick it there")
+        self.unit_spin.setToolTip(self.tr("The unit (0-based) of that layer; click a unit in "
+                                          "the weights heatmap or Inspect to pick it there"))
         self.scale_spin = QDoubleSpinBox()
         self.scale_spin.setRange(-10, 10)
         self.scale_spin.setSingleStep(0.5)
         self.scale_spin.setValue(2.0)
-        self.scale_spin.setToolTip("The factor 'Scale unit' multiplies the unit's output by")
+        self.scale_spin.setToolTip(
+            self.tr("The factor 'Scale unit' multiplies the unit's output by")
+        )
         self.prune_spin = QDoubleSpinBox()
         self.prune_spin.setRange(0, 100)
         self.prune_spin.setSuffix(" %")
         self.prune_spin.setValue(50)
-        self.prune_spin.setToolTip("Share of the weights with the smallest magnitude to set to 0")
-        self.per_layer_check = QCheckBox("per layer")
-        self.per_layer_check.setToolTip("Prune that share in each layer separately (else over "
-                                        "all weights together)")
+        self.prune_spin.setToolTip(
+            self.tr("Share of the weights with the smallest magnitude to set to 0")
+        )
+        self.per_layer_check = QCheckBox(self.tr("per layer"))
+        self.per_layer_check.setToolTip(self.tr("Prune that share in each layer separately (else "
+                                                "over all weights together)"))
         self.noise_spin = QDoubleSpinBox()
         self.noise_spin.setRange(0, 10)
         self.noise_spin.setSingleStep(0.05)
         self.noise_spin.setValue(0.2)
-        self.noise_spin.setToolTip("Noise standard deviation, relative to each layer's weight RMS")
-        self.off_button = make_button("Switch off", "Set this unit's output to 0",
+        self.noise_spin.setToolTip(self.tr("Noise standard deviation, relative to each layer's "
+                                           "weight RMS"))
+        self.off_button = make_button(self.tr("Switch off"), self.tr("Set this unit's output to 0"),
                                       self._on_off_clicked, "lab_off")
-        self.scale_button = make_button("Scale unit", "Set this unit's output factor (replaces "
-                                        "an earlier factor, or switching it off)",
+        self.scale_button = make_button(self.tr("Scale unit"), self.tr(
+            "Set this unit's output factor (replaces an earlier factor, or switching it off)"),
                                         self._on_scale_clicked, "lab_scale")
-        self.prune_button = make_button("Prune", "Zero the smallest weights (biases are kept)",
-                                        self._on_prune_clicked, "lab_prune")
-        self.noise_button = make_button("Add noise", "Add seeded Gaussian noise to every "
-                                        "non-zero weight", self._on_noise_clicked, "lab_noise")
-        self.undo_button = make_button("Undo", "Undo the last edit", self._on_undo_clicked,
-                                       "lab_undo")
-        self.redo_button = make_button("Redo", "Redo the edit undone last",
+        self.prune_button = make_button(
+            self.tr("Prune"),
+            self.tr("Zero the smallest weights (biases are kept)"),
+            self._on_prune_clicked,
+            "lab_prune",
+        )
+        self.noise_button = make_button(
+            self.tr("Add noise"),
+            self.tr("Add seeded Gaussian noise to every non-zero weight"),
+            self._on_noise_clicked,
+            "lab_noise",
+        )
+        self.undo_button = make_button(self.tr("Undo"), self.tr("Undo the last edit"),
+                                       self._on_undo_clicked, "lab_undo")
+        self.redo_button = make_button(self.tr("Redo"), self.tr("Redo the edit undone last"),
                                        self._on_redo_clicked, "lab_redo")
-        self.reset_button = make_button("Reset", "Back to the original model (redo still works)",
-                                        self._on_reset_clicked, "lab_reset")
-        self.save_button = make_button("Save edited model…", "Save the edited model; its file "
-                                       "records the edits", self._on_save_clicked, "lab_save")
-        self.accuracy_label = QLabel("No model yet: train one or open a model file.")
+        self.reset_button = make_button(
+            self.tr("Reset"),
+            self.tr("Back to the original model (redo still works)"),
+            self._on_reset_clicked,
+            "lab_reset",
+        )
+        self.save_button = make_button(
+            self.tr("Save edited model…"),
+            self.tr("Save the edited model; its file records the edits"),
+            self._on_save_clicked,
+            "lab_save",
+        )
+        self.accuracy_label = QLabel(self.tr("No model yet: train one or open a model file."))
         self.accuracy_label.setObjectName("lab_accuracy")
-        self.accuracy_label.setToolTip("Test accuracy of the edited model (and of the original)")
+        self.accuracy_label.setToolTip(self.tr("Test accuracy of the edited model (and of the "
+                                               "original)"))
         self.edits_list = QListWidget()
-        self.edits_list.setToolTip("The edits in force, oldest first")
+        self.edits_list.setToolTip(self.tr("The edits in force, oldest first"))
         self.edits_list.setMaximumHeight(70)
 
         self.plots = plots = pg.GraphicsLayoutWidget()
         plots.setBackground("w")
-        plots.setToolTip("The selected unit: incoming weights (red +, blue −), the 9 test "
-                         "digits that activate it most, its outgoing path to each class")
-        self.incoming_plot = plots.addPlot(title="incoming weights")
+        plots.setToolTip(self.tr("The selected unit: incoming weights (red +, blue −), the 9 "
+                                 "test digits that activate it most, its outgoing path to each "
+                                 "class"))
+        self.incoming_plot = plots.addPlot(title=self.tr("incoming weights"))
         self.incoming_image = image_item(self.incoming_plot, cmap=diverging_colormap())
-        self.top_plot = plots.addPlot(title="9 most-activating digits")
+        self.top_plot = plots.addPlot(title=self.tr("9 most-activating digits"))
         self.top_image = image_item(self.top_plot)
-        self.outgoing_plot = plots.addPlot(title="path to each class")
+        self.outgoing_plot = plots.addPlot(title=self.tr("path to each class"))
         self.outgoing_plot.setMouseEnabled(False, False)
         self.outgoing_plot.hideButtons()
         self._bars: pg.BarGraphItem | None = None
 
-        self.confusion_table = self._table("Confusion matrix of the edited model: rows true "
-                                           "class, columns predicted")
-        self.class_table = self._table("Per-class precision, recall, F1 and support")
+        self.confusion_table = self._table(self.tr("Confusion matrix of the edited model: rows "
+                                                   "true class, columns predicted"))
+        self.class_table = self._table(self.tr("Per-class precision, recall, F1 and support"))
 
         unit_row = QHBoxLayout()
-        unit_row.addWidget(QLabel("Layer"))
+        unit_row.addWidget(QLabel(self.tr("Layer")))
         unit_row.addWidget(self.layer_combo)
-        unit_row.addWidget(QLabel("Unit"))
+        unit_row.addWidget(QLabel(self.tr("Unit")))
         unit_row.addWidget(self.unit_spin)
         unit_row.addWidget(self.off_button)
         unit_row.addSpacing(12)
@@ -239,7 +264,7 @@ class LabPanel(QWidget):
         edit_row.addWidget(self.per_layer_check)
         edit_row.addWidget(self.prune_button)
         edit_row.addSpacing(12)
-        edit_row.addWidget(QLabel("noise"))
+        edit_row.addWidget(QLabel(self.tr("noise")))
         edit_row.addWidget(self.noise_spin)
         edit_row.addWidget(self.noise_button)
         edit_row.addStretch(1)
@@ -278,7 +303,7 @@ class LabPanel(QWidget):
             return
         self._given = given
         if source == "training":
-            self.show_note(FIXED_MODEL_NOTE.format(view="lab"))
+            self.show_note(self.tr(FIXED_MODEL_NOTE).format(view=self.tr("lab")))
         else:
             self.set_model(state.shown_model, state.raw, state.shown_config)
 
@@ -299,16 +324,17 @@ class LabPanel(QWidget):
         self.layer_combo.clear()
         if self._model is not None:
             for l, width in enumerate(self._model.layer_sizes[1:-1]):
-                self.layer_combo.addItem(f"hidden {l + 1} ({width} units)", l)
+                self.layer_combo.addItem(self.tr("hidden {layer} ({units})").format(
+                    layer=l + 1, units=self.tr("%Ln unit(s)", "", width)), l)
         self.layer_combo.blockSignals(False)
         self._set_unit_range()
         self.edits_list.clear()
         self._clear_results()  # the previous model's numbers must not stay under a new heading
         if self._model is None or raw is None:
-            self.accuracy_label.setText("No model yet: train one or open a model file.")
+            self.accuracy_label.setText(self.tr("No model yet: train one or open a model file."))
             self._update_enabled()
             return
-        self.accuracy_label.setText("Scoring the model on the test digits…")
+        self.accuracy_label.setText(self.tr("Scoring the model on the test digits…"))
         copy, generation = self._model.clone(), self._generation
         layer, unit = self._layer(), self.unit_spin.value()
         self._start(lambda: _prepare(copy, raw, generation, layer, unit))
@@ -393,7 +419,7 @@ class LabPanel(QWidget):
 
     @guarded
     def _on_worker_errored(self, message: str) -> None:
-        self.accuracy_label.setText(f"Lab: {message}")
+        self.accuracy_label.setText(self.tr("Lab: {message}").format(message=message))
 
     @guarded
     def _on_thread_finished(self) -> None:
@@ -416,14 +442,15 @@ class LabPanel(QWidget):
         original = self._original_accuracy
         if not snapshot.edits:
             self._original_accuracy = original = result.accuracy
-        text = f"Test accuracy <b>{100 * result.accuracy:.2f}%</b>"
+        text = self.tr("Test accuracy <b>{accuracy}</b>").format(accuracy=percent(result.accuracy))
         if original is not None and snapshot.edits:
-            text += f" (original {100 * original:.2f}%)"
-        text += (f"<br>{100 * result.sparsity:.1f}% of weights are 0, {result.units_off} "
-                 f"unit(s) off; scored in {1000 * result.seconds:.0f} ms")
+            text += " " + self.tr("(original {accuracy})").format(accuracy=percent(original))
+        text += "<br>" + self.tr("{zeros} of weights are 0, %n unit(s) off; scored in {ms} ms", "",
+                                 result.units_off).format(zeros=percent(result.sparsity, 1),
+                                                          ms=round(1000 * result.seconds))
         self.accuracy_label.setText(text)
         self.edits_list.clear()
-        self.edits_list.addItems(snapshot.edits or ["(no edits: the original model)"])
+        self.edits_list.addItems(snapshot.edits or [self.tr("(no edits: the original model)")])
         self._undo_ok, self._redo_ok = snapshot.can_undo, snapshot.can_redo
         self._fill_tables(result, base.original.classes if base else list(range(10)))
         if snapshot.view is not None:
@@ -453,11 +480,12 @@ class LabPanel(QWidget):
         table = self.class_table
         table.setRowCount(k)
         table.setColumnCount(4)
-        table.setHorizontalHeaderLabels(["precision", "recall", "F1", "support"])
+        table.setHorizontalHeaderLabels([self.tr("precision"), self.tr("recall"), "F1",
+                                         self.tr("support")])
         table.setVerticalHeaderLabels(names)
         for i in range(k):
             for j, value in enumerate((report.precision[i], report.recall[i], report.f1[i])):
-                table.setItem(i, j, QTableWidgetItem(f"{value:.3f}"))
+                table.setItem(i, j, QTableWidgetItem(number(value, 3)))
             table.setItem(i, 3, QTableWidgetItem(str(int(report.support[i]))))
 
     def _clear_results(self) -> None:
@@ -466,22 +494,23 @@ class LabPanel(QWidget):
             table.setColumnCount(0)
         blank = np.zeros((28, 28), np.float32)
         self.incoming_image.setImage(blank, levels=(-1, 1))
-        self.incoming_plot.setTitle("incoming weights")
+        self.incoming_plot.setTitle(self.tr("incoming weights"))
         self.top_image.setImage(blank, levels=(0, 1))
         if self._bars is not None:
             self.outgoing_plot.removeItem(self._bars)
             self._bars = None
-        self.off_button.setText("Switch off")
+        self.off_button.setText(self.tr("Switch off"))
 
     def _show_view(self, snapshot: LabSnapshot) -> None:
         view = snapshot.view
-        self.off_button.setText("Switch on" if view.scale == 0 else "Switch off")
-        self.off_button.setToolTip("Give this unit its output back (factor 1)" if view.scale == 0
-                                   else "Set this unit's output to 0")
+        self.off_button.setText(self.tr("Switch on") if view.scale == 0 else self.tr("Switch off"))
+        self.off_button.setToolTip(self.tr("Give this unit its output back (factor 1)")
+                                   if view.scale == 0 else self.tr("Set this unit's output to 0"))
         image = weight_image(view.incoming.astype(np.float32))
         m = float(np.abs(image).max()) or 1.0
         self.incoming_image.setImage(image, levels=(-m, m))
-        self.incoming_plot.setTitle(f"incoming weights of unit {snapshot.unit}")
+        self.incoming_plot.setTitle(self.tr("incoming weights of unit {unit}").format(
+            unit=snapshot.unit))
         self.top_image.setImage(mosaic(snapshot.images, view.top_digits), levels=(0, 255))
         classes = self._state.lab.original.classes if self._state else list(range(10))
         heights = np.asarray(view.per_class, np.float64).reshape(-1)
@@ -492,7 +521,7 @@ class LabPanel(QWidget):
         self._bars = pg.BarGraphItem(x=x, height=heights, width=0.7, brushes=brushes)
         self.outgoing_plot.addItem(self._bars)
         ticks = [(i, str(c)) for i, c in enumerate(classes[: len(heights)])] \
-            if len(heights) == len(classes) else [(0, "out")]
+            if len(heights) == len(classes) else [(0, self.tr("out"))]
         self.outgoing_plot.getAxis("bottom").setTicks([ticks])
 
     # ------------------------------------------------------------------ controls
@@ -566,8 +595,8 @@ class LabPanel(QWidget):
     @guarded
     def _on_save_clicked(self) -> None:
         folder = self.save_folder if Path(self.save_folder).is_dir() else str(Path.home())
-        dialog = QFileDialog(self, "Save edited model", str(Path(folder) / "edited.npz"),
-                             "mnist-gui models (*.npz)")
+        dialog = QFileDialog(self, self.tr("Save edited model"), str(Path(folder) / "edited.npz"),
+                             self.tr("mnist-gui models (*.npz)"))
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix("npz")
         dialog.fileSelected.connect(self._on_save_chosen)
@@ -580,10 +609,11 @@ class LabPanel(QWidget):
         try:
             written = self.save_to(path)
         except MnistGuiError as exc:
-            self.accuracy_label.setText(f"Could not save: {exc}")
+            self.accuracy_label.setText(self.tr("Could not save: {error}").format(error=exc))
             return
         if written is not None:
-            self.accuracy_label.setText(self.accuracy_label.text() + f"<br>Saved to {written}")
+            self.accuracy_label.setText(self.accuracy_label.text() + "<br>"
+                                        + self.tr("Saved to {path}").format(path=written))
             self.model_saved.emit(str(written))
 
     # ------------------------------------------------------------------ parts

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QPointF, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QPointF, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -38,19 +38,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.embedding import Map, layer_names, pca_map, representation, tsne_available, tsne_map
+from ...core.embedding import Map, pca_map, representation, tsne_available, tsne_map
 from ...core.errors import Cancelled
 from ...core.network import MLP
 from ..guard import guarded
 from ..jobs import JobChannel, Jobs, panel_jobs
 from ..state import Change, CurrentModel
 from ..panel_parts import make_button
+from ..text import count, percent
 from ..widgets import ComboBox
 
 #: colour-blind-friendly palette (Tableau 10), one colour per digit
 PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
            (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
-NO_MODEL = "No model yet: train one or open a model file."
+NO_MODEL = QT_TRANSLATE_NOOP("MapPanel", "No model yet: train one or open a model file.")
 HOVER_PIXELS = 8  # a point within this many screen pixels of the mouse is "under" it
 
 
@@ -100,26 +101,27 @@ class MapPanel(QWidget):
         self._legend_digits: list[int] = []
         self.layer_combo = ComboBox()
         self.layer_combo.setMinimumContentsLength(22)
-        self.layer_combo.setToolTip("Layer: which layer's view of the digits to map")
+        self.layer_combo.setToolTip(self.tr("Layer: which layer's view of the digits to map"))
         self.tsne_button = make_button(
-            "Compute t-SNE", "A t-SNE map of this layer (separates clusters better than PCA; "
-            "about 15 s for 10,000 digits, runs in the background)", self._on_tsne_clicked,
-            "map_tsne")
-        self.pca_button = make_button("Back to PCA", "Show the instant PCA map again",
+            self.tr("Compute t-SNE"), self.tr(
+                "A t-SNE map of this layer (separates clusters better than PCA; about 15 s for "
+                "10,000 digits, runs in the background)"), self._on_tsne_clicked, "map_tsne")
+        self.pca_button = make_button(self.tr("Back to PCA"),
+                                      self.tr("Show the instant PCA map again"),
                                       self._on_pca_clicked, "map_pca")
-        self.cancel_button = make_button("Cancel", "Stop the t-SNE computation",
+        self.cancel_button = make_button(self.tr("Cancel"), self.tr("Stop the t-SNE computation"),
                                          self._on_cancel_clicked, "map_cancel")
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
-        self.progress.setToolTip("t-SNE progress")
+        self.progress.setToolTip(self.tr("t-SNE progress"))
         self.progress.setMaximumWidth(160)
         # hidden but still taking its place: the buttons never move under the mouse
         policy = self.progress.sizePolicy()
         policy.setRetainSizeWhenHidden(True)
         self.progress.setSizePolicy(policy)
-        self._status_body = NO_MODEL
-        self.status_label = QLabel(NO_MODEL)
-        self.status_label.setToolTip("What the map shows")
+        self._status_body = self.tr(NO_MODEL)
+        self.status_label = QLabel(self.tr(NO_MODEL))
+        self.status_label.setToolTip(self.tr("What the map shows"))
         self.status_label.setWordWrap(True)
         # two lines reserved: a wrapped label squeezed by the plot below overlaps itself
         self.status_label.setMinimumHeight(2 * self.status_label.fontMetrics().lineSpacing() + 4)
@@ -140,14 +142,14 @@ class MapPanel(QWidget):
         self.legend_label = QLabel()
         self.legend_label.setObjectName("map_legend")
         self.legend_label.setTextFormat(Qt.TextFormat.RichText)
-        self.legend_label.setToolTip("Colour = the digit's true class; ring = the network got "
-                                     "it wrong")
+        self.legend_label.setToolTip(self.tr("Colour = the digit's true class; ring = the "
+                                             "network got it wrong"))
         self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.plot_widget.scene().sigMouseClicked.connect(self._on_mouse_clicked)
 
         self.digit_view = pg.GraphicsLayoutWidget()
         self.digit_view.setFixedSize(130, 160)
-        self.digit_view.setToolTip("The digit under the mouse")
+        self.digit_view.setToolTip(self.tr("The digit under the mouse"))
         digit_plot = self.digit_view.addPlot()
         for axis in ("left", "bottom"):
             digit_plot.hideAxis(axis)
@@ -158,7 +160,7 @@ class MapPanel(QWidget):
         self.digit_image = pg.ImageItem(np.zeros((28, 28), np.uint8), axisOrder="row-major",
                                         levels=(0, 255))
         digit_plot.addItem(self.digit_image)
-        self.digit_label = QLabel("hover a point")
+        self.digit_label = QLabel(self.tr("hover a point"))
         self.digit_label.setWordWrap(True)
         self.digit_label.setFixedWidth(130)
 
@@ -198,8 +200,9 @@ class MapPanel(QWidget):
             if self._shown_key is not None or model is not None:
                 self.clear()
                 if model is not None and raw is not None:
-                    self._set_status(f"This model takes {model.layer_sizes[0]} inputs: it "
-                                     "cannot be mapped on 28x28 digits.")
+                    self._set_status(self.tr(
+                        "This model takes {inputs} inputs: it cannot be mapped on 28x28 "
+                        "digits.").format(inputs=model.layer_sizes[0]))
             self._shown_key = None
             return
         key = (state.generation, state.moment_label, tuple(model.layer_sizes), id(raw))
@@ -229,7 +232,7 @@ class MapPanel(QWidget):
         X -= np.float32(model.input_mean)
         X /= np.float32(model.input_std)
         self._X = X
-        names = layer_names(model)
+        names = self._layer_names(model)
         old = self.layer_combo.currentIndex()
         same_shape = self._model is not None and len(self._model.layer_sizes) == len(model.layer_sizes)
         self.layer_combo.blockSignals(True)
@@ -287,9 +290,9 @@ class MapPanel(QWidget):
         self.layer_combo.blockSignals(False)
         self._caption = ""
         self._show_legend([])
-        self._set_status(NO_MODEL)
+        self._set_status(self.tr(NO_MODEL))
         self.digit_image.setImage(np.zeros((28, 28), np.uint8), levels=(0, 255))
-        self.digit_label.setText("hover a point")
+        self.digit_label.setText(self.tr("hover a point"))
         self._update_controls()
 
     def coordinates(self) -> np.ndarray:
@@ -320,7 +323,7 @@ class MapPanel(QWidget):
 
     @guarded
     def _on_job_failed(self, message: str) -> None:
-        self._set_status(f"Map: {message}")
+        self._set_status(self.tr("Map: {message}").format(message=message))
 
     def _draw(self, result: Map) -> None:
         self._map = result
@@ -332,12 +335,15 @@ class MapPanel(QWidget):
         name = self.layer_combo.currentText()
         if result.method == "pca":
             explained = result.explained or (0.0, 0.0)
-            how = (f"PCA: the two directions of largest spread ({100 * explained[0]:.0f}% and "
-                   f"{100 * explained[1]:.0f}% of the variance)")
+            how = self.tr("PCA: the two directions of largest spread ({first} and {second} of "
+                          "the variance)").format(first=percent(explained[0], 0),
+                                                  second=percent(explained[1], 0))
         else:
-            how = f"t-SNE ({result.seconds:.0f} s): near points look alike to this layer"
-        self._set_status(f"{len(coords):,} test digits as the {name} sees them — {how}; "
-                         f"{int(self._wrong.sum()):,} mistakes ringed.")
+            how = self.tr("t-SNE ({seconds} s): near points look alike to this layer").format(
+                seconds=round(result.seconds))
+        self._set_status(self.tr("{digits} test digits as the {layer} sees them — {how}; "
+                                 "{mistakes} mistakes ringed.").format(
+            digits=count(len(coords)), layer=name, how=how, mistakes=count(self._wrong.sum())))
         self._update_controls()
         self.map_shown.emit(result.method)
 
@@ -363,7 +369,7 @@ class MapPanel(QWidget):
         self._tsne = self._jobs.submit("map.tsne", run, on_done=self._on_tsne_yielded,
                                        on_failed=self._on_tsne_errored,
                                        on_ended=self._on_tsne_finished)
-        self._set_status("Computing t-SNE in the background…")
+        self._set_status(self.tr("Computing t-SNE in the background…"))
         self._update_controls()
 
     @guarded
@@ -380,8 +386,8 @@ class MapPanel(QWidget):
     @guarded
     def _on_tsne_errored(self, message: str) -> None:
         cancelled = Cancelled("t-SNE map cancelled").args[0]
-        self._set_status("t-SNE cancelled: showing PCA." if message == cancelled
-                         else f"t-SNE failed: {message}")
+        self._set_status(self.tr("t-SNE cancelled: showing PCA.") if message == cancelled
+                         else self.tr("t-SNE failed: {message}").format(message=message))
 
     @guarded
     def _on_tsne_finished(self) -> None:
@@ -426,9 +432,10 @@ class MapPanel(QWidget):
             return
         index = int(self._index[row])
         self.digit_image.setImage(self._images[index].reshape(28, 28), levels=(0, 255))
-        verdict = "wrong" if self._wrong[row] else "right"
-        self.digit_label.setText(f"test digit #{index}\ntrue {self._labels[row]} ({verdict})"
-                                 "\nclick to inspect")
+        verdict = self.tr("wrong") if self._wrong[row] else self.tr("right")
+        self.digit_label.setText(self.tr("test digit #{index}\ntrue {label} ({verdict})\nclick "
+                                         "to inspect").format(index=index, label=self._labels[row],
+                                                              verdict=verdict))
 
     @guarded
     def _on_mouse_clicked(self, event: object) -> None:
@@ -446,8 +453,15 @@ class MapPanel(QWidget):
         swatch = "<span style='color:{};font-size:14pt'>●</span>&nbsp;{}"
         parts = [swatch.format(pg.mkColor(*PALETTE[d % 10]).name(), d) for d in digits]
         if digits:
-            parts.append("<span style='font-size:12pt'>○</span>&nbsp;wrong")
+            parts.append("<span style='font-size:12pt'>○</span>&nbsp;" + self.tr("wrong"))
         self.legend_label.setText("&nbsp;&nbsp;&nbsp;".join(parts) if parts else "&nbsp;")
+
+    def _layer_names(self, model: MLP) -> list[str]:
+        """What each layer index of ``core.embedding.representation`` means, for the menu."""
+        hidden = [self.tr("hidden layer {layer} ({units})").format(
+            layer=i, units=self.tr("%Ln unit(s)", "", n))
+            for i, n in enumerate(model.layer_sizes[1:-1], 1)]
+        return [self.tr("input (pixels)"), *hidden, self.tr("output (logits)")]
 
     def _layer(self) -> int:
         return max(0, self.layer_combo.currentIndex())
@@ -463,7 +477,8 @@ class MapPanel(QWidget):
         self.layer_combo.setEnabled(ready)
         self.tsne_button.setEnabled(ready and not running and tsne_available())
         if not tsne_available():
-            self.tsne_button.setToolTip("t-SNE needs openTSNE: pip install 'mnist-gui[map]'")
+            self.tsne_button.setToolTip(self.tr("t-SNE needs openTSNE: pip install "
+                                                "'mnist-gui[map]'"))
         self.pca_button.setEnabled(ready and not running and self._map is not None
                                    and self._map.method != "pca")
         self.cancel_button.setEnabled(running)

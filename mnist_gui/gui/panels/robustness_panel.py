@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSlider, QVBoxLayout, QWidget
 
 from ...core.data import RawMnist, test_set_for
@@ -40,15 +40,31 @@ from ...core.robustness import (
 from ..guard import guarded
 from ..jobs import Jobs, panel_jobs
 from ..state import Change, CurrentModel
+from ..text import count, number, percent
 from .lab_panel import FIXED_MODEL_NOTE
 
-CURRENT = "current model"
+CURRENT = QT_TRANSLATE_NOOP(
+    "RobustnessPanel", "current model"
+)  # the key of the current model's curves (shown translated)
 TITLES = {
-    "noise": ("noise", "sigma"),
-    "rotation": ("rotation", "degrees"),
-    "shift": ("shift", "pixels"),
-    "occlusion": ("occlusion", "square side (px)"),
-    "thickness": ("stroke thickness", "pixels (− thinner)"),
+    # shown through tr() (QT_TRANSLATE_NOOP only marks them for lupdate)
+    "noise": (QT_TRANSLATE_NOOP("RobustnessPanel", "noise"), "σ"),
+    "rotation": (
+        QT_TRANSLATE_NOOP("RobustnessPanel", "rotation"),
+        QT_TRANSLATE_NOOP("RobustnessPanel", "degrees"),
+    ),
+    "shift": (
+        QT_TRANSLATE_NOOP("RobustnessPanel", "shift"),
+        QT_TRANSLATE_NOOP("RobustnessPanel", "pixels"),
+    ),
+    "occlusion": (
+        QT_TRANSLATE_NOOP("RobustnessPanel", "occlusion"),
+        QT_TRANSLATE_NOOP("RobustnessPanel", "square side (px)"),
+    ),
+    "thickness": (
+        QT_TRANSLATE_NOOP("RobustnessPanel", "stroke thickness"),
+        QT_TRANSLATE_NOOP("RobustnessPanel", "pixels (− thinner)"),
+    ),
 }
 #: each plot's x range from the start (the levels core.robustness measures), so the axes do
 #: not jump when the first curves arrive
@@ -111,39 +127,40 @@ class RobustnessPanel(QWidget):
         self._relay.advanced.connect(self._on_progress_advanced)
 
         self.progress = QProgressBar()
-        self.progress.setToolTip("Robustness curves being computed (each level is the whole "
-                                 "test set, perturbed)")
+        self.progress.setToolTip(self.tr("Robustness curves being computed (each level is the "
+                                         "whole test set, perturbed)"))
         self.progress.setMaximumWidth(220)
-        self.status_label = QLabel("No model yet: train one or open a model file.")
-        self.status_label.setToolTip("What is shown")
+        self.status_label = QLabel(self.tr("No model yet: train one or open a model file."))
+        self.status_label.setToolTip(self.tr("What is shown"))
         self.status_label.setWordWrap(True)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 100)
         self.slider.setValue(0)
-        self.slider.setToolTip("Confidence threshold: below it the model answers \"I don't "
-                               "know\" (the Draw tab uses it)")
+        self.slider.setToolTip(self.tr("Confidence threshold: below it the model answers \"I "
+                                       "don't know\" (the Draw tab uses it)"))
         self.slider.valueChanged.connect(self._on_slider_changed)
         self.threshold_label = QLabel()
-        self.threshold_label.setToolTip("At this threshold: share of test digits answered, "
-                                        "and accuracy on those")
+        self.threshold_label.setToolTip(self.tr("At this threshold: share of test digits "
+                                                "answered, and accuracy on those"))
         self.threshold_label.setWordWrap(True)
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setBackground("w")
-        self.plots.setToolTip("Test accuracy against each disturbance; every curve starts at "
-                              "the plain test accuracy (no disturbance)")
+        self.plots.setToolTip(self.tr("Test accuracy against each disturbance; every curve "
+                                      "starts at the plain test accuracy (no disturbance)"))
         self._plot: dict[str, pg.PlotItem] = {}
         for k, key in enumerate([*TITLES, "coverage"]):
-            plot = self.plots.addPlot(row=k // 3, col=k % 3)
+            # no context menu: the plots take no mouse (and each menu costs start-up time)
+            plot = self.plots.addPlot(row=k // 3, col=k % 3, enableMenu=False)
             if key == "coverage":
-                plot.setTitle("answered (- -), accuracy (—)", color="k", size="8pt")
-                plot.setLabel("bottom", "confidence threshold")
+                plot.setTitle(self.tr("answered (- -), accuracy (—)"), color="k", size="8pt")
+                plot.setLabel("bottom", self.tr("confidence threshold"))
                 self.threshold_line = pg.InfiniteLine(0, angle=90, pen=pg.mkPen("k", style=Qt.PenStyle.DashLine))
                 plot.addItem(self.threshold_line)
             else:
                 title, unit = TITLES[key]
-                plot.setTitle(title, color="k", size="9pt")
-                plot.setLabel("bottom", unit)
-            plot.setLabel("left", "accuracy %" if key != "coverage" else "%")
+                plot.setTitle(self.tr(title), color="k", size="9pt")
+                plot.setLabel("bottom", self.tr(unit))
+            plot.setLabel("left", self.tr("accuracy %") if key != "coverage" else "%")
             plot.enableAutoRange(x=False, y=False)
             plot.setXRange(*X_RANGES[key])
             plot.setYRange(0, 100)
@@ -160,15 +177,15 @@ class RobustnessPanel(QWidget):
         self.legend_label.setObjectName("robustness_legend")
         self.legend_label.setTextFormat(Qt.TextFormat.RichText)
         self.legend_label.setWordWrap(True)
-        self.legend_label.setToolTip("One colour per model; bottom right: dashed = share of digits "
-                                     "answered, solid = accuracy on those")
+        self.legend_label.setToolTip(self.tr("One colour per model; bottom right: dashed = share "
+                                             "of digits answered, solid = accuracy on those"))
         self._items: dict[str, list] = {}
 
         top = QHBoxLayout()
         top.addWidget(self.status_label, 1)
         top.addWidget(self.progress)
         threshold = QHBoxLayout()
-        threshold.addWidget(QLabel("\"I don't know\" below"))
+        threshold.addWidget(QLabel(self.tr("\"I don't know\" below")))
         threshold.addWidget(self.slider, 1)
         threshold.addWidget(self.threshold_label, 2)
         layout = QVBoxLayout(self)
@@ -191,7 +208,8 @@ class RobustnessPanel(QWidget):
                 and self._given[1] == given[1]):
             self._given = given
             if source == "training":
-                self.show_note(FIXED_MODEL_NOTE.format(view="robustness view"))
+                self.show_note(QCoreApplication.translate("LabPanel", FIXED_MODEL_NOTE).format(
+                    view=self.tr("robustness view")))
             else:
                 self.set_model(state.shown_model, state.raw)
         self._sync_overlays()
@@ -214,7 +232,7 @@ class RobustnessPanel(QWidget):
         for run_id, run in wanted.items():
             if run_id in self._overlaid:
                 continue
-            name = f"run {run.name or run_id}"
+            name = self.tr("run {name}").format(name=run.name or run_id)
             try:
                 model, _meta = load_model(run.snapshot_path())
             except (MnistGuiError, OSError) as exc:
@@ -229,14 +247,14 @@ class RobustnessPanel(QWidget):
             self._raw = raw
         self.remove(CURRENT)
         if model is None:
-            self.status_label.setText("No model yet: train one or open a model file.")
+            self.status_label.setText(self.tr("No model yet: train one or open a model file."))
             return
         self._ask(CURRENT, model)
 
     def add_model(self, name: str, model: MLP) -> None:
         """Draw ``name``'s curves over the current model's (replaces a model of that name)."""
         if name == CURRENT:
-            name = f"{name} (other)"
+            name = self.tr("{name} (other)").format(name=self.tr(name))
         self.remove(name)
         self._ask(name, model)
 
@@ -304,7 +322,8 @@ class RobustnessPanel(QWidget):
         self._running = (number, name, cancel)
         self.progress.setValue(0)
         self.progress.setVisible(True)
-        self.status_label.setText(f"Computing the curves of {name}…")
+        self.status_label.setText(self.tr("Computing the curves of {model}…").format(
+            model=self.tr(CURRENT) if name == CURRENT else name))
 
     @guarded
     def _on_progress_advanced(self, done: int, total: int) -> None:
@@ -326,7 +345,7 @@ class RobustnessPanel(QWidget):
     @guarded
     def _on_worker_errored(self, message: str) -> None:
         if self._running is not None and not self._running[2][0]:
-            self.status_label.setText(f"Robustness: {message}")
+            self.status_label.setText(self.tr("Robustness: {message}").format(message=message))
 
     @guarded
     def _on_thread_finished(self) -> None:
@@ -386,18 +405,28 @@ class RobustnessPanel(QWidget):
         for name in self._items:
             colour = pg.mkColor(*self._colour(name)).name()
             weight = "bold" if name == CURRENT else "normal"
-            parts.append(f"<span style='color:{colour};font-weight:bold'>━━</span>&nbsp;"
-                         f"<span style='font-weight:{weight}'>{html.escape(name)}</span>")
-        self.legend_label.setText("&nbsp;&nbsp;&nbsp;&nbsp;".join(parts) if parts else
-                                  "<span style='color:gray'>No curves yet.</span>")
+            parts.append(
+                f"<span style='color:{colour};font-weight:bold'>━━</span>&nbsp;"
+                f"<span style='font-weight:{weight}'>{html.escape(self._shown_name(name))}</span>"
+            )
+        self.legend_label.setText(
+            "&nbsp;&nbsp;&nbsp;&nbsp;".join(parts)
+            if parts
+            else "<span style='color:gray'>" + self.tr("No curves yet.") + "</span>"
+        )
 
     def _show_status(self) -> None:
-        parts = [f"{name}: {100 * s.report.accuracy:.2f}%" for name, s in self._scored.items()]
+        parts = [f"{self._shown_name(name)}: {percent(s.report.accuracy)}"
+                 for name, s in self._scored.items()]
         if not parts:
             return
         n = next(iter(self._scored.values())).report
-        self.status_label.setText(f"Plain test accuracy (no disturbance) — {'; '.join(parts)} — "
-                                  f"on {n.n:,} test digits, seed {n.seed}.")
+        self.status_label.setText(self.tr(
+            "Plain test accuracy (no disturbance) — {accuracies} — on {digits} test digits, "
+            "seed {seed}.").format(accuracies="; ".join(parts), digits=count(n.n), seed=n.seed))
+
+    def _shown_name(self, name: str) -> str:
+        return self.tr(CURRENT) if name == CURRENT else name
 
     @guarded
     def _on_slider_changed(self, _value: int) -> None:
@@ -409,9 +438,10 @@ class RobustnessPanel(QWidget):
         self.threshold_line.setValue(t)
         scored = self._scored.get(CURRENT)
         if scored is None:
-            self.threshold_label.setText(f"{t:.2f}")
+            self.threshold_label.setText(number(t, 2))
             return
         kept = scored.confidence >= t
-        accuracy = f"{100 * scored.right[kept].mean():.2f}%" if kept.any() else "—"
-        self.threshold_label.setText(
-            f"{t:.2f}: answers {100 * kept.mean():.1f}% of digits, {accuracy} of those right")
+        accuracy = percent(scored.right[kept].mean()) if kept.any() else "—"
+        self.threshold_label.setText(self.tr(
+            "{threshold}: answers {answered} of digits, {accuracy} of those right").format(
+            threshold=number(t, 2), answered=percent(kept.mean(), 1), accuracy=accuracy))

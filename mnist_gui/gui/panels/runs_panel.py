@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,13 +47,51 @@ from ...core.runs import Run, RunStore
 from ..guard import guarded
 from ..jobs import JobChannel, Jobs, panel_jobs
 from ..panel_parts import ask, make_button
-from ..text import duration
+from ..text import duration, percent
 
-COLUMNS = ["", "Name", "Settings that differ", "Best test", "Epochs", "Time", "Outcome"]
+# shown through self.tr() (QT_TRANSLATE_NOOP only marks them for lupdate)
+COLUMNS = [
+    "",
+    QT_TRANSLATE_NOOP("RunsPanel", "Name"),
+    QT_TRANSLATE_NOOP("RunsPanel", "Settings that differ"),
+    QT_TRANSLATE_NOOP("RunsPanel", "Best test"),
+    QT_TRANSLATE_NOOP("RunsPanel", "Epochs"),
+    QT_TRANSLATE_NOOP("RunsPanel", "Time"),
+    QT_TRANSLATE_NOOP("RunsPanel", "Outcome"),
+]
 CHECK, NAME, DIFFERS, BEST, EPOCHS, TIME, OUTCOME = range(len(COLUMNS))
 #: settings shown in the table cell; the tooltip has them all
 MAX_DIFFERING_SHOWN = 4
-DELETE = "Delete"
+DELETE = QT_TRANSLATE_NOOP("RunsPanel", "Delete")  # the question's button (shown translated)
+#: a run's outcome (``core.runs``) as shown, and what it means
+OUTCOMES = {
+    "completed": (
+        QT_TRANSLATE_NOOP("RunsPanel", "completed"),
+        QT_TRANSLATE_NOOP("RunsPanel", "Trained every epoch asked for"),
+    ),
+    "stopped": (
+        QT_TRANSLATE_NOOP("RunsPanel", "stopped"),
+        QT_TRANSLATE_NOOP("RunsPanel", "Stopped by the user"),
+    ),
+    "diverged": (
+        QT_TRANSLATE_NOOP("RunsPanel", "diverged"),
+        QT_TRANSLATE_NOOP("RunsPanel", "The loss became infinite or NaN"),
+    ),
+    "interrupted": (
+        QT_TRANSLATE_NOOP("RunsPanel", "interrupted"),
+        QT_TRANSLATE_NOOP(
+            "RunsPanel", "The process ended during training; every completed epoch is kept"
+        ),
+    ),
+    "running": (
+        QT_TRANSLATE_NOOP("RunsPanel", "running"),
+        QT_TRANSLATE_NOOP("RunsPanel", "Training now"),
+    ),
+    "failed": (
+        QT_TRANSLATE_NOOP("RunsPanel", "failed"),
+        QT_TRANSLATE_NOOP("RunsPanel", "Could not train"),
+    ),
+}
 GREY = QColor(140, 140, 140)
 
 
@@ -93,7 +131,8 @@ def epoch_text(epoch: float) -> str:
     value = float(epoch)
     if value.is_integer():
         return f"{value:.0f}"
-    return f"{math.floor(value) + 1} ({100 * (value - math.floor(value)):.0f}% through)"
+    return QCoreApplication.translate("RunsPanel", "{epoch} ({share} through)").format(
+        epoch=math.floor(value) + 1, share=percent(value - math.floor(value), 0))
 
 
 def _load_moment(run: Run, epoch: float, path: Path) -> Moment:
@@ -145,7 +184,7 @@ class RunsPanel(QWidget):
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("runsView")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels([self.tr(c) if c else "" for c in COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
@@ -154,27 +193,37 @@ class RunsPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.table.setToolTip("Recorded runs. Tick runs to overlay their curves; double-click a "
-                              "name to rename; select a run to rewind it on the timeline.")
+        self.table.setToolTip(self.tr("Recorded runs. Tick runs to overlay their curves; "
+                                      "double-click a name to rename; select a run to rewind "
+                                      "it on the timeline."))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(DIFFERS, QHeaderView.ResizeMode.Stretch)
-        header.setToolTip("Tick: overlay on the curves. Name: double-click to rename. "
-                          "Settings that differ: what tells this run from the others.")
+        header.setToolTip(self.tr("Tick: overlay on the curves. Name: double-click to rename. "
+                                  "Settings that differ: what tells this run from the others."))
         self.table.itemChanged.connect(self._on_item_changed)
         self.table.itemSelectionChanged.connect(self._on_selection_changed)
         self.table.customContextMenuRequested.connect(self._on_context_menu_requested)
 
-        self.refresh_button = make_button("Refresh", "Read the run store again",
+        self.refresh_button = make_button(self.tr("Refresh"), self.tr("Read the run store again"),
                                           self.refresh, "refreshRunsButton")
-        self.rename_button = make_button("Rename", "Rename the selected run",
+        self.rename_button = make_button(self.tr("Rename"), self.tr("Rename the selected run"),
                                          self.rename_selected, "renameRunButton")
-        self.delete_button = make_button("Delete…", "Delete the selected run from disk "
-                                         "(asks first)", self.delete_selected, "deleteRunButton")
+        self.delete_button = make_button(
+            self.tr("Delete…"),
+            self.tr("Delete the selected run from disk (asks first)"),
+            self.delete_selected,
+            "deleteRunButton",
+        )
         self.load_settings_button = make_button(
-            "Load settings into the form", "Put the selected run's settings into the "
-            "settings form, to train again or change them", self.load_selected_settings,
-            "loadSettingsButton")
+            self.tr("Load settings into the form"),
+            self.tr(
+                "Put the selected run's settings into the "
+                "settings form, to train again or change them"
+            ),
+            self.load_selected_settings,
+            "loadSettingsButton",
+        )
         self.status_label = QLabel("")
         self.status_label.setObjectName("runsStatus")
         self.status_label.setWordWrap(True)
@@ -184,15 +233,16 @@ class RunsPanel(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
 
-        self.timeline_label = QLabel("Select a run to rewind it.")
+        self.timeline_label = QLabel(self.tr("Select a run to rewind it."))
         self.timeline_label.setObjectName("timelineLabel")
+        self.timeline_label.setWordWrap(True)  # a long run name, or a longer language, wraps
         bold = QFont(self.timeline_label.font())
         bold.setBold(True)
         self.timeline_label.setFont(bold)
         self.timeline_slider = QSlider(Qt.Orientation.Horizontal)
         self.timeline_slider.setObjectName("timelineSlider")
-        self.timeline_slider.setToolTip("Move to see every view at that moment of the selected "
-                                        "run (its weight snapshots)")
+        self.timeline_slider.setToolTip(self.tr("Move to see every view at that moment of the "
+                                                "selected run (its weight snapshots)"))
         self.timeline_slider.setTickPosition(QSlider.TickPosition.TicksBelow)
         self.timeline_slider.setPageStep(1)
         self.timeline_slider.setRange(0, 0)
@@ -200,17 +250,32 @@ class RunsPanel(QWidget):
         self.timeline_start = QLabel("")
         self.timeline_end = QLabel("")
         self.back_to_live_button = make_button(
-            "Back to live", "Show the live (or last loaded) model again in every view",
-            self.back_to_live, "backToLiveButton")
+            self.tr("Back to live"),
+            self.tr("Show the live (or last loaded) model again in every view"),
+            self.back_to_live,
+            "backToLiveButton",
+        )
         self.continue_button = make_button(
-            "Continue", "Train on from the timeline's epoch (or the run's last), recorded as "
-            "a branch of this run, with the settings in the form", self._on_continue_clicked,
-            "continueButton")
-        self.step_button = make_button("Step a batch", "While paused: train one batch, "
-                                       "then pause again", self._on_step_clicked, "stepButton")
+            self.tr("Continue"),
+            self.tr(
+                "Train on from the timeline's epoch (or the run's last), recorded "
+                "as a branch of this run, with the settings in the form"
+            ),
+            self._on_continue_clicked,
+            "continueButton",
+        )
+        self.step_button = make_button(
+            self.tr("Step a batch"),
+            self.tr("While paused: train one batch, then pause again"),
+            self._on_step_clicked,
+            "stepButton",
+        )
         self.step_epoch_button = make_button(
-            "Step an epoch", "While paused: train one epoch's batches, then pause again",
-            self._on_step_epoch_clicked, "stepEpochButton")
+            self.tr("Step an epoch"),
+            self.tr("While paused: train one epoch's batches, then pause again"),
+            self._on_step_epoch_clicked,
+            "stepEpochButton",
+        )
 
         slider_row = QHBoxLayout()
         slider_row.addWidget(self.timeline_start)
@@ -222,8 +287,8 @@ class RunsPanel(QWidget):
         timeline_buttons.addStretch(1)
         timeline_buttons.addWidget(self.step_button)
         timeline_buttons.addWidget(self.step_epoch_button)
-        timeline = QGroupBox("Timeline")
-        timeline.setToolTip("Rewind the selected run, continue it, or step a paused run")
+        timeline = QGroupBox(self.tr("Timeline"))
+        timeline.setToolTip(self.tr("Rewind the selected run, continue it, or step a paused run"))
         timeline_layout = QVBoxLayout(timeline)
         timeline_layout.addWidget(self.timeline_label)
         timeline_layout.addLayout(slider_row)
@@ -325,8 +390,9 @@ class RunsPanel(QWidget):
             self.delete_question.close()
         self._delete_ids = [run.id]
         self.delete_question = ask(
-            self, "Delete run", f"Delete run {run.name or run.id} and its snapshots from disk? "
-            "This cannot be undone.", DELETE, QMessageBox.ButtonRole.DestructiveRole,
+            self, self.tr("Delete run"), self.tr(
+                "Delete run {run} and its snapshots from disk? This cannot be undone.").format(
+                run=run.name or run.id), self.tr(DELETE), QMessageBox.ButtonRole.DestructiveRole,
             self._on_delete_answered, self._on_delete_question_closed)
         return self.delete_question
 
@@ -340,6 +406,11 @@ class RunsPanel(QWidget):
     def back_to_live(self) -> None:
         self._loading.cancel()
         self._viewing = None
+        # the handle goes back to the end too: left at the old moment, it said "rewound"
+        # beside a label saying "Live"
+        self.timeline_slider.blockSignals(True)
+        self.timeline_slider.setValue(self.timeline_slider.maximum())
+        self.timeline_slider.blockSignals(False)
         self._show_timeline_label()
         self._update_controls()
         self.live_requested.emit()
@@ -368,42 +439,49 @@ class RunsPanel(QWidget):
         check = QTableWidgetItem()
         name = QTableWidgetItem(run.name or run.id)
         if run.damaged:
-            cells = [check, name, QTableWidgetItem("damaged: " + run.damaged),
-                     QTableWidgetItem("-"), QTableWidgetItem(str(len(run.epochs)) if run.epochs
-                                                             else "-"),
-                     QTableWidgetItem("-"), QTableWidgetItem("damaged")]
+            cells = [
+                check,
+                name,
+                QTableWidgetItem(self.tr("damaged: {why}").format(why=run.damaged)),
+                QTableWidgetItem("-"),
+                QTableWidgetItem(str(len(run.epochs)) if run.epochs else "-"),
+                QTableWidgetItem("-"),
+                QTableWidgetItem(self.tr("damaged")),
+            ]
             for item in cells:
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                 item.setForeground(QBrush(GREY))
-                item.setToolTip(f"Run {run.id} cannot be read: {run.damaged}")
+                item.setToolTip(self.tr("Run {run} cannot be read: {why}").format(run=run.id,
+                                                                                why=run.damaged))
             return cells
         check.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                        | Qt.ItemFlag.ItemIsUserCheckable)
         check.setCheckState(Qt.CheckState.Checked if run.id in self._checked
                             else Qt.CheckState.Unchecked)
-        check.setToolTip("Overlay this run's curves on the Curves tab")
+        check.setToolTip(self.tr("Overlay this run's curves on the Curves tab"))
         # a name lives in its own file, which the recorder never writes: a running run can
         # be renamed too
         name.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                       | Qt.ItemFlag.ItemIsEditable)
-        parent = (f"\ncontinued from run {run.parent} at epoch {run.parent_epoch}"
-                  if run.parent else "")
-        name.setToolTip(f"Run {run.id}, started {time.strftime('%Y-%m-%d %H:%M', time.localtime(run.started))}"
-                        f"{parent}\nDouble-click to rename")
+        parent = ("\n" + self.tr("continued from run {run} at epoch {epoch}").format(
+            run=run.parent, epoch=run.parent_epoch) if run.parent else "")
+        started = time.strftime('%Y-%m-%d %H:%M', time.localtime(run.started))
+        name.setToolTip(self.tr("Run {run}, started {when}").format(run=run.id, when=started)
+                        + parent + "\n" + self.tr("Double-click to rename"))
         if not run.name:
             name.setForeground(QBrush(GREY))
         shown = [f"{key}={format_setting(run.config.get(key))}" for key in differing]
         differs = QTableWidgetItem(", ".join(shown[:MAX_DIFFERING_SHOWN])
                                    + (f" (+{len(shown) - MAX_DIFFERING_SHOWN})"
                                       if len(shown) > MAX_DIFFERING_SHOWN else ""))
-        differs.setToolTip("All settings:\n" + "\n".join(
+        differs.setToolTip(self.tr("All settings:") + "\n" + "\n".join(
             f"{key} = {format_setting(value)}" for key, value in sorted(run.config.items())))
         best = run.best_test_accuracy
-        best_item = QTableWidgetItem("-" if best is None else f"{100 * best:.2f}%")
+        best_item = QTableWidgetItem("-" if best is None else percent(best))
         best_item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         final = run.final_test_accuracy
-        best_item.setToolTip("Best test accuracy over the epochs"
-                             + ("" if final is None else f"; final {100 * final:.2f}%"))
+        best_item.setToolTip(self.tr("Best test accuracy over the epochs") + (
+            "" if final is None else self.tr("; final {accuracy}").format(accuracy=percent(final))))
         total = run.config.get("epochs")
         # a continued run counts from its parent's epoch, as the progress bar does ("4 / 7",
         # not "1 / 7" while the bar says epoch 4/7)
@@ -412,21 +490,16 @@ class RunsPanel(QWidget):
         epochs = QTableWidgetItem(f"{done}" + (f" / {total}" if isinstance(total, int)
                                                and total != done else ""))
         epochs.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        epochs.setToolTip("Completed epochs (of those asked for)")
+        epochs.setToolTip(self.tr("Completed epochs (of those asked for)"))
         seconds = run.duration
         time_item = QTableWidgetItem(
             duration(seconds) if isinstance(seconds, (int, float)) and math.isfinite(seconds)
             else "-")
         time_item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        time_item.setToolTip("Training time")
-        outcome = QTableWidgetItem(run.outcome)
-        outcome.setToolTip({"completed": "Trained every epoch asked for",
-                            "stopped": "Stopped by the user",
-                            "diverged": "The loss became infinite or NaN",
-                            "interrupted": "The process ended during training; every completed "
-                                           "epoch is kept",
-                            "running": "Training now",
-                            "failed": "Could not train"}.get(run.outcome, run.outcome))
+        time_item.setToolTip(self.tr("Training time"))
+        shown, meaning = OUTCOMES.get(run.outcome, (run.outcome, run.outcome))
+        outcome = QTableWidgetItem(self.tr(shown))
+        outcome.setToolTip(self.tr(meaning))
         for item in (differs, best_item, epochs, time_item, outcome):
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
         return [check, name, differs, best_item, epochs, time_item, outcome]
@@ -442,11 +515,11 @@ class RunsPanel(QWidget):
         if previous not in self._runs:
             self._selected_id = None
         self._fill_table()
-        empty = f"No runs yet in {self.store.root}."
+        empty = self.tr("No runs yet in {folder}.").format(folder=self.store.root)
         if not runs:
             self.status_label.setText(empty)
         elif self.status_label.text() == empty or self.status_label.text().startswith(
-                "Cannot read the runs"):
+                self.tr("Cannot read the runs: {message}").split("{")[0]):
             self.status_label.setText("")  # a problem of an action stays until the next one
         if self._selected_id != previous:
             self._set_timeline(None)
@@ -462,7 +535,9 @@ class RunsPanel(QWidget):
 
     @guarded
     def _on_listing_failed(self, message: str) -> None:
-        self.status_label.setText(f"Cannot read the runs: {message}")
+        self.status_label.setText(
+            self.tr("Cannot read the runs: {message}").format(message=message)
+        )
 
     @guarded
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
@@ -484,7 +559,7 @@ class RunsPanel(QWidget):
             try:
                 self.store.rename(run.id, name)
             except (MnistGuiError, OSError) as exc:
-                self.status_label.setText(f"Cannot rename: {exc}")
+                self.status_label.setText(self.tr("Cannot rename: {error}").format(error=exc))
                 name = run.name
             else:
                 run.name = name
@@ -523,12 +598,12 @@ class RunsPanel(QWidget):
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         for text, slot, button in (
-            ("Rename", self.rename_selected, self.rename_button),
-            ("Delete…", self.delete_selected, self.delete_button),
-            ("Load settings into the form", self.load_selected_settings,
+            (self.tr("Rename"), self.rename_selected, self.rename_button),
+            (self.tr("Delete…"), self.delete_selected, self.delete_button),
+            (self.tr("Load settings into the form"), self.load_selected_settings,
              self.load_settings_button),
-            ("Continue this run", self._on_continue_clicked, self.continue_button),
-            ("Refresh", self.refresh, self.refresh_button),
+            (self.tr("Continue this run"), self._on_continue_clicked, self.continue_button),
+            (self.tr("Refresh"), self.refresh, self.refresh_button),
         ):
             action = QAction(text, menu)
             action.setToolTip(button.toolTip())
@@ -543,7 +618,7 @@ class RunsPanel(QWidget):
 
     @guarded
     def _on_delete_answered(self, button) -> None:
-        if button.text() != DELETE:
+        if button.text() != self.tr(DELETE):
             return
         problems = []
         for run_id in self._delete_ids:
@@ -552,7 +627,8 @@ class RunsPanel(QWidget):
             except (MnistGuiError, OSError) as exc:
                 problems.append(str(exc))
         self._delete_ids = []
-        self.status_label.setText("Cannot delete: " + "; ".join(problems) if problems else "")
+        self.status_label.setText(self.tr("Cannot delete: {problems}").format(
+            problems="; ".join(problems)) if problems else "")
         self.refresh()
 
     @guarded
@@ -586,16 +662,18 @@ class RunsPanel(QWidget):
     def _show_timeline_label(self) -> None:
         run = self.selected_run()
         if run is None:
-            text = "Select a run to rewind it."
+            text = self.tr("Select a run to rewind it.")
         elif run.damaged:
-            text = f"Run {run.name or run.id} is damaged: {run.damaged}"
+            text = self.tr("Run {run} is damaged: {why}").format(run=run.name or run.id,
+                                                                  why=run.damaged)
         elif not self._snapshots:
-            text = f"Run {run.name or run.id} has no snapshots yet."
+            text = self.tr("Run {run} has no snapshots yet.").format(run=run.name or run.id)
         elif self._viewing is None:
-            text = (f"Live. Move the timeline to see run {run.name or run.id} at any of its "
-                    f"{len(self._snapshots)} snapshots.")
+            text = self.tr("Live. Move the timeline to see run {run} at any of its %n "
+                           "snapshot(s).", "", len(self._snapshots)).format(run=run.name or run.id)
         else:
-            text = f"viewing epoch {epoch_text(self._viewing)} of run {run.name or run.id}"
+            text = self.tr("viewing epoch {epoch} of run {run}").format(
+                epoch=epoch_text(self._viewing), run=run.name or run.id)
         self.timeline_label.setText(text)
         self._update_continue_text()
 
@@ -618,7 +696,8 @@ class RunsPanel(QWidget):
 
     @guarded
     def _on_moment_failed(self, message: str) -> None:
-        self.timeline_label.setText(f"Cannot load that snapshot: {message}")
+        self.timeline_label.setText(self.tr("Cannot load that snapshot: {message}").format(
+            message=message))
         self.moment_failed.emit(message)
 
     # ------------------------------------------------------------------ continue, step
@@ -634,8 +713,11 @@ class RunsPanel(QWidget):
 
     def _update_continue_text(self) -> None:
         epoch = self._continue_epoch()
-        self.continue_button.setText("Continue" if epoch is None
-                                     else f"Continue from epoch {epoch}")
+        self.continue_button.setText(
+            self.tr("Continue")
+            if epoch is None
+            else self.tr("Continue from epoch {epoch}").format(epoch=epoch)
+        )
 
     @guarded
     def _on_continue_clicked(self) -> None:

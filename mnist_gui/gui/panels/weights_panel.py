@@ -15,7 +15,7 @@ from ...core.metrics import relative_change
 from ..guard import guarded
 from ..state import Change, CurrentModel
 from ..panel_parts import SparseLogAxis, diverging_colormap
-from ..text import plural
+from ..text import number
 
 MOSAIC_UNITS = 100  # first-layer units shown as images (10 x 10)
 HISTOGRAM_INTERVAL = 1.0  # s between histogram updates during training
@@ -65,7 +65,9 @@ class WeightsPanel(QWidget):
         self.colormap = diverging_colormap()
 
         layout = QVBoxLayout(self)
-        self.caption = QLabel("Weights appear here when training starts or a model is loaded.")
+        self.caption = QLabel(
+            self.tr("Weights appear here when training starts or a model is loaded.")
+        )
         self.caption.setObjectName("weightsCaption")
         layout.addWidget(self.caption)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -82,7 +84,8 @@ class WeightsPanel(QWidget):
         self.mosaic_view = pg.GraphicsLayoutWidget()
         self.mosaic_view.setObjectName("mosaicView")
         self.mosaic_view.setBackground("w")
-        self.mosaic_plot = self.mosaic_view.addPlot(title="First layer: each unit's 784 weights as an image")
+        self.mosaic_plot = self.mosaic_view.addPlot(
+            title=self.tr("First layer: each unit's 784 weights as an image"))
         self.mosaic_plot.hideAxis("left")
         self.mosaic_plot.hideAxis("bottom")
         self.mosaic_plot.setAspectLocked(True)
@@ -93,28 +96,28 @@ class WeightsPanel(QWidget):
         right_layout.addWidget(self.mosaic_view, 3)
 
         chooser = QHBoxLayout()
-        chooser.addWidget(QLabel("Distribution of layer"))
+        chooser.addWidget(QLabel(self.tr("Distribution of layer")))
         self.layer_combo = QComboBox()
         self.layer_combo.setObjectName("histogramLayerCombo")
         chooser.addWidget(self.layer_combo, 1)
         right_layout.addLayout(chooser)
-        self.histogram_plot = pg.PlotWidget(title="Weights now vs initial")
+        self.histogram_plot = pg.PlotWidget(title=self.tr("Weights now vs initial"))
         self.histogram_plot.setObjectName("histogramPlot")
         self.histogram_plot.setBackground("w")
         self.histogram_plot.addLegend(offset=(-10, 10))
         self.initial_curve = self.histogram_plot.plot(
-            name="initial", stepMode="center", pen=pg.mkPen("#999999", width=2)
+            name=self.tr("initial"), stepMode="center", pen=pg.mkPen("#999999", width=2)
         )
         self.current_curve = self.histogram_plot.plot(
-            name="now", stepMode="center", pen=pg.mkPen("#d62728", width=2),
+            name=self.tr("now"), stepMode="center", pen=pg.mkPen("#d62728", width=2),
             fillLevel=0, brush=(214, 39, 40, 50),
         )
         right_layout.addWidget(self.histogram_plot, 2)
-        self.change_plot = pg.PlotWidget(title="Relative change per epoch ‖ΔW‖/‖W‖",
+        self.change_plot = pg.PlotWidget(title=self.tr("Relative change per epoch ‖ΔW‖/‖W‖"),
                                          axisItems={"left": SparseLogAxis("left")})
         self.change_plot.setObjectName("changePlot")
         self.change_plot.setBackground("w")
-        self.change_plot.setLabel("bottom", "epoch")
+        self.change_plot.setLabel("bottom", self.tr("epoch"))
         self.change_plot.setLogMode(y=True)
         self.change_plot.addLegend(offset=(-10, 10))
         self._change_curves: list[pg.PlotDataItem] = []
@@ -122,8 +125,8 @@ class WeightsPanel(QWidget):
         splitter.addWidget(right)
         splitter.setSizes([700, 500])
         self.layer_combo.currentIndexChanged.connect(self._update_histogram)
-        self.view.setToolTip("Click a row (a hidden unit) to open it in the Lab")
-        self.mosaic_view.setToolTip("Click a unit to open it in the Lab")
+        self.view.setToolTip(self.tr("Click a row (a hidden unit) to open it in the Lab"))
+        self.mosaic_view.setToolTip(self.tr("Click a unit to open it in the Lab"))
         self.view.scene().sigMouseClicked.connect(self._on_heatmap_clicked)
         self.mosaic_view.scene().sigMouseClicked.connect(self._on_mosaic_clicked)
 
@@ -137,15 +140,15 @@ class WeightsPanel(QWidget):
             self.clear()
             return
         if state.viewing_moment:
-            when = f"at {state.moment_label}"
+            when = self.tr("at {moment}").format(moment=state.moment_label)
         elif state.path is not None:
-            when = f"of {state.path.name}"
+            when = self.tr("of {file}").format(file=state.path.name)
         elif state.kind == "tuned":
-            when = "after fine-tuning on your digits"
+            when = self.tr("after fine-tuning on your digits")
         elif state.running:
-            when = f"at epoch {state.epoch_progress:.2f}"
+            when = self.tr("at epoch {epoch}").format(epoch=number(state.epoch_progress, 2))
         else:
-            when = f"after {state.source.split(', ')[-1]}"
+            when = self.tr("after {what}").format(what=state.source.split(', ')[-1])
         initial, changes = state.shown_weight_history
         new_initial = initial is not self._initial
         self._initial = initial
@@ -159,7 +162,9 @@ class WeightsPanel(QWidget):
     # ------------------------------------------------------------------------ slots
 
     def clear(self) -> None:
-        self.caption.setText("Weights appear here when training starts or a model is loaded.")
+        self.caption.setText(
+            self.tr("Weights appear here when training starts or a model is loaded.")
+        )
         self._histogram_time = 0.0  # the next model's histogram is drawn at once
         self.view.clear()
         self._shapes = []
@@ -193,11 +198,11 @@ class WeightsPanel(QWidget):
         self._latest = weights
         if weights[0].shape[0] == image_shape[0] * image_shape[1]:
             self.mosaic_image.setImage(mosaic(weights[0], image_shape), autoLevels=False)
-        self.caption.setText(
-            f"{plural(len(weights), 'weight layer')} {when or f'at epoch {progress:.2f}'}; rows "
-            "are units, columns their inputs; blue negative, red positive (colour scale fixed "
-            "per layer, grows as needed)"
-        )
+        when = when or self.tr("at epoch {epoch}").format(epoch=number(progress, 2))
+        self.caption.setText(self.tr(
+            "%n weight layer(s) {when}; rows are units, columns their inputs; blue negative, red "
+            "positive (colour scale fixed per layer, grows as needed)", "", len(weights)
+        ).format(when=when))
         now = time.perf_counter()
         if now - self._histogram_time >= HISTOGRAM_INTERVAL:
             self._histogram_time = now
@@ -320,10 +325,12 @@ class WeightsPanel(QWidget):
         for i, W in enumerate(weights):
             plot = self.view.addPlot(
                 row=i, col=0,
-                title=f"W{i + 1}: {plural(W.shape[1], 'unit')} × {plural(W.shape[0], 'input')}")
+                title=self.tr("W{layer}: {units} × {inputs}").format(
+                    layer=i + 1, units=self.tr("%Ln unit(s)", "", W.shape[1]),
+                    inputs=self.tr("%Ln input(s)", "", W.shape[0])))
             plot.invertY(True)
-            plot.setLabel("left", "unit")
-            plot.setLabel("bottom", "input")
+            plot.setLabel("left", self.tr("unit"))
+            plot.setLabel("bottom", self.tr("input"))
             image = pg.ImageItem(axisOrder="row-major")
             image.setImage(W.T, autoLevels=False, levels=(-1, 1))
             plot.addItem(image)
