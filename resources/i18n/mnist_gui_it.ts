@@ -1795,18 +1795,6 @@ clicca per esaminarla</translation>
         <translation>Normalizzazione</translation>
     </message>
     <message>
-        <source>standardise each hidden layer&apos;s inputs to its activation, then scale and shift them by learnt factors; lets deep sigmoid and tanh networks train</source>
-        <translation>standardizza gli ingressi dell&apos;attivazione di ogni strato nascosto, poi li scala e li sposta con fattori appresi; permette di addestrare reti profonde sigmoide e tanh</translation>
-    </message>
-    <message>
-        <source>Batch norm (over the batch)</source>
-        <translation>Batch norm (sul batch)</translation>
-    </message>
-    <message>
-        <source>Layer norm (over each digit&apos;s units)</source>
-        <translation>Layer norm (sulle unità di ogni cifra)</translation>
-    </message>
-    <message>
         <source>Leaky ReLU slope</source>
         <translation>Pendenza della leaky ReLU</translation>
     </message>
@@ -2033,6 +2021,18 @@ clicca per esaminarla</translation>
     <message>
         <source>None</source>
         <translation>Nessuno</translation>
+    </message>
+    <message>
+        <source>standardise each hidden layer&apos;s inputs to its activation (batch norm: over the batch; layer norm: over each digit&apos;s units), then scale and shift them by learnt factors; lets deep sigmoid and tanh networks train</source>
+        <translation>standardizza gli ingressi dell&apos;attivazione di ogni strato nascosto (batch norm: sul batch; layer norm: sulle unità di ogni cifra), poi li scala e li sposta con fattori appresi; permette di addestrare reti profonde sigmoide e tanh</translation>
+    </message>
+    <message>
+        <source>Batch norm</source>
+        <translation>Batch norm</translation>
+    </message>
+    <message>
+        <source>Layer norm</source>
+        <translation>Layer norm</translation>
     </message>
     <message>
         <source>Affine (shift, rotate, scale, shear)</source>
