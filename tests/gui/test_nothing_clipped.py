@@ -132,7 +132,16 @@ def test_no_view_cuts_a_label_button_or_combo_text(window, qtbot, trained_model_
         qtbot.waitUntil(lambda: window.is_view_shown(view) and not window.is_busy(), timeout=60_000)
         qtbot.wait(50)  # one round of layout after the render (no time is asserted)
         problems += [f"{entry.title}: {problem}" for problem in cut_texts(window)]
+        if _scrolls_sideways(view):
+            problems.append(f"{entry.title}: wider than the window (it scrolls sideways)")
     assert sorted(set(problems)) == []
+
+
+def _scrolls_sideways(view: QWidget) -> bool:
+    parent = view.parentWidget()
+    while parent is not None and not isinstance(parent, QAbstractScrollArea):
+        parent = parent.parentWidget()
+    return parent is not None and parent.horizontalScrollBar().isVisible()
 
 
 def test_the_confusion_matrix_shows_its_ten_rows_without_scrolling_at_1024x640(

@@ -47,11 +47,10 @@ UNSURE = "I don't know: maybe {digit}, {sure:.0f}% sure"
 WRONG_SIZE = "this model takes {inputs} inputs, not 28×28"
 CANVAS_TEXT = "Draw one digit, large, with the mouse or a pen; the right button clears."
 PREVIEW_TITLE = "What the network sees"
-PREVIEW_TEXT = ("Your stroke cropped, scaled into 20×20 pixels and centred in 28×28, as "
-                "MNIST's own digits were made: these 784 numbers are the network's input.")
-BARS_TEXT = ("How likely the model finds each digit; its answer is the darker bar. Each "
-             "answer is a guess: it always picks one of its digits.")
-ANSWER_STYLE = "font-size: 32px; font-weight: bold; color: #0b5394;"
+PREVIEW_TEXT = ("Your stroke cropped, scaled into 20×20 and centred in 28×28, as MNIST's "
+                "digits were made: the network's 784 inputs.")
+BARS_TEXT = "How likely the model finds each digit; its answer is the dark bar."
+ANSWER_STYLE = "font-size: 28px; font-weight: bold; color: #0b5394;"
 MESSAGE_STYLE = "font-size: 18px; font-weight: bold; color: #555555;"
 ANSWER_COLOUR = "#0b5394"  # the answer: a colour that marks it, not an error's red
 OTHER_COLOUR = "#a9c4de"
@@ -274,6 +273,7 @@ class DrawPanel(QWidget):
         digit_font.setPixelSize(15)
         digit_font.setBold(True)
         self.bars_plot.getAxis("left").setStyle(tickFont=digit_font, tickLength=0)
+        self.bars_plot.getAxis("left").setTextPen("#222222")
         self.bars = pg.BarGraphItem(x0=np.zeros(10), y=np.arange(10), width=np.zeros(10),
                                     height=0.7, brush=OTHER_COLOUR)
         self.bars_plot.addItem(self.bars)

@@ -67,6 +67,7 @@ class WeightsPanel(QWidget):
         layout = QVBoxLayout(self)
         self.caption = QLabel("Weights appear here when training starts or a model is loaded.")
         self.caption.setObjectName("weightsCaption")
+        self.caption.setWordWrap(True)  # one line made the view wider than a 1024 px window
         layout.addWidget(self.caption)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         layout.addWidget(splitter, 1)
@@ -82,7 +83,13 @@ class WeightsPanel(QWidget):
         self.mosaic_view = pg.GraphicsLayoutWidget()
         self.mosaic_view.setObjectName("mosaicView")
         self.mosaic_view.setBackground("w")
-        self.mosaic_plot = self.mosaic_view.addPlot(title="First layer: each unit's 784 weights as an image")
+        # the title as a label that wraps: a plot title is cut in a narrow column
+        mosaic_title = QLabel("First layer: each unit's 784 weights as an image")
+        mosaic_title.setWordWrap(True)
+        mosaic_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        mosaic_title.setStyleSheet("color: #555555; font-size: 13px;")
+        right_layout.addWidget(mosaic_title)
+        self.mosaic_plot = self.mosaic_view.addPlot()
         self.mosaic_plot.hideAxis("left")
         self.mosaic_plot.hideAxis("bottom")
         self.mosaic_plot.setAspectLocked(True)
@@ -98,10 +105,12 @@ class WeightsPanel(QWidget):
         self.layer_combo.setObjectName("histogramLayerCombo")
         chooser.addWidget(self.layer_combo, 1)
         right_layout.addLayout(chooser)
-        self.histogram_plot = pg.PlotWidget(title="Weights now vs initial")
+        # the legend in the title's colours: a legend box over the plot hid the histogram
+        self.histogram_plot = pg.PlotWidget(
+            title='Weights <span style="color: #d62728;">now</span> vs '
+                  '<span style="color: #777777;">initial</span>')
         self.histogram_plot.setObjectName("histogramPlot")
         self.histogram_plot.setBackground("w")
-        self.histogram_plot.addLegend(offset=(-10, 10))
         self.initial_curve = self.histogram_plot.plot(
             name="initial", stepMode="center", pen=pg.mkPen("#999999", width=2)
         )
