@@ -210,6 +210,7 @@ class DrawPanel(QWidget):
         self.last_latency_ms = 0.0
         self.probabilities: np.ndarray | None = None  # the last prediction, (K,)
         self._preview = np.zeros((28, 28))
+        self._bar_colours: list[str] = []
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
 
@@ -314,6 +315,10 @@ class DrawPanel(QWidget):
         """The class under each bar, left to right."""
         return [str(c) for c in self._classes or []]
 
+    def bar_colours(self) -> list[str]:
+        """Each bar's colour ("#rrggbb"), top to bottom: the answer's differs."""
+        return list(self._bar_colours)
+
     def bar_texts(self) -> list[str]:
         """The percentage shown above each bar ("" while there is no prediction, or under
         0.5%)."""
@@ -388,6 +393,7 @@ class DrawPanel(QWidget):
         colours = [OTHER_COLOUR] * k
         if best is not None:
             colours[best] = ANSWER_COLOUR
+        self._bar_colours = colours
         self.bars.setOpts(x0=np.zeros(k), y=np.arange(k), width=heights, height=0.7,
                           brushes=colours)
 
