@@ -129,7 +129,7 @@ def test_no_view_cuts_a_label_button_or_combo_text(window, qtbot, trained_model_
     for entry in window.view_entries:
         view = getattr(window, entry.name)
         window.show_view(view)
-        qtbot.waitUntil(lambda: window.is_view_shown(view) and not window.is_busy(), timeout=60_000)
+        qtbot.waitUntil(lambda: window.is_view_shown(view) and not window.is_busy(), timeout=180_000)
         qtbot.wait(50)  # one round of layout after the render (no time is asserted)
         problems += [f"{entry.title}: {problem}" for problem in cut_texts(window)]
         if _scrolls_sideways(view):

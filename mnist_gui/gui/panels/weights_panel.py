@@ -38,6 +38,8 @@ def mosaic(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), units: int = 
     return grid.reshape(rows_of_tiles * (h + 1), side * (w + 1))
 
 
+LAYER_NAME = "W{layer}: {units} × {inputs}"
+
 class WeightsPanel(QWidget):
     """Public slots: ``clear()``, ``show_weights(weights, progress)``, ``show_epoch_weights``.
 
@@ -103,6 +105,7 @@ class WeightsPanel(QWidget):
         chooser.addWidget(QLabel("Distribution of layer"))
         self.layer_combo = QComboBox()
         self.layer_combo.setObjectName("histogramLayerCombo")
+        self.layer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         chooser.addWidget(self.layer_combo, 1)
         right_layout.addLayout(chooser)
         # the legend in the title's colours: a legend box over the plot hid the histogram
@@ -327,9 +330,10 @@ class WeightsPanel(QWidget):
             self._changes = [[] for _ in weights]
         colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
         for i, W in enumerate(weights):
-            plot = self.view.addPlot(
-                row=i, col=0,
-                title=f"W{i + 1}: {plural(W.shape[1], 'unit')} × {plural(W.shape[0], 'input')}")
+            # one name for a layer everywhere: the heatmap's title and the distribution's list
+            name = LAYER_NAME.format(layer=i + 1, units=plural(W.shape[1], "unit"),
+                                     inputs=plural(W.shape[0], "input"))
+            plot = self.view.addPlot(row=i, col=0, title=name)
             plot.invertY(True)
             plot.setLabel("left", "unit")
             plot.setLabel("bottom", "input")
@@ -340,7 +344,9 @@ class WeightsPanel(QWidget):
             bar.setImageItem(image, insert_in=plot)
             self._layer_items.append((image, bar, plot))
             self._levels.append(0.0)
-            self.layer_combo.addItem(f"W{i + 1} ({W.shape[0]}×{W.shape[1]})")
+            self.layer_combo.addItem(name)
+            # as wide as its longest name ("W1: 512 units × 784 inputs" was cut)
+            self.layer_combo.setMinimumWidth(self.layer_combo.sizeHint().width())
             curve = self.change_plot.plot(name=f"W{i + 1}", pen=pg.mkPen(colors[i % len(colors)], width=2),
                                           symbol="o", symbolSize=4)
             self._change_curves.append(curve)
