@@ -80,3 +80,20 @@ def test_continue_with_my_digits_is_in_sight_at_1024x640(window, qtbot):
     qtbot.waitUntil(button.isVisible)
     qtbot.wait(50)
     assert not _cut_by_parents(button, button.rect(), window, scrolled_ok=False)
+
+
+def test_the_summary_strip_shows_a_viewed_moment_and_says_so(window, qtbot):
+    quick_settings(window, epochs=2, subset=1000, hidden=[16])
+    with qtbot.waitSignal(window.training_finished, timeout=120_000):
+        window.start_training()
+    runs = window.runs_panel
+    qtbot.waitUntil(lambda: len(runs.runs()) == 1 and not runs.is_busy(), timeout=20_000)
+    window.show_view(runs)
+    runs.select_run(window.live_run_id)
+    with qtbot.waitSignal(window.moment_shown, timeout=20_000):
+        runs.timeline_slider.setValue(0)  # the first snapshot, early in epoch 1
+    window.show_view(window.curves_panel)
+    strip = window.summary_strip
+    qtbot.waitUntil(lambda: strip.caption.text().startswith("Showing: Viewing epoch"))
+    assert strip.values()["left"] == "–"  # a moment has no time left
+    assert strip.values()["epoch"].endswith("/ 2")

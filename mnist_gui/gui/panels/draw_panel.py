@@ -209,7 +209,6 @@ class DrawPanel(QWidget):
         self._threshold = 0.0  # below this top probability the answer is "I don't know"
         self.last_latency_ms = 0.0
         self.probabilities: np.ndarray | None = None  # the last prediction, (K,)
-        self._preview = np.zeros((28, 28))
         self._bar_colours: list[str] = []
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -397,13 +396,8 @@ class DrawPanel(QWidget):
         self.bars.setOpts(x0=np.zeros(k), y=np.arange(k), width=heights, height=0.7,
                           brushes=colours)
 
-    def preview_pixels(self) -> np.ndarray:
-        """The 28x28 input shown, in [0, 1] (what the network was last given)."""
-        return self._preview.copy()
-
     def _show(self, image28: np.ndarray, probabilities: np.ndarray | None, text: str) -> None:
-        self._preview = np.asarray(image28, dtype=float)
-        pixels = np.ascontiguousarray(np.clip(self._preview * 255, 0, 255).astype(np.uint8))
+        pixels = np.ascontiguousarray(np.clip(np.asarray(image28) * 255, 0, 255).astype(np.uint8))
         image = QImage(pixels.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
         self.preview.setPixmap(QPixmap.fromImage(image).scaled(
             PREVIEW_SIDE, PREVIEW_SIDE, Qt.AspectRatioMode.KeepAspectRatio,
