@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     install_language(default_settings())  # before any widget: each sets its texts once
     window = MainWindow()
     window.show()
+    window.tour.start_on_first_launch()
     # the last line of defence for an exception in a slot no guard wraps (a library's own):
     # logged and shown once, never repeated per epoch, never the end of the process
     previous_hook = sys.excepthook

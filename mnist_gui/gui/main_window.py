@@ -41,6 +41,7 @@ from .panel_parts import ask
 from .panels.config_panel import ConfigPanel
 from .state import Change, CurrentModel
 from .text import plural
+from .tour import Tour
 from .training_bar import ElidedLabel, RunStatus, TrainingBar
 from .layout import build_view_tabs
 from .views import ViewContext, bind_view, views
@@ -210,6 +211,7 @@ class MainWindow(QMainWindow):
         self.pause_action = self._action(train_menu, "&Pause / resume", "Ctrl+P", self.toggle_pause)
         self.stop_action = self._action(train_menu, "&Stop", "Ctrl+.", self.stop_training)
         help_menu = self.menuBar().addMenu("&Help")
+        self.tour = Tour.install(self, help_menu)
         self._action(help_menu, "&Health rules", None, self._on_health_rules_triggered)
         self._action(help_menu, "&About", None, self._on_about_triggered)
 
