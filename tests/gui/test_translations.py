@@ -276,12 +276,14 @@ def _shown_texts(window) -> list[tuple[str, str]]:
             if plot.legend is not None:
                 shown += [label.text for _sample, label in plot.legend.items]
         elif isinstance(widget, pg.GraphicsLayoutWidget):
-            for item in widget.ci.items:
-                if isinstance(item, pg.PlotItem):
+            for item in widget.ci.items:  # plots, image views (a title, no axes), labels
+                if isinstance(item, pg.LabelItem):
+                    shown.append(item.text)
+                if getattr(item, "titleLabel", None) is not None:
                     shown.append(item.titleLabel.text)
-                    shown += [axis["item"].labelText for axis in item.axes.values()]
-                    if item.legend is not None:
-                        shown += [label.text for _sample, label in item.legend.items]
+                shown += [axis["item"].labelText for axis in getattr(item, "axes", {}).values()]
+                if getattr(item, "legend", None) is not None:
+                    shown += [label.text for _sample, label in item.legend.items]
         texts += [(owner, t) for t in shown if t]
     for menu in window.menuBar().findChildren(QMenu):
         owner = "language.py" if menu.objectName() == "language_menu" else "main_window.py"
