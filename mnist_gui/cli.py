@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from . import __version__
+from .cli_sweep import add_sweep_parser, cmd_sweep
 from .core.errors import ConfigError, MnistGuiError
 
 EXIT_ERROR = 1
@@ -283,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export_onnx.add_argument("model", type=Path)
     export_onnx.add_argument("out", help="the .onnx file to write (never the model itself)")
+    add_sweep_parser(sub, _Parser)
     return parser
 
 
@@ -449,7 +451,8 @@ def _train_and_save(args, trainer, dataset, config, recorder, save, progress, ou
         report = evaluate_model(trainer.model, dataset.X_test, dataset.y_test)
         metrics["test_accuracy"] = report.accuracy
         metrics["test_loss"] = report.loss
-        path = save_model(save, trainer.model, config.to_dict(), metrics)
+        path = save_model(save, trainer.model, config.to_dict(), metrics,
+                          history=[epoch.metrics() for epoch in trainer.history])
         if not args.json:
             out.write(f"saved {path}\n")
     if args.json:
@@ -876,6 +879,7 @@ COMMANDS = {
     "prune": _cmd_prune,
     "export": _cmd_export,
     "gui": _cmd_gui,
+    "sweep": cmd_sweep,
     None: _cmd_gui,
 }
 

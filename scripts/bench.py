@@ -85,6 +85,58 @@ class OursRunner:
         raise RuntimeError("training ended early")
 
 
+class FloorRunner:
+    """The GEMM floor: one epoch of only the matrix products our trainer computes, into
+    preallocated outputs: per batch and dense layer the forward x @ W, dW = x.T @ dz and
+    (all but the first layer) dx = dz @ W.T, with the epoch's batch sizes (the last one
+    partial) and the trainer's BLAS thread policy. Nothing else: no bias, activation,
+    softmax, optimiser step or batch gather. What a NumPy MLP cannot beat on this machine;
+    our epoch over this is what the rest of the step costs."""
+
+    def __init__(self, dataset, hidden: list[int], batch: int) -> None:  # noqa: ANN001
+        from mnist_gui.core.training import SINGLE_THREAD_GEMM_WORK
+
+        rng = np.random.default_rng(0)
+        self.sizes = sizes = [dataset.n_features, *hidden, len(dataset.classes)]
+        n = len(dataset.y_train)
+        batch = batch or n
+        self.batches = [batch] * (n // batch) + ([n % batch] if n % batch else [])
+        f32 = np.float32
+        self.W = [(rng.standard_normal((a, b)) * 0.01).astype(f32)
+                  for a, b in zip(sizes[:-1], sizes[1:])]
+        self.dW = [np.empty_like(W) for W in self.W]
+        self.buffers = {}
+        for rows in set(self.batches):
+            x = [np.ascontiguousarray(dataset.X_train[:rows], f32)]  # layer inputs
+            x += [rng.standard_normal((rows, b)).astype(f32) for b in sizes[1:-1]]
+            z = [np.empty((rows, b), f32) for b in sizes[1:]]  # layer outputs
+            dz = [rng.standard_normal((rows, b)).astype(f32) for b in sizes[1:]]
+            dx = [np.empty((rows, a), f32) for a in sizes[:-1]]
+            self.buffers[rows] = (x, z, dz, dx)
+        work = batch * max(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+        self.single_thread = work < SINGLE_THREAD_GEMM_WORK
+
+    def epoch(self) -> tuple[float, float]:
+        from threadpoolctl import threadpool_limits
+
+        matmul = np.matmul
+        limiter = threadpool_limits(limits=1, user_api="blas") if self.single_thread else None
+        try:
+            t = time.perf_counter()
+            for rows in self.batches:
+                x, z, dz, dx = self.buffers[rows]
+                for l, W in enumerate(self.W):
+                    matmul(x[l], W, out=z[l])
+                for l in range(len(self.W) - 1, -1, -1):
+                    matmul(x[l].T, dz[l], out=self.dW[l])
+                    if l > 0:
+                        matmul(dz[l], self.W[l].T, out=dx[l])
+            return time.perf_counter() - t, 0.0
+        finally:
+            if limiter is not None:
+                limiter.restore_original_limits()
+
+
 class TorchRunner:
     def __init__(self, dataset, hidden: list[int], batch: int) -> None:  # noqa: ANN001
         import torch
@@ -189,7 +241,8 @@ class EpochServer:
 
 def serve_epochs(kind: str, hidden: list[int], batch: int) -> None:
     dataset = prepare(load_raw(), DataSpec())
-    runner = (OursRunner if kind == "ours" else TorchRunner)(dataset, hidden, batch)
+    runner = {"ours": OursRunner, "torch": TorchRunner, "floor": FloorRunner}[kind](
+        dataset, hidden, batch)
     for _ in sys.stdin:
         print(json.dumps(runner.epoch()), flush=True)
 
@@ -211,7 +264,8 @@ def bench_headless(cases, turns: int, native: bool = True,
           flush=True)
     rows = []
     for hidden, batch in cases:
-        servers = {"ours": EpochServer("ours", hidden, batch, native)}
+        servers = {"ours": EpochServer("ours", hidden, batch, native),
+                   "floor": EpochServer("floor", hidden, batch, native)}
         if have_torch:
             servers["torch"] = EpochServer("torch", hidden, batch, native)
         if versus is not None:
@@ -235,6 +289,7 @@ def bench_headless(cases, turns: int, native: bool = True,
         flops = epoch_flops(sizes, 60_000)
         ours = times["ours"]
         ratios = [a / b for a, b in zip(ours, times.get("torch", []))]
+        floor_ratios = [a / b for a, b in zip(ours, times["floor"])]
         row = {
             "network": "-".join(map(str, sizes)),
             "batch": batch,
@@ -247,6 +302,9 @@ def bench_headless(cases, turns: int, native: bool = True,
             "runs": len(ours),
             "ratios": ratios,
             "ratio": median(ratios) if ratios else None,
+            "floor_s": median(times["floor"]),
+            "floor_ratios": floor_ratios,
+            "floor_ratio": median(floor_ratios),
         }
         if versus is not None:
             versus_ratios = [a / b for a, b in zip(ours, times["versus"])]
@@ -525,12 +583,14 @@ def markdown(report: dict) -> str:
         f"{' --quick' if report['quick'] else ''}. Headless: ours and PyTorch's each in a "
         f"process of its own, taking turns epoch by epoch ({report['turns']} turns after a "
         "warm-up epoch); times are medians, the ratio is the median of the ratios of "
-        "adjacent epochs.",
+        "adjacent epochs. The GEMM floor is the epoch's matrix products alone, in NumPy "
+        "into preallocated outputs (scripts/bench.py FloorRunner), taking turns with them.",
         "",
         "",
         "| network | batch | OpenBLAS kernel | ours (s/epoch) | PyTorch (s/epoch) | ours / PyTorch "
+        "| GEMM floor (s/epoch) | ours / floor "
         "| ours GFLOP/s (% of that kernel's GEMM peak) | evaluation / epoch | vs --versus tree |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     if not report["headless"]:  # --skip-headless, --only: no empty table
         lines = lines[:1]
@@ -541,6 +601,7 @@ def markdown(report: dict) -> str:
         kernel = f"{r['kernel']} ({'native' if r['native'] else 'CORETYPE=Haswell'})"
         lines.append(
             f"| {r['network']} | {r['batch']} | {kernel} | {r['ours_s']:.3f} | {torch_s} | {ratio} | "
+            f"{r['floor_s']:.3f} | **{r['floor_ratio']:.2f}** | "
             f"{r['ours_gflops']:.0f} ({100 * r['peak_fraction']:.0f}%) | "
             f"{100 * r['eval_fraction']:.1f}% | {versus} |"
         )
@@ -608,11 +669,15 @@ def main() -> int:
     parser.add_argument("--kernel", choices=("native", "set", "both"), default="both",
                         help="headless rows with OPENBLAS_CORETYPE/L2_SIZE unset (native), set to "
                         "Haswell/512 as on these machines, or both (native rows, one row set)")
+    parser.add_argument("--case", action="append", metavar="HIDDEN:BATCH",
+                        help="headless rows to run instead of the default ones, e.g. "
+                        "800,800:128 (repeat for more)")
+    parser.add_argument("--turns", type=int, help="epochs per framework after the warm-up")
     parser.add_argument("--versus", type=Path,
                         help="another checkout (e.g. a git worktree of the previous commit) "
                         "whose trainer takes turns with ours: the 'vs' column is ours/theirs")
     args = parser.parse_args()
-    turns = 5 if args.quick else 9
+    turns = args.turns or (5 if args.quick else 9)
     if args.only:
         args.skip_headless = args.skip_gui = args.skip_augmentation = True
         args.skip_shown = "shown" not in args.only
@@ -628,6 +693,9 @@ def main() -> int:
              ([512], 64), ([800, 800], 128)]
     if args.only_first:
         cases = [([128], 64), ([512], 64), ([800, 800], 128)]
+    if args.case:
+        cases = [([int(h) for h in hidden.split(",")], int(batch))
+                 for hidden, batch in (case.split(":") for case in args.case)]
     report["headless"] = []
     if not args.skip_headless:
         if args.kernel in ("native", "both"):

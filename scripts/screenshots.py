@@ -5,6 +5,7 @@ the views after opening a binary (7 vs 8) model, and Health, Map, Lab, Robustnes
 
     python scripts/screenshots.py [--out docs/screenshots] [--preset fast] [--epochs 2]
                                   [--best-epochs 30] [--part all|basic|best] [--language it]
+    python scripts/screenshots.py --part sweeps --sweep-home HOME   # after a sweep in HOME
 
 Works offscreen (QT_QPA_PLATFORM=offscreen) or on a real display / Xvfb. Saves
 first-launch, curves, weights, mistakes, history, draw, runs-overlay, curves-overlay,
@@ -12,7 +13,9 @@ inspect-mistake, binary-mistakes and binary-draw (``--part basic``), and health,
 map-tsne, lab, robustness and draw-threshold (``--part best``: the `best` preset trained for
 ``--best-epochs``, its 30 by default; t-SNE needs openTSNE, the `map` extra) (.png). Runs are
 recorded in a scratch run store, never the user's. ``--language it`` takes them in Italian
-(as ``LANG=it_IT.UTF-8`` would), each saved as ``<name>-it.png``.
+(as ``LANG=it_IT.UTF-8`` would), each saved as ``<name>-it.png``. ``--part sweeps`` saves
+sweeps-parallel and sweeps-curves: the Sweeps view of the newest sweep in ``--sweep-home``
+(the MNIST_GUI_HOME a finished ``mnist-gui sweep`` ran in; only read).
 """
 
 from __future__ import annotations
@@ -262,6 +265,17 @@ def hover(panel, where: float) -> None:
     panel.plot_widget.scene().sigMouseMoved.emit(scene)
 
 
+def sweep_shots(window, grab) -> None:
+    """The Sweeps view of the newest sweep in the window's run store, once read."""
+    view = window.sweeps_panel
+    window.show_view(view)
+    wait_until(lambda: view.snapshot() is not None and bool(view.importances()), 120)
+    view.plots.setCurrentWidget(view.parallel_plot)
+    grab("sweeps-parallel")
+    view.plots.setCurrentWidget(view.curves_plot)
+    grab("sweeps-curves")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
@@ -270,7 +284,9 @@ def main() -> int:
     parser.add_argument("--binary-epochs", type=int, default=1000)
     parser.add_argument("--best-epochs", type=int, default=None,
                         help="epochs of the `best` preset (default: its own, 30)")
-    parser.add_argument("--part", choices=["all", "basic", "best"], default="all",
+    parser.add_argument("--sweep-home", type=Path,
+                        help="--part sweeps: the run store of a finished sweep")
+    parser.add_argument("--part", choices=["all", "basic", "best", "sweeps"], default="all",
                         help="basic: the default preset's views and the binary model; best: "
                         "Health, Map, Lab, Robustness after training `best`")
     parser.add_argument("--size", default="1400x880", help="window size, WxH")
@@ -288,7 +304,8 @@ def main() -> int:
 
     scratch = Path(tempfile.mkdtemp(prefix="mnist-gui-screenshots-"))
     window = MainWindow(settings=QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat),
-                        run_store=RunStore(scratch / "home"))
+                        run_store=RunStore(args.sweep_home if args.part == "sweeps"
+                                           else scratch / "home"))
     window.resize(*map(int, args.size.split("x")))
     window.show()
     saved: list[Path] = []
@@ -306,6 +323,9 @@ def main() -> int:
     if args.part in ("all", "best"):
         best_shots(window, args, grab)
         expected += 6
+    if args.part == "sweeps":
+        sweep_shots(window, grab)
+        expected += 2
     print("saved " + ", ".join(str(p) for p in saved))
     window.close()
     return 0 if len(saved) == expected else 1

@@ -45,6 +45,22 @@ def test_train_json(tmp_path):
     assert objects[-1]["event"] == "finished" and objects[-1]["reason"] == "completed"
 
 
+def test_train_with_batch_norm_saves_the_layer_list_and_it_evaluates(tmp_path):
+    path = tmp_path / "bn.npz"
+    result = run("train", "--hidden", "32,16", "--normalization", "batch", "--epochs", "1",
+                 "--train-subset", "2000", "--save", str(path))
+    assert result.returncode == 0, result.stderr
+    with np.load(path, allow_pickle=False) as npz:
+        meta = json.loads(str(npz["meta"]))
+        assert "batch_norm_running_var2" in npz.files
+    assert [layer["kind"] for layer in meta["layers"]] == [
+        "dense", "batch_norm", "relu", "dense", "batch_norm", "relu", "dense"]
+    assert meta["config"]["normalization"] == "batch"
+    evaluated = run("evaluate", str(path), "--json")
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert json.loads(evaluated.stdout)["accuracy"] > 0.8
+
+
 def test_evaluate(trained_model):
     path, _ = trained_model
     result = run("evaluate", str(path), "--json")

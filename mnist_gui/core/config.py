@@ -23,7 +23,7 @@ import numpy as np
 from .augment import AUGMENT_SCHEDULES
 from .data import DataSpec
 from .errors import ConfigError
-from .layers import ACTIVATION_TYPES, DEFAULT_LEAKY_SLOPE, INITIALIZERS
+from .layers import ACTIVATION_TYPES, DEFAULT_LEAKY_SLOPE, INITIALIZERS, NORMALIZATIONS
 from .losses import LOSS_TITLES
 from .network import MAX_PARAMETERS, parameter_count
 from .optim import MOMENTUM_FORMS, OPTIMIZER_TYPES, SCHEDULES
@@ -207,6 +207,14 @@ class TrainConfig:
         choices=_labels(("zeros", "normal"), {"zeros": "Zeros", "normal": "Normal, like weights"}),
         help="biases start at zero, or drawn like the weights (article 0)",
     )
+    normalization: str = setting(
+        "none", label="Normalisation", group="Network", kind="choice",
+        choices=_labels(tuple(NORMALIZATIONS), {
+            "none": "None", "batch": "Batch norm (over the batch)",
+            "layer": "Layer norm (over each digit's units)"}),
+        help="standardise each hidden layer's inputs to its activation, then scale and shift "
+        "them by learnt factors; lets deep sigmoid and tanh networks train",
+    )
     leaky_relu_slope: float = setting(
         DEFAULT_LEAKY_SLOPE, label="Leaky ReLU slope", group="Network", kind="float",
         low=0.0, high=1.0, advanced=True,
@@ -276,6 +284,12 @@ class TrainConfig:
     weight_decay: float = setting(
         0.0, label="Weight decay (L2)", group="Regularisation", kind="float", low=0.0, high=10.0,
         help="pulls weights towards zero by adding decay*W to their gradient; 1e-5 to 1e-3",
+    )
+    norm_weight_decay: bool = setting(
+        False, label="Decay normalisation", group="Regularisation", kind="bool",
+        advanced=True, applies=lambda c: c.normalization != "none" and c.weight_decay > 0,
+        help="apply weight decay to the normalisation's scale and shift too (usually off: "
+        "decaying them towards zero fights the normalisation)",
     )
     dropout: float = setting(
         0.0, label="Dropout", group="Regularisation", kind="float", low=0.0, high=0.95,
@@ -401,7 +415,7 @@ class TrainConfig:
                 "Output and loss (loss): binary cross-entropy (bce) needs a digit subset of "
                 "exactly 2 digits"
             )
-        n_params = parameter_count(self.layer_sizes())
+        n_params = parameter_count(self.layer_sizes(), self.normalization)
         if n_params > MAX_PARAMETERS:
             raise ConfigError(
                 f"the network would have {n_params:,} parameters; at most {MAX_PARAMETERS:,}"
@@ -417,13 +431,15 @@ class TrainConfig:
         """Bytes a run needs beyond the data: parameters, gradients, optimiser state and
         per-batch activations (for the training and the evaluation passes)."""
         itemsize = np.dtype(self.dtype).itemsize
-        n_params = parameter_count(self.layer_sizes(n_features))
+        n_params = parameter_count(self.layer_sizes(n_features), self.normalization)
         optimizer = OPTIMIZER_TYPES.get(self.optimizer)
         state = optimizer.state_copies if optimizer is not None else 2
         batch = self.batch_size or n_train
         units = sum(self.layer_sizes(n_features)[1:])
         # per unit and sample: the layer's output, its activation, its gradient, dropout
-        activations = batch * units * 5 + min(8192, n_train) * units * 2
+        # (and a normalisation's standardised input, output and gradient)
+        per_unit = 5 if self.normalization == "none" else 8
+        activations = batch * units * per_unit + min(8192, n_train) * units * 2
         return itemsize * (n_params * (3 + state) + activations + batch * n_features)
 
 

@@ -7,8 +7,9 @@ batches it copies the parameters (one memcpy), and on the next batch it measures
 update (parameters now minus the copy), the gradients the step used (``model.grads`` divided
 by ``grad_scale``: the learning rate when the optimiser folds it into the gradient, else 1;
 no optimiser changes ``grads`` in ``step``, which tests/core/test_health.py checks for every
-registered one against gradients computed afresh), and one forward pass of a fixed probe
-batch through plain GEMMs (the layers' reused buffers are left alone).
+registered one against gradients computed afresh), and one inference pass of a fixed probe
+batch through the network's ``trace`` (every layer's output; the layers' reused buffers are
+left alone), whatever layers the network lists.
 ``after_epoch(train_loss, val_loss)`` adds the epoch rule. The Trainer's BatchFinished event
 arrives right after the step, so a caller iterating ``trainer.run()`` can feed the monitor
 without any change to the trainer.
@@ -71,8 +72,9 @@ DEFAULT_BUDGET = 0.015
 
 @dataclass
 class LayerHealth:
-    """One weight layer (1-based ``layer``; its activation is ``activation``, "softmax" or
-    "sigmoid" for the output). Fractions are None where they do not apply."""
+    """One weight layer, i.e. one block of the network (1-based ``layer``: its dense layer,
+    its normalisation if any, its activation ``activation``, "softmax" or "sigmoid" for the
+    output). Fractions are None where they do not apply."""
 
     layer: int
     activation: str
@@ -80,12 +82,13 @@ class LayerHealth:
     grad_rms: float  # RMS of dL/dW over the layer's weights
     grad_norm: float  # Frobenius norm of dL/dW
     update_ratio: float | None  # ||step's change of W|| / ||W||, None before a step is seen
-    preact_mean: float  # of z = x W + b over probe digits and units
-    preact_std: float
+    preact_mean: float  # of what the activation takes (z = x W + b, normalised if the layer
+    preact_std: float  # has a normalisation) over probe digits and units
     histogram: np.ndarray  # (HISTOGRAM_BINS,) counts of the activations on the probe batch
     edges: np.ndarray  # (HISTOGRAM_BINS + 1,)
     dead_fraction: float | None  # ReLU family: units never positive on the probe batch
     saturated_fraction: float | None  # sigmoid/tanh hidden units saturated (see module doc)
+    normalization: str | None = None  # the layer's normalisation ("batch_norm"), if any
 
     def as_dict(self) -> dict[str, Any]:
         return {k: (v.tolist() if isinstance(v, np.ndarray) else v)
@@ -162,19 +165,18 @@ def layer_health(
     if probe.ndim != 2 or probe.shape[1] != model.layer_sizes[0] or len(probe) == 0:
         raise ConfigError(f"the probe batch must be (M, {model.layer_sizes[0]}) with M >= 1")
     out: list[LayerHealth] = []
-    x = np.asarray(probe, model.dtype)
-    for l, dense in enumerate(model.dense):
-        z = x @ dense.W
-        z += dense.b
+    # one inference pass keeping every layer's output (the layers' training buffers are
+    # left alone); each block reads the input of its activation and the activation's output
+    outputs = {id(layer): value for layer, value in model.trace(probe)}
+    for l, block in enumerate(model.blocks):
+        dense = block.dense
         kind = model.activations[l]
-        hidden = model.hidden[l] if l < len(model.hidden) else None
+        before = block.transforms[-1] if block.transforms else dense
+        z = outputs[id(before)]  # what the activation takes (normalised, if the block is)
+        hidden = block.activation
         dead = saturated = None
         if hidden is not None:
-            a = np.empty_like(z)
-            hidden.apply(z, a)
-            scale = hidden.unit_scale  # read once: another thread may set a new one
-            if scale is not None:
-                a *= scale.astype(a.dtype)
+            a = outputs[id(hidden)]  # unit scales applied
             if kind in ("relu", "leaky_relu"):
                 dead = float(np.mean(~(z > 0).any(axis=0)))
             elif kind in ("sigmoid", "tanh"):
@@ -199,8 +201,8 @@ def layer_health(
             update_ratio=update_ratio,
             preact_mean=float(z.mean(dtype=np.float64)), preact_std=float(z.std(dtype=np.float64)),
             histogram=counts, edges=edges, dead_fraction=dead, saturated_fraction=saturated,
+            normalization=block.normalization,
         ))
-        x = a
     return out
 
 

@@ -235,10 +235,18 @@ class LabResult:
 
 @dataclass
 class _Cached:
-    W: np.ndarray
-    b: np.ndarray
+    arrays: list[np.ndarray]  # copies of the block's parameters and state, when computed
     input_scale: np.ndarray | None  # the unit scales of the layer before, when computed
-    activation: np.ndarray  # this dense layer's output after its activation, before scaling
+    activation: np.ndarray  # this block's output after its activation, before scaling
+
+
+def _block_arrays(block) -> list[np.ndarray]:
+    """The arrays a block's output depends on (its dense layer's, its normalisation's
+    parameters and running statistics), views."""
+    arrays = []
+    for layer in [block.dense, *block.transforms]:
+        arrays += [p.value for p in layer.parameters] + list(layer.state.values())
+    return arrays
 
 
 class Lab:
@@ -365,10 +373,11 @@ class Lab:
         out = self.X
         reuse = True  # while every layer so far is as cached, so is this layer's input
         input_scale = None
-        for l, dense in enumerate(model.dense):
-            hidden = model.hidden[l] if l < len(model.hidden) else None
+        for l, block in enumerate(model.blocks):
+            dense, hidden = block.dense, block.activation
+            arrays = _block_arrays(block)
             cached = self._cache[l]
-            if reuse and cached is not None and _same(cached, dense.W, dense.b, input_scale):
+            if reuse and cached is not None and _same(cached, arrays, input_scale):
                 a = cached.activation
             else:
                 reuse = False
@@ -376,9 +385,11 @@ class Lab:
                 # faults than the arithmetic
                 a = np.matmul(out, dense.W, out=self._buffer("a", l, dense.fan_out))
                 a += dense.b
+                for layer in block.transforms:  # a normalisation: in place, own arrays
+                    a = layer.infer(a, overwrite_x=True)
                 if hidden is not None:
                     hidden.apply(a, a)
-                self._cache[l] = _Cached(dense.W.copy(), dense.b.copy(),
+                self._cache[l] = _Cached([x.copy() for x in arrays],
                                          None if input_scale is None else input_scale.copy(), a)
             # unit scales are applied on the way out: changing one recomputes the layers
             # after it, never this layer's GEMM
@@ -411,11 +422,13 @@ class Lab:
         return buffer
 
 
-def _same(cached: _Cached, W: np.ndarray, b: np.ndarray, input_scale: np.ndarray | None) -> bool:
+def _same(cached: _Cached, arrays: list[np.ndarray], input_scale: np.ndarray | None) -> bool:
     if (cached.input_scale is None) != (input_scale is None) or (
             input_scale is not None and not np.array_equal(cached.input_scale, input_scale)):
         return False
-    return np.array_equal(cached.b, b) and np.array_equal(cached.W, W)
+    # the small arrays first: a changed bias or scale is found before a large W is compared
+    order = sorted(range(len(arrays)), key=lambda i: arrays[i].size)
+    return all(np.array_equal(cached.arrays[i], arrays[i]) for i in order)
 
 
 # ----------------------------------------------------------------------------- one unit

@@ -2,12 +2,20 @@
 
 Layout (see README, "Model file format"):
 
-* ``W1..WL``: float32 (fan_in, fan_out); ``b1..bL``: float32 (fan_out,)
+* ``W1..WL``: float32 (fan_in, fan_out); ``b1..bL``: float32 (fan_out,), the dense layers
+* version 2: the other layers' arrays, named ``{kind}_{name}{i}`` after the dense layer
+  ``i`` they follow: ``batch_norm_gamma1``, ``batch_norm_beta1``,
+  ``batch_norm_running_mean1``, ``batch_norm_running_var1``, ``layer_norm_gamma1``, ...
 * ``meta``: a 0-d unicode array holding JSON with ``format`` = "mnist-gui-mlp",
-  ``version`` = 1, ``layer_sizes``, ``activations``, ``classes``, ``input_mean``,
-  ``input_std``, optional ``leaky_relu_slope``, ``config``, ``metrics`` and ``edits`` (the
-  lab's changes to a trained model, in order, as ``core.lab`` records them; readers that do
-  not know the field ignore it).
+  ``version`` = 2, ``layers`` (the layer list: each layer's ``kind`` and arguments, in
+  order), ``output_activation``, ``layer_sizes``, ``activations`` (what the layers make,
+  checked against them), ``classes``, ``input_mean``, ``input_std``, optional
+  ``leaky_relu_slope``, ``config``, ``metrics`` and ``edits`` (the lab's changes to a
+  trained model, in order, as ``core.lab`` records them; readers that do not know the field
+  ignore it).
+
+Version 1 (written before the layer list) has no ``layers``: the network is Dense and the
+activation per entry of ``layer_sizes`` and ``activations``. Such files still open.
 
 Reading uses ``np.load(..., allow_pickle=False)`` and validates every shape and value;
 writing goes to a temporary file in the same folder that is renamed over the target, so a
@@ -29,7 +37,9 @@ from .network import MLP
 from .paths import check_output_path, write_atomically
 
 FORMAT = "mnist-gui-mlp"
-VERSION = 1
+VERSION = 2
+#: the versions this reader opens (1: layer_sizes and activations only; 2: the layer list)
+READABLE_VERSIONS = (1, 2)
 MAX_META_CHARS = 1_000_000
 
 
@@ -46,8 +56,12 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+#: Most epochs a model file's history keeps (its metrics are ~300 bytes an epoch).
+MAX_HISTORY_EPOCHS = 100_000
+
+
 def model_metadata(model: MLP, config: dict | None = None, metrics: dict | None = None,
-                   edits: list[dict] | None = None) -> dict:
+                   edits: list[dict] | None = None, history: list[dict] | None = None) -> dict:
     meta: dict[str, Any] = {"format": FORMAT, "version": VERSION, **model.spec()}
     if config is not None:
         meta["config"] = json_safe(config)
@@ -55,22 +69,43 @@ def model_metadata(model: MLP, config: dict | None = None, metrics: dict | None 
         meta["metrics"] = json_safe(metrics)
     if edits:
         meta["edits"] = json_safe(edits)
+    if history:
+        meta["history"] = json_safe(history[-MAX_HISTORY_EPOCHS:])
     return meta
+
+
+def history_in(meta: dict) -> list[dict]:
+    """The per-epoch metrics a model file keeps (``meta["history"]``: one object per epoch,
+    with an integer ``epoch`` that rises), or [] if it keeps none or they do not read as
+    such: the history only draws the curves of an opened model, which opens without them."""
+    history = meta.get("history") if isinstance(meta, dict) else None
+    if not isinstance(history, list) or len(history) > MAX_HISTORY_EPOCHS:
+        return []
+    last = 0
+    for row in history:
+        if not isinstance(row, dict) or not isinstance(row.get("epoch"), int) \
+                or isinstance(row["epoch"], bool) or row["epoch"] <= last:
+            return []
+        last = row["epoch"]
+        if not all(value is None or isinstance(value, (int, float, str)) for value in row.values()):
+            return []
+    return history
 
 
 def save_model(
     path: str | Path, model: MLP, config: dict | None = None, metrics: dict | None = None,
-    edits: list[dict] | None = None,
+    edits: list[dict] | None = None, history: list[dict] | None = None,
 ) -> Path:
     """Write ``model`` to ``path`` (".npz" is appended if missing) atomically; ``edits``
-    (JSON-safe dicts) are recorded in the meta."""
+    (JSON-safe dicts) and ``history`` (each epoch's metrics, as ``EpochFinished.metrics()``
+    gives them) are recorded in the meta."""
     path = check_output_path(path, suffix=".npz", what="model")
     arrays = {
         name: np.ascontiguousarray(value, dtype=np.float32)
         for name, value in model.named_arrays().items()
     }
     arrays["meta"] = np.array(
-        json.dumps(model_metadata(model, config, metrics, edits), allow_nan=False))
+        json.dumps(model_metadata(model, config, metrics, edits, history), allow_nan=False))
     write_npz_atomically(path, arrays)
     return path
 
@@ -147,7 +182,7 @@ def load_model(path: str | Path) -> tuple[MLP, dict]:
             except json.JSONDecodeError as exc:
                 raise _fail(path, f"'meta' is not JSON ({exc.msg})") from None
             _check_meta(path, meta)
-            model = MLP.from_spec(meta)
+            model = MLP.from_spec(meta)  # version 1 has no "layers" (refused in _check_meta)
             _check_sense(path, meta)
             targets = model.named_arrays()
             expected = set(targets) | {"meta"}
@@ -209,17 +244,33 @@ def _check_sense(path: Path, meta: dict) -> None:
 def _check_output_bound(path: Path, model: MLP) -> None:
     """Refuse weights so large that some input could overflow float32 on the way to the
     output (finite weights of 1e38 load, then give inf logits and "accuracy nan%"): a bound
-    on every layer's largest |value|, for pixels in [0, 1]; sigmoid and tanh reset it to 1."""
+    on every layer's largest |value|, for pixels in [0, 1]; sigmoid and tanh reset it to 1,
+    a layer norm to max|gamma| * sqrt(width) + max|beta| (a standardised row's entries are
+    below sqrt(width)), a batch norm multiplies it by its largest inference factor."""
     bound = max(abs(model.input_mean), abs(1 - model.input_mean)) / model.input_std
     limit = float(np.finfo(np.float32).max) / 1e3
-    for l, (W, b) in enumerate(zip(model.W, model.b), start=1):
-        with np.errstate(over="ignore"):
+
+    def largest(a: np.ndarray) -> float:
+        return float(np.abs(a, dtype=np.float64).max(initial=0.0))
+
+    for l, block in enumerate(model.blocks, start=1):
+        W, b = block.dense.W, block.dense.b
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             column = np.abs(W, dtype=np.float64).sum(axis=0).max(initial=0.0)
-            bound = float(column * bound + np.abs(b, dtype=np.float64).max(initial=0.0))
+            bound = float(column * bound + largest(b))
+            for layer in block.transforms:
+                if layer.kind == "layer_norm":
+                    bound = largest(layer.gamma) * math.sqrt(layer.size) + largest(layer.beta)
+                elif layer.kind == "batch_norm":
+                    if (layer.state["running_var"] < 0).any():
+                        raise _fail(path, f"layer {l}'s batch norm has a negative running "
+                                    "variance")
+                    scale, shift = layer.inference_affine()
+                    bound = bound * largest(scale) + largest(shift)
         if not bound <= limit:
             raise _fail(path, f"weights so large that layer {l}'s outputs could overflow "
                         f"float32 (up to {bound:.3g}): not a trained network")
-        if l <= len(model.hidden) and model.activations[l - 1] in ("sigmoid", "tanh"):
+        if block.activation is not None and block.activation.kind in ("sigmoid", "tanh"):
             bound = 1.0
 
 
@@ -229,5 +280,11 @@ def _check_meta(path: Path, meta: Any) -> None:
         raise _fail(path, "'meta' JSON must be an object")
     if meta.get("format") != FORMAT:
         raise _fail(path, f"format is {meta.get('format')!r}, expected {FORMAT!r}")
-    if meta.get("version") != VERSION:
-        raise _fail(path, f"version {meta.get('version')!r} is not supported (expected {VERSION})")
+    version = meta.get("version")
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
+        raise _fail(path, f"version {version!r} is not supported (expected one of "
+                    f"{', '.join(map(str, READABLE_VERSIONS))})")
+    if version == 1 and "layers" in meta:
+        raise _fail(path, "version 1 has no 'layers' (the layer list came with version 2)")
+    if version >= 2 and "layers" not in meta:
+        raise _fail(path, f"version {version} needs 'layers', the layer list")

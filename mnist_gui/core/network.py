@@ -1,14 +1,21 @@
-"""The multilayer perceptron: a sequence of layers over one flat parameter buffer.
+"""The multilayer perceptron: a list of layers over one flat parameter buffer.
 
-The layers (``core/layers.py``) do the maths; the network owns the flat buffers ``params``
-and ``grads`` every layer's parameters are views into (so an optimiser updates the whole
-network in a few calls, and a model is copied or checked for NaN in one), and adds what a
-classifier needs on top: the output activation fused with the loss, predictions, the
-activations of every layer for a batch, and unit masks for experiments.
+The network is a list of layer specs (``spec()["layers"]``, what the model file stores):
+``[{"kind": "dense", "fan_in": 784, "fan_out": 128}, {"kind": "batch_norm", "size": 128},
+{"kind": "relu"}, {"kind": "dense", "fan_in": 128, "fan_out": 10}]`` and an output activation
+("softmax") fused with the loss. The layers (``core/layers/``, one file per type) do the
+maths; the list is cut into blocks (``Block``: a dense layer, its transforms such as a
+normalisation, its activation), which is what the views call a layer. The network owns the
+flat buffers ``params`` and ``grads`` every layer's parameters are views into (so an
+optimiser updates the whole network in a few calls, and a model is copied or checked for NaN
+in one) and ``state`` (running statistics), and adds what a classifier needs on top: the
+output activation fused with the loss, predictions, the activations of every layer for a
+batch (``trace``, ``layer_outputs``), and unit masks for experiments.
 
-``layer_sizes`` and ``activations`` describe an MLP in the terms of the model file:
-``[784, 128, 10]`` with ``["relu", "softmax"]`` is Dense(784, 128), ReLU, Dense(128, 10),
-softmax. Dropout layers follow each hidden activation when ``dropout > 0``.
+``layer_sizes`` and ``activations`` (and ``normalization``) describe an MLP in the terms of
+the version-1 model file and the settings: ``[784, 128, 10]`` with ``["relu", "softmax"]`` is
+Dense(784, 128), ReLU, Dense(128, 10), softmax. Dropout layers follow each hidden activation
+when ``dropout > 0`` (a training setting, not part of the stored list).
 
 Two kinds of pass, as in ``core/layers.py``:
 
@@ -24,33 +31,35 @@ Two kinds of pass, as in ``core/layers.py``:
 
 from __future__ import annotations
 
-import math
 from typing import Any, Iterator
 
 import numpy as np
 
+from .architecture import (
+    MAX_LAYERS,
+    MAX_PARAMETERS,
+    Block,
+    cut_blocks,
+    layer_from_file,
+    mlp_layers,
+    parameter_count,
+    read_spec,
+)
 from .errors import ConfigError
 from .layers import (
     DEFAULT_LEAKY_SLOPE,
-    ACTIVATION_TYPES,
     INITIALIZERS,
-    Activation,
-    Dense,
+    NORMALIZATIONS,
     Dropout,
     Layer,
     Parameter,
     check_activation,
-    make_activation,
 )
 from .losses import LOSS_FUNCTIONS, LOSS_OUTPUT, LOSSES, output_probabilities
 
-__all__ = ["INITIALIZERS", "MAX_PARAMETERS", "MLP", "Tape", "build_mlp", "parameter_count"]
+__all__ = ["INITIALIZERS", "MAX_PARAMETERS", "MLP", "Block", "Tape", "build_mlp",
+           "mlp_layers", "parameter_count"]
 
-#: The largest parameter count we accept, to train or to load (200 MB of float32; the
-#: presets' largest network has 1.3 million, and one epoch of 50 million takes hours on a
-#: CPU). Checked from a file's metadata before its arrays are read: a 2 MB file of zeros
-#: can claim 477 million (1.9 GB, and 10 GB to evaluate).
-MAX_PARAMETERS = 50_000_000
 #: Inference runs in chunks of rows whose activations fit this (a 600,000-unit layer would
 #: otherwise take 8192 x 600,000 floats at once); at most INFERENCE_ROWS rows.
 INFERENCE_BUDGET = 256 * 2**20
@@ -62,17 +71,15 @@ INFERENCE_ROWS = 8192
 Tape = list[tuple[Layer, Any]]
 
 
-def parameter_count(layer_sizes: list[int]) -> int:
-    return sum((a + 1) * b for a, b in zip(layer_sizes[:-1], layer_sizes[1:]))
-
-
 class MLP:
-    """A fully connected classifier.
+    """A fully connected classifier: a list of layers in blocks (``Block``), the last a lone
+    Dense whose output activation is fused with the loss.
 
     layer_sizes: e.g. [784, 128, 10]; activations: one per weight layer, the hidden ones from
-    ``layers.ACTIVATION_TYPES`` and the last "softmax" or "sigmoid". classes: the label each
-    output stands for (for one sigmoid unit: [negative, positive]). Inputs are expected as
-    (pixel/255 - input_mean) / input_std.
+    ``layers.ACTIVATION_TYPES`` and the last "softmax" or "sigmoid"; normalization: "none",
+    "batch" or "layer" between each hidden dense layer and its activation. Any other layer
+    list: ``MLP.from_layers``. classes: the label each output stands for (for one sigmoid
+    unit: [negative, positive]). Inputs are expected as (pixel/255 - input_mean) / input_std.
     """
 
     def __init__(
@@ -86,6 +93,7 @@ class MLP:
         input_std: float = 1.0,
         dtype: type | np.dtype = np.float32,
         dropout: float = 0.0,
+        normalization: str = "none",
     ) -> None:
         layer_sizes = [int(s) for s in layer_sizes]
         if len(layer_sizes) < 2:
@@ -99,36 +107,71 @@ class MLP:
             )
         for name in activations[:-1]:
             check_activation(name, hidden=True)
-        check_activation(activations[-1], hidden=False)
-        if activations[-1] == "softmax" and layer_sizes[-1] < 2:
-            raise ConfigError("a softmax output needs at least 2 units")
         n_params = parameter_count(layer_sizes)
         if n_params > MAX_PARAMETERS:
             raise ConfigError(
                 f"{n_params:,} parameters is more than the {MAX_PARAMETERS:,} this app accepts"
             )
-        if classes is None:
-            classes = list(range(layer_sizes[-1])) if layer_sizes[-1] > 1 else [0, 1]
-        expected_classes = layer_sizes[-1] if layer_sizes[-1] > 1 else 2
-        if len(classes) != expected_classes:
-            raise ConfigError(f"{layer_sizes[-1]} outputs need {expected_classes} classes")
-        self.layer_sizes = layer_sizes
-        self.activations = list(activations)
-        self.classes = [int(c) for c in classes]
         self.leaky_relu_slope = float(leaky_relu_slope)
+        self._setup(mlp_layers(layer_sizes, activations, normalization, leaky_relu_slope),
+                    activations[-1], classes, input_mean, input_std, dtype, dropout)
+
+    @classmethod
+    def from_layers(
+        cls,
+        layers: list[dict[str, Any]],
+        output_activation: str,
+        *,
+        classes: list[int] | None = None,
+        input_mean: float = 0.0,
+        input_std: float = 1.0,
+        dtype: type | np.dtype = np.float32,
+        dropout: float = 0.0,
+    ) -> MLP:
+        """A network (zero weights, initial state) from a list of layer specs (``spec()``'s
+        ``layers``): blocks of Dense, any transforms, one activation; the last block a lone
+        Dense. Raises ConfigError naming the layer that does not fit."""
+        model = cls.__new__(cls)
+        model.leaky_relu_slope = DEFAULT_LEAKY_SLOPE
+        model._setup(layers, output_activation, classes, input_mean, input_std, dtype, dropout)
+        return model
+
+    def _setup(self, specs: list[dict[str, Any]], output_activation: str,
+               classes: list[int] | None, input_mean: float, input_std: float,
+               dtype: type | np.dtype, dropout: float) -> None:
+        check_activation(output_activation, hidden=False)
+        if not isinstance(specs, list) or not 1 <= len(specs) <= MAX_LAYERS:
+            raise ConfigError(f"layers must be a list of 1 to {MAX_LAYERS} layer specs")
+        arch = [layer_from_file(i, spec) for i, spec in enumerate(specs)]
+        n_params = sum(layer.n_parameters for layer in arch)
+        if n_params > MAX_PARAMETERS:
+            raise ConfigError(
+                f"{n_params:,} parameters is more than the {MAX_PARAMETERS:,} this app accepts"
+            )
+        self.blocks = cut_blocks(arch)
+        self.dense = [block.dense for block in self.blocks]
+        self.hidden = [block.activation for block in self.blocks[:-1]]
+        self.layer_sizes = [self.dense[0].fan_in] + [d.fan_out for d in self.dense]
+        self.activations = [h.kind for h in self.hidden] + [output_activation]
+        slopes = [h.slope for h in self.hidden if h.kind == "leaky_relu"]
+        if slopes:
+            self.leaky_relu_slope = slopes[0]
+        if output_activation == "softmax" and self.layer_sizes[-1] < 2:
+            raise ConfigError("a softmax output needs at least 2 units")
+        if classes is None:
+            classes = list(range(self.layer_sizes[-1])) if self.layer_sizes[-1] > 1 else [0, 1]
+        expected_classes = self.layer_sizes[-1] if self.layer_sizes[-1] > 1 else 2
+        if len(classes) != expected_classes:
+            raise ConfigError(f"{self.layer_sizes[-1]} outputs need {expected_classes} classes")
+        self.classes = [int(c) for c in classes]
         self.input_mean = float(input_mean)
         self.input_std = float(input_std)
         self.dtype = np.dtype(dtype)
-        self.dense: list[Dense] = []
-        self.hidden: list[Activation] = []  # the hidden activation layers, in order
-        for l, (fan_in, fan_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:])):
-            self.dense.append(Dense(fan_in, fan_out))
-            if l < len(layer_sizes) - 2:
-                self.hidden.append(make_activation(activations[l], self.leaky_relu_slope))
         self._dropout: list[Dropout] = []
         self.layers: list[Layer] = []
         self.set_dropout(dropout)
         self.params, self.grads = self._bind_parameters()
+        self.state = self._bind_state()
         self._dz: dict[tuple[int, int], np.ndarray] = {}  # the training step's dL/dz
 
     def _bind_parameters(self) -> tuple[np.ndarray, np.ndarray]:
@@ -146,6 +189,22 @@ class MLP:
                 offset += size
             layer.bind(values, gradients)
         return params, grads
+
+    def _bind_state(self) -> np.ndarray:
+        """The flat buffer of the layers' state (running statistics), each layer's views of
+        its part, set to the layer's initial state."""
+        shapes = [(layer, layer.state_shapes()) for layer in self.layers]
+        total = sum(int(np.prod(s)) for _, named in shapes for s in named.values())
+        state, offset = np.zeros(total, self.dtype), 0
+        for layer, named in shapes:
+            views = {}
+            for name, shape in named.items():
+                size = int(np.prod(shape))
+                views[name] = state[offset : offset + size].reshape(shape)
+                offset += size
+            layer.bind_state(views)
+            layer.reset_state()
+        return state
 
     # ---------------------------------------------------------------------------- basics
 
@@ -168,6 +227,21 @@ class MLP:
         return self.layer_sizes[-1] == 1
 
     @property
+    def normalization(self) -> str:
+        """"batch" or "layer" when every hidden block has that normalisation and nothing
+        else, "none" when none has any, else "mixed" (a hand-written layer list)."""
+        kinds = {block.normalization for block in self.blocks[:-1]}
+        for name, kind in NORMALIZATIONS.items():
+            if kinds <= {kind}:
+                return name
+        return "mixed"
+
+    @property
+    def architecture(self) -> list[Layer]:
+        """The network's layers as the model file lists them (no dropout)."""
+        return [layer for block in self.blocks for layer in block.layers]
+
+    @property
     def W(self) -> list[np.ndarray]:
         """Weight matrices (fan_in, fan_out) of the dense layers (views)."""
         return [layer.W for layer in self.dense]
@@ -187,8 +261,9 @@ class MLP:
 
     def __repr__(self) -> str:
         sizes = "-".join(map(str, self.layer_sizes))
+        norm = "" if self.normalization == "none" else f", normalization={self.normalization}"
         return (
-            f"MLP({sizes}, activations={self.activations}, classes={self.classes}, "
+            f"MLP({sizes}, activations={self.activations}{norm}, classes={self.classes}, "
             f"params={self.n_parameters:,}, dtype={self.dtype})"
         )
 
@@ -198,12 +273,10 @@ class MLP:
         for layer in self._dropout:
             layer.rng = rng
         layers: list[Layer] = []
-        for l, dense in enumerate(self.dense):
-            layers.append(dense)
-            if l < len(self.hidden):
-                layers.append(self.hidden[l])
-                if self._dropout:
-                    layers.append(self._dropout[l])
+        for l, block in enumerate(self.blocks):
+            layers.extend(block.layers)
+            if self._dropout and l < len(self.hidden):
+                layers.append(self._dropout[l])
         self.layers = layers
 
     def set_noise_rng(self, rng: np.random.Generator) -> None:
@@ -218,7 +291,8 @@ class MLP:
         std: float = 0.01,
         bias: str = "zeros",
     ) -> MLP:
-        """Draw initial weights (see ``layers.init_std``); biases zero or N(0, s^2)."""
+        """Draw initial weights (see ``layers.init_std``); biases zero or N(0, s^2);
+        normalisations start as gamma 1, beta 0 with fresh running statistics."""
         if bias not in ("zeros", "normal"):
             raise ConfigError(f"unknown bias init {bias!r}; expected zeros or normal")
         for layer in self.layers:
@@ -230,24 +304,30 @@ class MLP:
         return [W.copy() for W in self.W], [b.copy() for b in self.b]
 
     def clone(self, dtype: type | np.dtype | None = None) -> MLP:
-        """An independent copy (weights, unit scales; no dropout), e.g. for another thread."""
-        other = MLP(
-            self.layer_sizes,
-            self.activations,
+        """An independent copy (weights, state, unit scales; no dropout), e.g. for another
+        thread."""
+        other = MLP.from_layers(
+            [layer.spec() for layer in self.architecture],
+            self.output_activation,
             classes=self.classes,
-            leaky_relu_slope=self.leaky_relu_slope,
             input_mean=self.input_mean,
             input_std=self.input_std,
             dtype=dtype or self.dtype,
         )
+        other.leaky_relu_slope = self.leaky_relu_slope
         other.params[...] = self.params
+        other.state[...] = self.state
         for mine, theirs in zip(self.hidden, other.hidden):
             theirs.unit_scale = None if mine.unit_scale is None else mine.unit_scale.copy()
         return other
 
     def spec(self) -> dict[str, Any]:
-        """The architecture as the model file records it (JSON-safe)."""
+        """The architecture as the model file records it (JSON-safe): ``layers`` (each
+        layer's spec, in order) and the output activation, plus ``layer_sizes`` and
+        ``activations`` for readers that look at those."""
         spec: dict[str, Any] = {
+            "layers": [layer.spec() for layer in self.architecture],
+            "output_activation": self.output_activation,
             "layer_sizes": self.layer_sizes,
             "activations": self.activations,
             "classes": self.classes,
@@ -261,56 +341,37 @@ class MLP:
     @classmethod
     def from_spec(cls, spec: dict[str, Any], dtype: type | np.dtype = np.float32) -> MLP:
         """A network (zero weights) from ``spec()``'s fields, each checked: raises
-        ConfigError naming the field, whatever the spec holds (it may come from a file)."""
-        sizes = spec.get("layer_sizes")
-        if (
-            not isinstance(sizes, list)
-            or not 2 <= len(sizes) <= 50
-            or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sizes)
-        ):
-            raise ConfigError(f"layer_sizes must be a list of 2+ positive integers, got {sizes!r}")
-        if parameter_count(sizes) > MAX_PARAMETERS:
-            raise ConfigError(f"layer_sizes {sizes} make {parameter_count(sizes):,} parameters, "
-                              f"more than the {MAX_PARAMETERS:,} this app accepts")
-        activations = spec.get("activations")
-        if not isinstance(activations, list) or len(activations) != len(sizes) - 1:
-            raise ConfigError(
-                f"activations must list one name per weight layer, got {activations!r}")
-        if any(a not in ACTIVATION_TYPES for a in activations[:-1]) or (
-            activations[-1] not in ("softmax", "sigmoid")
-        ):
-            raise ConfigError(f"unknown activation in {activations}")
-        classes = spec.get("classes")
-        want = 2 if sizes[-1] == 1 else sizes[-1]
-        if (
-            not isinstance(classes, list)
-            or len(classes) != want
-            or not all(isinstance(c, int) and not isinstance(c, bool) for c in classes)
-            or len(set(classes)) != len(classes)
-        ):
-            raise ConfigError(f"classes must be {want} distinct integers, got {classes!r}")
-        numbers = {}
-        for key, default in (("input_mean", None), ("input_std", None),
-                             ("leaky_relu_slope", DEFAULT_LEAKY_SLOPE)):
-            value = spec.get(key, default)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise ConfigError(f"{key} must be a finite number, got {value!r}")
-            numbers[key] = float(value)
-        if numbers["input_std"] <= 0:
-            raise ConfigError("input_std must be positive")
-        if not 0 <= numbers["leaky_relu_slope"] <= 1:
-            raise ConfigError(f"leaky_relu_slope must be in [0, 1], got {numbers['leaky_relu_slope']!r}")
-        return cls(sizes, activations, classes=classes, dtype=dtype, **numbers)
+        ConfigError naming the field, whatever the spec holds (it may come from a file).
+
+        With ``layers`` (the model file's version 2) the network is that list; without
+        (version 1) it is ``layer_sizes`` and ``activations``."""
+        fields = read_spec(spec)
+        sizes, activations = fields["layer_sizes"], fields["activations"]
+        numbers = {key: fields[key] for key in ("input_mean", "input_std")}
+        if "layers" not in fields:
+            return cls(sizes, activations, classes=fields["classes"], dtype=dtype,
+                       leaky_relu_slope=fields["leaky_relu_slope"], **numbers)
+        model = cls.from_layers(fields["layers"], fields["output_activation"],
+                                classes=fields["classes"], dtype=dtype, **numbers)
+        if model.layer_sizes != sizes or model.activations != activations:
+            raise ConfigError(f"layers make a {'-'.join(map(str, model.layer_sizes))} network "
+                              f"with {model.activations}, but layer_sizes and activations say "
+                              f"{'-'.join(map(str, sizes))} with {activations}")
+        return model
 
     def named_arrays(self) -> dict[str, np.ndarray]:
-        """Every parameter by its file name: the parameter's name and the 1-based index of
-        its layer among those with parameters (W1, b1, W2, b2, ... for an MLP)."""
-        arrays, index = {}, 0
-        for layer in self.layers:
-            if layer.parameters:
-                index += 1
+        """Every parameter and state array by its file name, block by block (1-based
+        index ``i`` of the dense layer): ``W{i}``, ``b{i}`` for the dense layer (as in
+        version 1), ``{kind}_{name}{i}`` for the others (``batch_norm_gamma1``,
+        ``batch_norm_running_mean1``)."""
+        arrays = {}
+        for index, block in enumerate(self.blocks, start=1):
+            for layer in block.layers:
+                prefix = "" if layer is block.dense else f"{layer.kind}_"
                 for parameter in layer.parameters:
-                    arrays[f"{parameter.name}{index}"] = parameter.value
+                    arrays[f"{prefix}{parameter.name}{index}"] = parameter.value
+                for name, value in layer.state.items():
+                    arrays[f"{prefix}{name}{index}"] = value
         return arrays
 
     # ------------------------------------------------------------------------ unit masks
@@ -418,7 +479,7 @@ class MLP:
                 # the activations are copied into ``outputs``: this pass's arrays stay free
                 # to be written over
                 out = layer.infer(out, overwrite_x=out is not part)
-                if isinstance(layer, Activation):
+                if layer.role == "activation":
                     outputs[hidden][rows] = out
                     hidden += 1
             outputs[-1][rows] = out
@@ -442,6 +503,18 @@ class MLP:
         for start, part in self._chunks(X, chunk or self.inference_rows()):
             out[start : start + len(part)] = self._infer(part, layers[:stop])
         return out
+
+    def trace(self, X: np.ndarray) -> list[tuple[Layer, np.ndarray]]:
+        """The inference pass of X: (N, D), keeping every layer's output: (layer, its
+        output (N, width)) in forward order, each a new array (no dropout; unit scales
+        applied). The one pass that health and other per-layer views walk. Re-entrant;
+        holds every layer's activations at once, so give it a probe batch, not a data set."""
+        out = np.asarray(X, self.dtype)
+        steps = []
+        for layer in self.architecture:
+            out = layer.infer(out)
+            steps.append((layer, out))
+        return steps
 
     # -------------------------------------------------------------------------- backward
 
@@ -526,10 +599,12 @@ def build_mlp(
     input_mean: float = 0.0,
     input_std: float = 1.0,
     dropout: float = 0.0,
+    normalization: str = "none",
 ) -> MLP:
     """An MLP for ``loss``: softmax outputs for "ce", sigmoid ones for "mse", and a single
     sigmoid unit for "bce" (which needs exactly 2 classes). ``hidden_activations`` (one per
-    hidden layer) overrides ``activation``."""
+    hidden layer) overrides ``activation``; ``normalization`` ("none", "batch", "layer")
+    goes between each hidden dense layer and its activation."""
     if loss not in LOSSES:
         raise ConfigError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES)}")
     check_activation(activation)
@@ -552,4 +627,5 @@ def build_mlp(
         input_mean=input_mean,
         input_std=input_std,
         dropout=dropout,
+        normalization=normalization,
     )

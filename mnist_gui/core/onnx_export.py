@@ -4,8 +4,11 @@ The graph:
 
 * input ``pixels``: float32 (N, 784), pixel values scaled to [0, 1] (ink = 1);
 * ``(pixels - input_mean) / input_std`` inside the graph, so callers need not know them;
-* per layer ``MatMul`` + ``Add`` and the activation (``Relu``, ``LeakyRelu``, ``Sigmoid``,
-  ``Tanh``); unit scales set in the lab are folded into the next layer's weights first;
+* the network's layers in order, each adding its own nodes (``Layer.onnx_nodes``): a dense
+  layer ``MatMul`` + ``Add``, an activation its operator (``Relu``, ``LeakyRelu``,
+  ``Sigmoid``, ``Tanh``), layer norm ``LayerNormalization``. Unit scales set in the lab are
+  folded into the next layer's weights first, and a batch norm's inference map
+  (x * s + t per unit) into the dense layer before it (W s, b s + t), so it costs nothing;
 * output ``probabilities``: float32 (N, classes) from ``Softmax`` (axis 1), or (N, 1) from
   ``Sigmoid`` for a binary model (the probability of its second class).
 
@@ -31,9 +34,6 @@ IR_VERSION = 8
 INPUT_NAME = "pixels"
 OUTPUT_NAME = "probabilities"
 
-_ACTIVATION_OPS = {"relu": "Relu", "leaky_relu": "LeakyRelu", "sigmoid": "Sigmoid", "tanh": "Tanh"}
-
-
 def _onnx():  # -> the onnx module
     try:
         import onnx
@@ -42,48 +42,102 @@ def _onnx():  # -> the onnx module
     return onnx
 
 
+class GraphBuilder:
+    """What a layer's ``onnx_nodes`` adds to: constants (initialisers) and nodes, named
+    after the layer (``l3_W``, ``l3_MatMul``) so that the graph reads in layer order."""
+
+    def __init__(self) -> None:
+        from onnx import numpy_helper
+
+        self._from_array = numpy_helper.from_array
+        self.initializers: list = []
+        self.nodes: list = []
+        self.prefix = ""
+        self._count = 0
+
+    def constant(self, name: str, value: np.ndarray) -> str:
+        """A float32 initialiser holding ``value``; returns its name."""
+        name = f"{self.prefix}{name}"
+        self.initializers.append(self._from_array(np.asarray(value, np.float32), name))
+        return name
+
+    def node(self, op: str, inputs: list[str], *, output: str | None = None, **attributes) -> str:
+        """A node of operator ``op``; returns the name of its one output."""
+        from onnx import helper
+
+        self._count += 1
+        name = f"{self.prefix}{op}{self._count}"
+        output = output or name
+        self.nodes.append(helper.make_node(op, inputs, [output], name=name, **attributes))
+        return output
+
+
+def folded(model: MLP) -> MLP:
+    """A copy computing the same function at inference, with every per-unit affine layer
+    that directly follows a dense layer (batch norm: x * s + t) folded into that dense
+    layer's W and b; unit scales are folded too (``lab.baked``)."""
+    model = baked(model)
+    if not any(layer.kind == "batch_norm" for block in model.blocks for layer in block.transforms):
+        return model
+    specs = []
+    for block in model.blocks:
+        specs.append(block.dense.spec())
+        specs += [t.spec() for t in block.transforms if t.kind != "batch_norm"]
+        if block.activation is not None:
+            specs.append(block.activation.spec())
+    out = MLP.from_layers(specs, model.output_activation, classes=model.classes,
+                          input_mean=model.input_mean, input_std=model.input_std, dtype=np.float64)
+    for mine, theirs in zip(model.blocks, out.blocks):
+        W = mine.dense.W.astype(np.float64)
+        b = mine.dense.b.astype(np.float64)
+        others = iter(theirs.transforms)
+        for layer in mine.transforms:
+            if layer.kind == "batch_norm":
+                if layer is not mine.transforms[0]:
+                    raise ConfigError("a batch norm after another normalisation has no ONNX "
+                                      "export")
+                s, t = (a.astype(np.float64) for a in layer.inference_affine())
+                W, b = W * s, b * s + t
+            else:
+                target = next(others)
+                for p, q in zip(layer.parameters, target.parameters):
+                    q.value[...] = p.value
+        theirs.dense.W[...] = W
+        theirs.dense.b[...] = b
+        if mine.activation is not None:
+            theirs.activation.unit_scale = None
+    return out
+
+
 def to_onnx(model: MLP):  # -> onnx.ModelProto
     """The ONNX model of ``model`` (checked with onnx.checker)."""
     onnx = _onnx()
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import TensorProto, helper
 
-    model = baked(model)
-    for name in model.activations[:-1]:
-        if name not in _ACTIVATION_OPS:
-            raise ConfigError(f"the activation {name!r} has no ONNX export")
-    initializers = [
-        numpy_helper.from_array(np.array(model.input_mean, np.float32), "input_mean"),
-        numpy_helper.from_array(np.array(model.input_std, np.float32), "input_std"),
-    ]
-    nodes = [
-        helper.make_node("Sub", [INPUT_NAME, "input_mean"], ["centred"], name="centre"),
-        helper.make_node("Div", ["centred", "input_std"], ["x0"], name="standardise"),
-    ]
-    current = "x0"
-    for l, dense in enumerate(model.dense, start=1):
-        W, b = f"W{l}", f"b{l}"
-        initializers += [numpy_helper.from_array(np.asarray(dense.W, np.float32), W),
-                         numpy_helper.from_array(np.asarray(dense.b, np.float32), b)]
-        nodes += [helper.make_node("MatMul", [current, W], [f"xw{l}"], name=f"matmul{l}"),
-                  helper.make_node("Add", [f"xw{l}", b], [f"z{l}"], name=f"add{l}")]
-        current = f"z{l}"
-        if l <= len(model.hidden):
-            kind = model.activations[l - 1]
-            extra = {"alpha": model.leaky_relu_slope} if kind == "leaky_relu" else {}
-            nodes.append(helper.make_node(_ACTIVATION_OPS[kind], [current], [f"a{l}"],
-                                          name=f"{kind}{l}", **extra))
-            current = f"a{l}"
+    spec_sizes, spec_activations = model.layer_sizes, model.activations
+    model = folded(model)
+    graph = GraphBuilder()
+    current = graph.node("Div", [graph.node("Sub", [INPUT_NAME, graph.constant(
+        "input_mean", np.array(model.input_mean))]), graph.constant(
+        "input_std", np.array(model.input_std))])
+    for index, layer in enumerate(model.architecture, start=1):
+        graph.prefix = f"l{index}_"
+        try:
+            current = layer.onnx_nodes(graph, current)
+        except NotImplementedError as exc:
+            raise ConfigError(str(exc)) from None
+    graph.prefix = ""
     if model.output_activation == "softmax":
-        nodes.append(helper.make_node("Softmax", [current], [OUTPUT_NAME], name="softmax", axis=1))
+        graph.node("Softmax", [current], output=OUTPUT_NAME, axis=1)
     else:
-        nodes.append(helper.make_node("Sigmoid", [current], [OUTPUT_NAME], name="sigmoid"))
-    graph = helper.make_graph(
-        nodes, "mnist_gui_mlp",
+        graph.node("Sigmoid", [current], output=OUTPUT_NAME)
+    onnx_graph = helper.make_graph(
+        graph.nodes, "mnist_gui_mlp",
         [helper.make_tensor_value_info(INPUT_NAME, TensorProto.FLOAT, ["N", model.layer_sizes[0]])],
         [helper.make_tensor_value_info(OUTPUT_NAME, TensorProto.FLOAT, ["N", model.layer_sizes[-1]])],
-        initializers,
+        graph.initializers,
     )
-    proto = helper.make_model(graph, producer_name="mnist-gui",
+    proto = helper.make_model(onnx_graph, producer_name="mnist-gui",
                               opset_imports=[helper.make_opsetid("", OPSET)])
     proto.ir_version = IR_VERSION
     proto.doc_string = (
@@ -95,8 +149,8 @@ def to_onnx(model: MLP):  # -> onnx.ModelProto
         "classes": json.dumps(model.classes),
         "input_mean": repr(model.input_mean),
         "input_std": repr(model.input_std),
-        "layer_sizes": json.dumps(model.layer_sizes),
-        "activations": json.dumps(model.activations),
+        "layer_sizes": json.dumps(spec_sizes),
+        "activations": json.dumps(spec_activations),
     })
     onnx.checker.check_model(proto, full_check=True)
     return proto

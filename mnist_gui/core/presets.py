@@ -128,6 +128,24 @@ PRESETS: dict[str, Preset] = {
             metric="test_accuracy",
             reported=0.9534,
         ),
+        Preset(
+            "deep-sigmoid-bn",
+            "Batch norm: a 10-layer sigmoid net trains, 95%",
+            "batch normalisation: 784-100x10-10 sigmoid, Xavier, SGD lr 0.1, batch 64, 3 epochs; "
+            "with Normalisation 'None' the same network stays at chance (11%)",
+            TrainConfig(
+                hidden=[100] * 10, activation="sigmoid", loss="ce", init="xavier",
+                optimizer="sgd", lr=0.1, batch_size=64, epochs=3, normalization="batch",
+                # measured here, seed 0: 94.2, 94.7, 95.2% test after epochs 1-3; without
+                # normalisation 10.3, 11.4, 11.4% (the loss stays at ln 10 = 2.30: the
+                # gradient vanishes through ten sigmoid layers); with layer norm also
+                # 10.3, 11.4, 8.9% at this learning rate
+                seed=0,
+            ),
+            article="Batch normalisation (Ioffe & Szegedy, 2015): deep sigmoid networks train",
+            metric="test_accuracy",
+            minimum=0.94,
+        ),
     )
 }
 

@@ -52,7 +52,13 @@ from .errors import ConfigError, MnistGuiError, ModelFileError
 from .metrics import relative_change
 from .model_file import json_safe, load_model, model_metadata, save_model, write_npz_atomically
 from .network import MLP
-from .training import BatchFinished, EpochFinished, Trainer, TrainingFinished, TrainingStarted
+from .training import (
+    BatchFinished,
+    EpochFinished,
+    Trainer,
+    TrainingFinished,
+    TrainingStarted,
+)
 
 RUN_FORMAT = "mnist-gui-run"
 RUN_VERSION = 1
@@ -223,7 +229,14 @@ RUN_SCHEMA: dict[str, Rule] = {
     "model": Rule(_or_none(lambda v: type(v) is dict), "the network's layers"),
     # true: the recorder holds <run>/lock while it lives (else liveness is by pid)
     "lock": Rule(lambda v: type(v) is bool, "true or false", default=False),
+    # a sweep's trial: {"id": the sweep, "trial": its number, "seed": the seed's index}
+    "sweep": Rule(_or_none(lambda v: _sweep_tag(v)), "a sweep's id, trial and seed, or null"),
 }
+
+def _sweep_tag(v: Any) -> bool:
+    return (type(v) is dict and set(v) == {"id", "trial", "seed"} and _text(255)(v["id"])
+            and _integer(0)(v["trial"]) and _integer(0)(v["seed"]))
+
 
 _fraction = Rule(_or_none(_number(0, 1)), "a fraction or null")
 _loss = Rule(_or_none(_number()), "a number or null")
@@ -534,6 +547,8 @@ class Run:
     parent_epoch: int | None = None
     epochs: list[dict] = field(default_factory=list)
     damaged: str | None = None
+    #: the sweep trial this run is ({"id", "trial", "seed"}), or None
+    sweep: dict | None = None
 
     @property
     def best_test_accuracy(self) -> float | None:
@@ -621,6 +636,15 @@ class Run:
 
     def digit_history(self) -> DigitHistory | None:
         """Each test digit's learning over the run (None if the run kept none)."""
+        arrays = self.digit_arrays()
+        if arrays is None:
+            return None
+        epochs, p_true, predicted, y_true = arrays
+        return DigitHistory(epochs, p_true, predicted == y_true)
+
+    def digit_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """What the run kept of each test digit: (epochs (E,), p(true class) (E, N) float32,
+        predicted class index (E, N), true class index (N,)); None if it kept none."""
         path = self.path / "digits.npz"
         if not _is_regular(path) or self.path.is_symlink():
             return None
@@ -636,14 +660,15 @@ class Run:
         if epochs.ndim != 1 or y_true.ndim != 1 or p_true.shape != predicted.shape \
                 or p_true.shape != (len(epochs), len(y_true)):
             return None
-        return DigitHistory(epochs, p_true, predicted == y_true)
+        return epochs, p_true, predicted, y_true
 
     def summary(self) -> dict:
         return {
             "id": self.id, "name": self.name, "outcome": self.outcome,
             "damaged": self.damaged, "started": self.started, "duration": self.duration,
             "app_version": self.app_version, "parent": self.parent,
-            "parent_epoch": self.parent_epoch, "config": self.config, "epochs": self.epochs,
+            "parent_epoch": self.parent_epoch, "sweep": self.sweep, "config": self.config,
+            "epochs": self.epochs,
             "best_test_accuracy": self.best_test_accuracy,
             "final_test_accuracy": self.final_test_accuracy,
         }
@@ -704,6 +729,7 @@ class RunStore:
         run.name, run.config, run.started = info["name"], info["config"], info["started"]
         run.duration, run.app_version = info["duration"], info["app_version"]
         run.parent, run.parent_epoch = info["parent"], info["parent_epoch"]
+        run.sweep = info["sweep"]
         named, problem = _read_json_file(path / "name.json", NAME_SCHEMA)
         problems.append(problem)
         if named is not None and problem is None:
@@ -823,10 +849,11 @@ class RunStore:
 
     # --------------------------------------------------------------------------- writing
 
-    def start(self, trainer: Trainer, name: str = "", parent: tuple[str, int] | None = None
-              ) -> RunRecorder:
+    def start(self, trainer: Trainer, name: str = "", parent: tuple[str, int] | None = None,
+              sweep: dict | None = None) -> RunRecorder:
         """A new run for ``trainer``; feed it the trainer's events (``record``). The run's
-        folder is new (an id already taken is retried with another, never reused)."""
+        folder is new (an id already taken is retried with another, never reused).
+        ``sweep``: the sweep trial it is, {"id", "trial", "seed"} (core/sweep.py)."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             for attempt in range(100):
@@ -840,11 +867,42 @@ class RunStore:
                 lock = _lock_new_run(path)
                 if lock is False:
                     continue  # deleted under us (a `runs delete` of this id): another id
-                return RunRecorder(path, trainer, name, parent, lock)
+                earlier = self.epoch_history(*parent) if parent else []
+                return RunRecorder(path, trainer, name, parent, lock, earlier, sweep)
         except OSError as exc:
             raise RunStoreError(f"cannot record the run in {printable(self.root)}: "
                                 f"{exc.strerror or exc}") from None
         raise RunStoreError(f"cannot find a free run id in {printable(self.root)}")
+
+    def epoch_history(self, run_id: str, upto: int | None = None,
+                      _seen: frozenset[str] = frozenset()) -> list[EpochFinished]:
+        """The epochs that led to ``run_id``'s epoch ``upto`` (None: its last), its
+        parents' first: a run continued from epoch 3 of another starts with that run's
+        epochs 1-3. Each carries the per-digit results where the runs kept them (else
+        None). Damaged or missing parents end the chain (what is known is returned)."""
+        if run_id in _seen:  # a parent loop in hand-edited files
+            return []
+        try:
+            run = self.get(run_id)
+        except MnistGuiError:
+            return []
+        if run.damaged:
+            return []
+        own = [e for e in run.epochs if isinstance(e.get("epoch"), int)
+               and (upto is None or e["epoch"] <= upto)]
+        first = own[0]["epoch"] if own else (upto or 0) + 1
+        earlier: list[EpochFinished] = []
+        if run.parent and run.parent_epoch:
+            earlier = self.epoch_history(run.parent, min(run.parent_epoch, first - 1),
+                                         _seen | {run_id})
+        digits = run.digit_arrays()
+        rows = {int(epoch): i for i, epoch in enumerate(digits[0])} if digits else {}
+        history = list(earlier)
+        for metrics in own:
+            row = rows.get(metrics["epoch"])
+            history.append(EpochFinished.from_metrics(
+                metrics, *((digits[1][row], digits[2][row]) if row is not None else ())))
+        return history
 
     def has_resume_state(self, run_id: str, epoch: int) -> bool:
         """Whether continuing from ``epoch`` can be exact (else: from the weights alone)."""
@@ -936,7 +994,9 @@ class RunRecorder:
     an open file descriptor of the run's locked lock file, held until ``finish``."""
 
     def __init__(self, path: Path, trainer: Trainer, name: str,
-                 parent: tuple[str, int] | None, lock: int | None = None) -> None:
+                 parent: tuple[str, int] | None, lock: int | None = None,
+                 earlier: list[EpochFinished] | None = None,
+                 sweep: dict | None = None) -> None:
         self.path = path
         self._lock = lock
         self.id = path.name
@@ -952,7 +1012,17 @@ class RunRecorder:
         self._bucket_size = 1
         self._n_batches = 1
         self._first_epoch_marks: set[int] = set()
+        self._last_batch: tuple[int, int, int] | None = None  # (epoch, batch, n_batches)
         self._digits: dict[str, list[np.ndarray]] = {"epochs": [], "p_true": [], "predicted": []}
+        # a continued run's digits start with its parents' (``earlier``: the epochs that led
+        # to its branch point), so its learning history covers the whole way, from epoch 1
+        n_test = len(trainer.dataset.y_test)
+        for epoch in earlier or []:
+            if epoch.test_p_true is not None and epoch.test_predicted is not None \
+                    and len(epoch.test_p_true) == n_test:
+                self._digits["epochs"].append(np.array(epoch.epoch))
+                self._digits["p_true"].append(np.asarray(epoch.test_p_true, np.float16))
+                self._digits["predicted"].append(np.asarray(epoch.test_predicted, np.uint8))
         self.info = {
             "format": RUN_FORMAT, "version": RUN_VERSION, "name": name or "",
             "config": config.to_dict(), "started": self._started, "duration": None,
@@ -960,7 +1030,7 @@ class RunRecorder:
             "parent": parent[0] if parent else None,
             "parent_epoch": parent[1] if parent else None,
             "snapshot_dtype": "float32" if self.exact else "float16",
-            "model": trainer.model.spec(), "lock": lock is not None,
+            "model": trainer.model.spec(), "lock": lock is not None, "sweep": sweep,
         }
         _write_json_atomically(path / "run.json", self.info)
 
@@ -981,6 +1051,7 @@ class RunRecorder:
             self.finish(event.reason)
 
     def _on_batch(self, event: BatchFinished) -> None:
+        self._last_batch = (event.epoch, event.batch, event.n_batches)
         self._buckets.append((event.progress, event.loss, event.accuracy))
         if event.epoch == 1 and event.batch in self._first_epoch_marks:
             name = f"step-0001-{event.batch:04d}-{event.n_batches:04d}.npz"
@@ -1053,6 +1124,14 @@ class RunRecorder:
         if self.info["outcome"] != "running":
             return
         self._flush_curve()
+        if outcome == "stopped" and self._last_batch is not None:
+            epoch, batch, n_batches = self._last_batch
+            if batch < n_batches:  # stopped inside an epoch: the timeline ends where it did
+                try:
+                    self._snapshot(self.path / "snapshots" /
+                                   f"step-{epoch:04d}-{batch:04d}-{n_batches:04d}.npz", None)
+                except (ModelFileError, ConfigError, OSError):
+                    pass  # the epoch snapshots and final.npz still tell the run
         try:
             save_model(self.path / "final.npz", self.trainer.model, self.info["config"],
                        self.trainer.history[-1].metrics() if self.trainer.history else None)

@@ -16,7 +16,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass, fields, replace
-from typing import Iterator, Union
+from typing import Any, Iterator, Union
 
 import numpy as np
 
@@ -181,6 +181,24 @@ class EpochFinished:
         return {f.name: getattr(self, f.name) for f in fields(self)
                 if f.name not in ARRAY_FIELDS}
 
+    @classmethod
+    def from_metrics(cls, metrics: dict, test_p_true: np.ndarray | None = None,
+                     test_predicted: np.ndarray | None = None) -> EpochFinished:
+        """An epoch from its ``metrics()`` as a file kept them (a run's epochs.jsonl, a
+        model file's history); a number missing or not a number reads as NaN."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name in ARRAY_FIELDS:
+                continue
+            value = metrics.get(f.name)
+            if f.name in ("val_loss", "val_accuracy"):
+                values[f.name] = float(value) if isinstance(value, (int, float)) else None
+            elif f.name in ("epoch", "epochs"):
+                values[f.name] = int(value) if isinstance(value, int) else int(metrics["epoch"])
+            else:
+                values[f.name] = float(value) if isinstance(value, (int, float)) else float("nan")
+        return cls(**values, test_p_true=test_p_true, test_predicted=test_predicted)
+
     def without_weights(self) -> EpochFinished:
         """This epoch as a history keeps it: the numbers and the per-digit results, not the
         weight copies (one model's size per epoch: 1.6 MB for 784-512-10, 12.7 MB for
@@ -298,6 +316,7 @@ class Trainer:
                 loss=config.loss,
                 classes=dataset.classes,
                 leaky_relu_slope=config.leaky_relu_slope,
+                normalization=config.normalization,
                 dtype=np.dtype(config.dtype),
                 input_mean=dataset.input_mean,
                 input_std=dataset.input_std,
@@ -307,6 +326,10 @@ class Trainer:
             check_model_matches(model, dataset)
         model.set_dropout(config.dropout, self._noise_rng)
         self.model = model
+        #: the parameters weight decay applies to: the weights, and the normalisations'
+        #: scales and shifts when the settings say so
+        self._decayed = [p for p in model.parameters
+                         if p.decay or (config.norm_weight_decay and p.group == "norm")]
         self.optimizer = make_optimizer(config)
         self.history: list[EpochFinished] = []
         self.epochs_done = 0  # completed epochs, counting those before a resume
@@ -383,6 +406,8 @@ class Trainer:
         # The one divergence guard: a batch whose loss is not finite (or has exploded) ends
         # the run, and weights that are no longer finite go back to the last epoch's end.
         last_good = model.params.copy()
+        # and the layers' state (batch norm's running statistics) with them
+        self._last_good_state = model.state.copy()
         lr = self.base_lr
         for epoch in range(start_epoch + 1, cfg.epochs + 1):
             if cfg.shuffle:
@@ -431,6 +456,7 @@ class Trainer:
                 yield self._diverged(epoch, n_batches, n_batches, float("nan"), last_good)
                 return
             np.copyto(last_good, model.params)
+            np.copyto(self._last_good_state, model.state)
             t1 = time.perf_counter()
             val_loss = val_acc = None
             if len(data.y_val):
@@ -507,9 +533,8 @@ class Trainer:
                 return loss, correct
             if cfg.weight_decay:
                 decay = model.dtype.type(cfg.weight_decay * (lr if fold else 1.0))
-                for parameter in model.parameters:
-                    if parameter.decay:
-                        parameter.grad += decay * parameter.value
+                for parameter in self._decayed:
+                    parameter.grad += decay * parameter.value
             optimizer.step(model.params, model.grads, 1.0 if fold else lr)
         return loss, correct
 
@@ -520,8 +545,10 @@ class Trainer:
         self, epoch: int, batch: int, n_batches: int, loss: float, last_good: np.ndarray
     ) -> TrainingFinished:
         kept = "its weights"
-        if not np.isfinite(np.sum(self.model.params, dtype=np.float64)):
+        if not (np.isfinite(np.sum(self.model.params, dtype=np.float64))
+                and np.isfinite(np.sum(self.model.state, dtype=np.float64))):
             np.copyto(self.model.params, last_good)
+            np.copyto(self.model.state, self._last_good_state)
             kept = f"its weights from the end of epoch {epoch - 1}" if epoch > 1 else (
                 "its initial weights")
         message = (

@@ -10,21 +10,15 @@ and close. Everything else lives elsewhere:
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
-    QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QScrollArea,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +26,6 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..core.errors import ConfigError, MnistGuiError
 from ..core.personal import PersonalDigits
-from ..core.presets import DEFAULT_PRESET
 from ..core.runs import RunStore
 from ..core.session import Progress
 from ..core.training import TrainConfig, TrainingFinished, TrainingStarted
@@ -49,8 +42,10 @@ from .panels.config_panel import ConfigPanel
 from .state import Change, CurrentModel
 from .text import plural
 from .training_bar import ElidedLabel, RunStatus, TrainingBar
-from .layout import ViewTabs, explained
-from .views import GROUPS, TAB_ORDER, ViewContext, bind_view, views
+from .layout import build_view_tabs
+from .views import ViewContext, bind_view, views
+from . import window_settings
+from .moment_banner import MomentBanner
 
 ABOUT = f"""<h3>mnist-gui {__version__}</h3>
 <p>Watch a from-scratch NumPy multilayer perceptron learn MNIST: curves, weights,
@@ -63,15 +58,6 @@ STOP_AND_QUIT = "Stop and quit"
 MINIMUM_SIZE = (1024, 640)
 ICONS = {"information": QMessageBox.Icon.Information, "warning": QMessageBox.Icon.Warning,
          "critical": QMessageBox.Icon.Critical}
-
-
-def _default_settings() -> QSettings:
-    """The user's settings; with $MNIST_GUI_HOME set, a file in it, so a scratch home (a
-    test, a demo) never inherits nor changes the user's form."""
-    home = os.environ.get("MNIST_GUI_HOME")
-    if home:
-        return QSettings(str(Path(home).expanduser() / "settings.ini"), QSettings.Format.IniFormat)
-    return QSettings("mnist-gui", "mnist-gui")
 
 
 class MainWindow(QMainWindow):
@@ -103,7 +89,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("mnist-gui: watch a neural network learn")
         self.setMinimumSize(*MINIMUM_SIZE)
-        self.settings = settings or _default_settings()
+        self.settings = settings or window_settings.default_settings()
         self.state = CurrentModel(self)
         self.state.data_dir = data_dir
         self.jobs = Jobs(self)
@@ -129,7 +115,7 @@ class MainWindow(QMainWindow):
         self._build_controls()
         self._build_menus()
         self._connect()
-        self._restore_settings()
+        window_settings.restore(self)
         self.lab_panel.save_folder = self.files.folder()
         self._on_running_changed()
         self._on_config_changed()
@@ -159,36 +145,11 @@ class MainWindow(QMainWindow):
             view = entry.make(context)
             setattr(self, entry.name, view)
             self.views.append((entry.title, view))
-        by_name = {entry.name: entry for entry in self.view_entries}
-        self.tabs = ViewTabs()
-        self.tabs.setObjectName("tabs")
-        for group, tip in GROUPS:
-            entries = [by_name[name] for name in TAB_ORDER if by_name[name].group == group]
-            if len(entries) == 1:
-                page = explained(getattr(self, entries[0].name), entries[0].explanation)
-            else:
-                page = QTabWidget()
-                page.setDocumentMode(True)
-                for entry in entries:
-                    page.addTab(explained(getattr(self, entry.name), entry.explanation), entry.title)
-                    page.setTabToolTip(page.count() - 1, entry.explanation)
-            self.tabs.addTab(page, group)
-            self.tabs.setTabToolTip(self.tabs.count() - 1, tip)
+        self.tabs = build_view_tabs(self, self.view_entries)
 
         # "viewing epoch 3 of run X": shown while the views follow a run's snapshot
-        self.moment_banner = QLabel("")
-        self.moment_banner.setObjectName("momentBanner")
-        self.moment_banner.setStyleSheet(
-            "background: #fff3c4; color: #5a4500; padding: 4px; font-weight: bold;")
-        self.banner_live_button = QPushButton("Back to live")
-        self.banner_live_button.setObjectName("bannerLiveButton")
-        self.banner_live_button.setToolTip("Show the live (or last) model again")
-        self.banner = QWidget()
-        banner_row = QHBoxLayout(self.banner)
-        banner_row.setContentsMargins(0, 0, 0, 0)
-        banner_row.addWidget(self.moment_banner, 1)
-        banner_row.addWidget(self.banner_live_button)
-        self.banner.hide()
+        self.banner = MomentBanner()
+        self.moment_banner, self.banner_live_button = self.banner.label, self.banner.live_button
         central = QWidget()
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(0, 0, 0, 0)
@@ -241,7 +202,7 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         for entry in self.view_entries:
             view = getattr(self, entry.name)
-            self._action(view_menu, f"&{entry.title}", entry.shortcut,
+            self._action(view_menu, entry.menu_text, entry.shortcut,
                          lambda _checked=False, v=view: self.show_view(v))
         self.language_menu = LanguageMenu(view_menu, self.settings)
         train_menu = self.menuBar().addMenu("&Training")
@@ -294,6 +255,7 @@ class MainWindow(QMainWindow):
         self.health_panel.fix_requested.connect(training.apply_fix)
         self.robustness_panel.threshold_changed.connect(self._on_threshold_changed)
         self.lab_panel.model_saved.connect(self.files.remember_folder)
+        self.sweeps_panel.connect_window(self)  # the form's settings, the Runs overlay
 
     # ------------------------------------------------------------------ status line
 
@@ -347,16 +309,7 @@ class MainWindow(QMainWindow):
         self.run_status.show_finished(final)
 
     def show_moment_banner(self) -> None:
-        state = self.state
-        if state.viewing_moment:
-            live = ""
-            if self.is_training:
-                live = (" (the run is paused behind it: Back to live shows it)" if self.is_paused
-                        else " (training goes on: Back to live shows it)")
-            self.moment_banner.setText(f"Viewing {state.moment_label}{live}")
-            self.banner.show()
-        else:
-            self.banner.hide()
+        self.banner.show_state(self.state, self.is_training, self.is_paused)
 
     # --------------------------------------------------------------------- training
 
@@ -605,39 +558,6 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ settings, close
 
-    def _restore_settings(self) -> None:
-        geometry = self.settings.value("geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1440, 900)
-        state = self.settings.value("windowState")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
-        try:
-            self.robustness_panel.set_threshold(float(self.settings.value("confidenceThreshold") or 0.0))
-        except (TypeError, ValueError):
-            pass
-        text = self.settings.value("config")
-        preset = self.settings.value("preset", DEFAULT_PRESET)
-        if isinstance(text, str):
-            try:
-                config = TrainConfig.from_dict(json.loads(text)).check()
-                self.config_panel.set_config(config, str(preset))
-            except (ValueError, TypeError, ConfigError):
-                pass  # settings from another version: keep the defaults
-
-    def _save_settings(self) -> None:
-        self.settings.setValue("geometry", self.saveGeometry())
-        self.settings.setValue("windowState", self.saveState())
-        self.settings.setValue("confidenceThreshold", self.robustness_panel.threshold())
-        try:
-            self.settings.setValue("config", json.dumps(self.config_panel.config().to_dict()))
-            self.settings.setValue("preset", self.config_panel.preset_name())
-        except ConfigError:
-            pass
-        self.settings.sync()
-
     def ask_to_stop_and_quit(self) -> QMessageBox:
         """The question closing the window asks while a run is active: "Stop and quit" or
         "Cancel". Non-blocking (``box.open()``); also ``close_question``."""
@@ -659,11 +579,12 @@ class MainWindow(QMainWindow):
         self.close_question = None
 
     def closeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt's
-        if self.is_training and not self._quit_confirmed:
+        # a run whose end is already shown is not asked about (its thread winds down below)
+        if self.is_training and not self.training.has_ended and not self._quit_confirmed:
             event.ignore()
             self.ask_to_stop_and_quit()
             return
-        self._save_settings()
+        window_settings.save(self)
         if not self.shutdown(timeout_ms=5000):
             # a batch still running: never destroy a running thread; quit when it ends
             event.ignore()

@@ -56,13 +56,31 @@ class ElidedLabel(QLabel):
     (the full text is its tooltip)."""
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        self._tip_is_text = False
         super().__init__(text, parent)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(40)
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
         super().setText(text)
-        self.setToolTip(text if len(text) > 40 else "")
+        self._update_tip()
+
+    def is_elided(self) -> bool:
+        """Whether the text is shown shortened (the tooltip then holds all of it)."""
+        return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+
+    def _update_tip(self) -> None:
+        # the whole text on hover whenever it is shortened (a tooltip set by hand stays)
+        if self.is_elided():
+            self.setToolTip(self.text())
+            self._tip_is_text = True
+        elif getattr(self, "_tip_is_text", False):
+            self.setToolTip("")
+            self._tip_is_text = False
+
+    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt's
+        super().resizeEvent(event)
+        self._update_tip()
 
     def paintEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt's
         painter = QPainter(self)

@@ -199,12 +199,15 @@ def test_mse_matches_the_quadratic_cost(rng):
     assert losses.mse_sigmoid(z, y)[0] == pytest.approx(expected, rel=1e-12)
 
 
-def _network_case(activation: str, loss: str, rng, dropout: float = 0.0):
+def _network_case(activation: str, loss: str, rng, dropout: float = 0.0,
+                  normalization: str = "none"):
     sizes = [6, 5, 4, 1 if loss == "bce" else 3]
     output = "softmax" if loss == "ce" else "sigmoid"
     model = MLP(sizes, [activation, activation, output], leaky_relu_slope=0.1,
-                dtype=np.float64, dropout=dropout)
+                dtype=np.float64, dropout=dropout, normalization=normalization)
     model.initialize(rng, "normal", std=0.8, bias="normal")
+    if normalization != "none":  # gamma and beta away from 1 and 0
+        model.params[...] += rng.standard_normal(model.params.shape) * 0.3
     X = rng.standard_normal((8, 6))
     y = rng.integers(0, 2 if loss == "bce" else 3, 8)
     for layer in model.layers:  # a fixed mask per dropout layer, drawn once
@@ -215,7 +218,8 @@ def _network_case(activation: str, loss: str, rng, dropout: float = 0.0):
 
 def layer_width(model, dropout_layer):
     index = model.layers.index(dropout_layer)
-    return model.layers[index - 2].fan_out  # Dense, activation, dropout
+    dense = [layer for layer in model.layers[:index] if isinstance(layer, layers.Dense)]
+    return dense[-1].fan_out  # Dense, any normalisation, activation, dropout
 
 
 @pytest.mark.parametrize("activation", layers.HIDDEN_ACTIVATIONS)
@@ -230,6 +234,28 @@ def test_whole_network_gradients(activation, loss, dropout, rng):
         return model.loss_and_grads(X, y, loss)[0]
 
     numeric = numeric_grad(f, model.params)
+    assert rel_error(analytic, numeric) < TOLERANCE
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "relu"])
+@pytest.mark.parametrize("normalization", ["batch", "layer"])
+@pytest.mark.parametrize("dropout", [0.0, 0.5])
+def test_whole_network_gradients_with_normalisation(activation, normalization, dropout, rng):
+    """Batch statistics in the loss: each parameter's nudge moves every row's output."""
+    model, X, y = _network_case(activation, "ce", rng, dropout, normalization)
+    model.loss_and_grads(X, y, "ce")
+    analytic = model.grads.copy()
+    numeric = numeric_grad(lambda: model.loss_and_grads(X, y, "ce")[0], model.params)
+    assert rel_error(analytic, numeric) < TOLERANCE
+
+
+@pytest.mark.parametrize("normalization", ["batch", "layer"])
+def test_input_gradient_through_a_normalisation(normalization, rng):
+    model, X, _ = _network_case("tanh", "ce", rng, normalization=normalization)
+    model.loss_and_grads(X, rng.integers(0, 3, 8), "ce")  # running statistics off their start
+    weights = rng.standard_normal((8, 3))
+    analytic = model.input_gradient(X, weights)
+    numeric = numeric_grad(lambda: float(np.sum(model.logits(X) * weights)), X)
     assert rel_error(analytic, numeric) < TOLERANCE
 
 
@@ -344,3 +370,65 @@ def test_softmax_cross_entropy_scale_and_buffers(rng):
     assert not softmax_cross_entropy(z, y, scale=0.0)[1].any()
     with pytest.raises(ValueError, match="C-contiguous"):
         softmax_cross_entropy(z, y, np.empty((10, 16)).T)
+
+
+# ------------------------------------------------------------------------ normalisation
+
+
+def _bound_norm(layer, rng):
+    """``layer`` with random gamma, beta and (for batch norm) running statistics, float64."""
+    shapes = layer.parameter_shapes()
+    layer.bind({k: rng.standard_normal(v) for k, v in shapes.items()},
+               {k: np.zeros(v) for k, v in shapes.items()})
+    layer.bind_state({k: rng.uniform(0.5, 2.0, v) for k, v in layer.state_shapes().items()})
+    return layer
+
+
+@pytest.mark.parametrize("training", [True, False], ids=["batch-statistics", "running-statistics"])
+def test_batch_norm_backward(training, rng):
+    _layer_check(_bound_norm(layers.BatchNorm(5), rng), rng.standard_normal((6, 5)) * 3 + 1, rng,
+                 training=training)
+
+
+def test_layer_norm_backward(rng):
+    _layer_check(_bound_norm(layers.LayerNorm(5), rng), rng.standard_normal((4, 5)) * 3 + 1, rng,
+                 training=True)
+
+
+@pytest.mark.parametrize("kind", ["batch_norm", "layer_norm"])
+def test_normalisation_input_gradient_of_inference_matches_finite_differences(kind, rng):
+    """The re-entrant pass (attributions) differentiates the inference map."""
+    layer = _bound_norm(layers.layer_from_spec({"kind": kind, "size": 5}), rng)
+    x, dout = rng.standard_normal((3, 5)) * 2, rng.standard_normal((3, 5))
+    out, cache = layer.infer_with_cache(x)
+    np.testing.assert_allclose(out, layer.infer(x.copy(), overwrite_x=True))
+    numeric = numeric_grad(lambda: float(np.sum(layer.infer(x) * dout)), x)
+    assert rel_error(layer.input_backward(dout, cache), numeric) < TOLERANCE
+
+
+def test_batch_norm_standardises_the_batch_and_keeps_running_statistics(rng):
+    layer = layers.BatchNorm(3, momentum=0.5)
+    shapes = layer.parameter_shapes()
+    layer.bind({k: np.zeros(v) for k, v in shapes.items()}, {k: np.zeros(v) for k, v in shapes.items()})
+    layer.bind_state({k: np.zeros(v) for k, v in layer.state_shapes().items()})
+    layer.initialize(rng, "he", 0.01, "zeros")
+    x = rng.standard_normal((8, 3)) * [1.0, 5.0, 0.1] + [2.0, -3.0, 0.0]
+    out = layer.forward(x, training=True)
+    np.testing.assert_allclose(out.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(out.var(axis=0), x.var(axis=0) / (x.var(axis=0) + 1e-5))
+    np.testing.assert_allclose(layer.state["running_mean"], 0.5 * x.mean(axis=0))
+    np.testing.assert_allclose(layer.state["running_var"], 0.5 + 0.5 * x.var(axis=0, ddof=1))
+    # inference uses the running statistics, not the batch's
+    s = 1 / np.sqrt(layer.state["running_var"] + 1e-5)
+    np.testing.assert_allclose(layer.infer(x), (x - layer.state["running_mean"]) * s)
+
+
+def test_layer_norm_standardises_each_row_the_same_in_training_and_inference(rng):
+    layer = _bound_norm(layers.LayerNorm(6), rng)
+    layer.initialize(rng, "he", 0.01, "zeros")
+    x = rng.standard_normal((4, 6)) * 3 + 7
+    out = layer.forward(x, training=True).copy()
+    np.testing.assert_allclose(out.mean(axis=1), 0, atol=1e-12)
+    np.testing.assert_allclose(out.std(axis=1), 1, rtol=1e-5)
+    np.testing.assert_allclose(layer.infer(x), out)
+    np.testing.assert_allclose(layer.infer(x[:1]), out[:1])  # one row is normalised alone

@@ -216,3 +216,21 @@ def test_a_rate_raised_by_hand_is_caught_and_the_fix_halves_the_new_rate(raw_mni
             fired.update({f.rule: f for f in monitor.after_epoch(event.train_loss, event.val_loss)})
     assert fired["loss_rising"].fix == {"lr": 2.5}
     assert "5 -> 2.5" in fired["loss_rising"].fix_label
+
+
+def test_health_reads_a_normalised_layer_after_its_normalisation(rng):
+    """The pre-activation statistics are those of what the activation takes: with running
+    statistics taken from the probe itself (momentum 1) they are standardised, although
+    the dense layer's own outputs are far from it."""
+    from mnist_gui.core.network import MLP, mlp_layers
+
+    layers = mlp_layers([784, 30, 10], ["sigmoid", "softmax"], "batch")
+    layers[1]["momentum"] = 1.0
+    model = MLP.from_layers(layers, "softmax").initialize(rng, "normal", std=1.0, bias="normal")
+    probe = rng.random((200, 784)).astype(np.float32) + 3.0
+    model.forward(probe, training=True)  # running statistics <- the probe's (unbiased)
+    first = hl.layer_health(model, probe)[0]
+    assert first.normalization == "batch_norm"
+    assert abs(first.preact_mean) < 1e-3 and first.preact_std == pytest.approx(1.0, abs=0.01)
+    dense_out = probe @ model.W[0] + model.b[0]
+    assert dense_out.std() > 10

@@ -68,6 +68,22 @@ def test_results_use_the_cache_and_equal_a_full_pass(model, test_set):
     assert lab.model.hidden[1].unit_scale is None or lab.model.hidden[1].unit_scale[3] == 1
 
 
+@pytest.mark.parametrize("normalization", ["batch", "layer"])
+def test_a_normalised_network_scores_as_a_full_pass_after_every_edit(raw_mnist, normalization):
+    model = train_tiny(raw_mnist, hidden=[40, 24], normalization=normalization)
+    test_set = scaled_test_set(raw_mnist, model, 2000)[:2]
+    lab = lb.Lab(model, *test_set)
+    assert lab.results().accuracy == full_pass(model, test_set).accuracy > 0.8
+    for edit in [lb.ScaleUnit(1, 3, 0.0), lb.ScaleUnit(0, 7, 0.0), lb.Prune(0.5),
+                 lb.ScaleUnit(0, 7, 1.0)]:
+        lab.apply(edit)
+        assert np.array_equal(lab.results().confusion,
+                              full_pass(lab.model, test_set).confusion), edit
+    saved = lab.saved_model()  # scales baked into weights: the same answers
+    np.testing.assert_allclose(saved.logits(test_set[0]), lab.model.logits(test_set[0]),
+                               rtol=1e-4, atol=1e-4)
+
+
 def test_switching_units_off_changes_the_answer_and_undo_restores_it(model, test_set):
     lab = lb.Lab(model, *test_set)
     plain = lab.results()
@@ -110,7 +126,7 @@ def test_saved_model_bakes_scales_and_records_edits(model, test_set, tmp_path):
     np.testing.assert_allclose(loaded.logits(test_set[0]), lab.model.logits(test_set[0]),
                                rtol=1e-4, atol=1e-4)
     assert [lb.edit_from_dict(e) for e in meta["edits"]] == lab.edits
-    assert meta["version"] == 1 and meta["config"] == {"hidden": [40, 24]}
+    assert meta["version"] == 2 and meta["config"] == {"hidden": [40, 24]}
 
 
 def test_bad_edits_are_refused_with_the_field(model, test_set):

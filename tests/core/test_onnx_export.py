@@ -28,7 +28,12 @@ def run_onnx(path, pixels):
     {"hidden": [24], "activation": "leaky_relu"},
     {"hidden": [16], "activation": "sigmoid", "loss": "mse"},
     {"hidden": [16], "digits": [3, 8], "loss": "bce"},
-], ids=["relu", "tanh", "leaky", "sigmoid-mse", "binary"])
+    {"hidden": [32, 16], "normalization": "batch"},
+    {"hidden": [24], "activation": "sigmoid", "normalization": "batch", "digits": [3, 8],
+     "loss": "bce"},
+    {"hidden": [32, 16], "activation": "tanh", "normalization": "layer"},
+], ids=["relu", "tanh", "leaky", "sigmoid-mse", "binary", "batch-norm", "batch-norm-binary",
+        "layer-norm"])
 def test_onnxruntime_equals_our_forward_pass_on_the_whole_test_set(raw_mnist, tmp_path, changes):
     model = train_tiny(raw_mnist, **changes)
     path = export_onnx(model, tmp_path / "m.onnx")
@@ -43,6 +48,22 @@ def test_onnxruntime_equals_our_forward_pass_on_the_whole_test_set(raw_mnist, tm
     np.testing.assert_allclose(theirs, ours, atol=2e-5)
     assert np.array_equal(model.predicted_index(model.logits(X)),
                           (theirs[:, 0] > 0.5).astype(int) if model.is_binary else theirs.argmax(1))
+
+
+def test_batch_norm_is_folded_into_the_dense_layer_before_it(raw_mnist, tmp_path):
+    """No node computes the normalisation: its scale and shift are in W and b, and a unit
+    switched off in the lab still is."""
+    model = train_tiny(raw_mnist, hidden=[32, 16], normalization="batch")
+    X, y, pixels = scaled_test_set(raw_mnist, model)
+    lab = Lab(model, X[:2000], y[:2000])
+    lab.apply(ScaleUnit(0, 5, 0.0))
+    proto = to_onnx(lab.model)
+    assert {node.op_type for node in proto.graph.node} == {
+        "Sub", "Div", "MatMul", "Add", "Relu", "Softmax"}
+    assert len([n for n in proto.graph.node if n.op_type == "MatMul"]) == 3
+    path = export_onnx(lab.model, tmp_path / "folded.onnx")
+    np.testing.assert_allclose(run_onnx(path, pixels[:2000]), lab.model.predict_proba(X[:2000]),
+                               atol=2e-5)
 
 
 def test_lab_edits_are_exported(raw_mnist, tmp_path):

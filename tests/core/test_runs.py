@@ -156,3 +156,21 @@ def test_a_runs_weight_history_comes_from_its_epoch_snapshots(tmp_path, data):
         for (epoch, ratio), (old, new) in zip(changes[layer], zip(models, models[1:])):
             expected = np.linalg.norm(new.W[layer] - old.W[layer]) / np.linalg.norm(old.W[layer])
             assert ratio == pytest.approx(expected, rel=1e-5)
+
+
+def test_a_run_stopped_inside_an_epoch_ends_its_timeline_where_it_stopped(tmp_path, data):
+    from mnist_gui.core.training import BatchFinished
+
+    store = RunStore(tmp_path)
+    trainer = Trainer(SMALL, data)
+    recorder = store.start(trainer)
+    for event in trainer.run():
+        recorder.record(event)
+        if isinstance(event, BatchFinished) and (event.epoch, event.batch) == (2, 7):
+            trainer.controls.stop()
+    run = store.get(recorder.id)
+    assert run.outcome == "stopped" and [e["epoch"] for e in run.epochs] == [1]
+    epoch, path = run.snapshots()[-1]
+    assert epoch == pytest.approx(1 + 7 / 20)
+    model, _ = load_model(path)
+    np.testing.assert_allclose(model.params, trainer.model.params, rtol=1e-2, atol=1e-3)

@@ -105,6 +105,36 @@ def test_a_recorded_session_can_be_continued_as_a_branch(raw_mnist, tmp_path):
     assert [e["epoch"] for e in run.epochs] == [2, 3, 4]
 
 
+def test_a_branch_of_a_branch_keeps_the_whole_way_from_epoch_one(raw_mnist, tmp_path):
+    """Its learning history (digits.npz) and its epoch history start at epoch 1: the
+    parents' epochs up to each branch point, then its own."""
+    from mnist_gui.core.runs import RunStore
+
+    store = RunStore(tmp_path)
+    first = TrainingSession(SMALL.updated(epochs=3), raw_mnist, store=store)
+    first_events = [e for e in first.events() if isinstance(e, EpochFinished)]
+    second = TrainingSession(SMALL.updated(epochs=3), raw_mnist, store=store,
+                             resume_from=(first.run_id, 2))
+    list(second.events())
+    third = TrainingSession(SMALL.updated(epochs=5), raw_mnist, store=store,
+                            resume_from=(second.run_id, 3))
+    third_events = [e for e in third.events() if isinstance(e, EpochFinished)]
+
+    history = store.get(third.run_id).digit_history()
+    assert history.epochs.tolist() == [1, 2, 3, 4, 5]
+    # epoch 1 and 2 are the first run's (the second branched after its epoch 2)
+    np.testing.assert_allclose(history.p_true[0], first_events[0].test_p_true, atol=1e-3)
+    np.testing.assert_allclose(history.p_true[1], first_events[1].test_p_true, atol=1e-3)
+    np.testing.assert_allclose(history.p_true[4], third_events[-1].test_p_true, atol=1e-3)
+
+    epochs = store.epoch_history(third.run_id, 4)
+    assert [e.epoch for e in epochs] == [1, 2, 3, 4]
+    assert epochs[0].test_accuracy == first_events[0].test_accuracy
+    assert epochs[3].test_accuracy == third_events[0].test_accuracy
+    assert all(e.test_p_true is not None for e in epochs)
+    assert store.epoch_history("no-such-run") == []
+
+
 def test_a_step_while_paused_is_shown_at_once_whatever_the_intervals(raw_mnist):
     """Step one batch, then two: each time the loop is about to wait again, the progress and
     a snapshot of that very batch come out (the intervals would hold them back for ever)."""

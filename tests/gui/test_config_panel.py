@@ -88,6 +88,7 @@ def test_every_setting_round_trips_through_the_form(panel):
         leaky_relu_slope=0.2, optimizer="nesterov", lr=0.0375, momentum=0.85,
         momentum_form="averaged", batch_size=200, epochs=7, shuffle=False, schedule="step",
         step_size=3, gamma=0.5, warmup_epochs=1.5, weight_decay=1e-4, dropout=0.25,
+        normalization="layer", norm_weight_decay=True,
         validation=1000, train_subset=5000, subset_mode="random", digits=[3, 5, 8],
         standardize=True, augment="affine", augment_strength=0.5, augment_schedule="linear",
         seed=2**40 + 1, dtype="float64",

@@ -50,6 +50,11 @@ def legend_names(legend) -> list[str]:
     return [label.text for _, label in legend.items]
 
 
+def points(curve) -> int:
+    x = curve.getData()[0]
+    return 0 if x is None else len(x)
+
+
 def has_data(curve) -> bool:
     x = curve.getData()[0]
     return x is not None and len(x) > 0
@@ -109,6 +114,25 @@ def test_a_run_shorter_than_an_epoch_still_shows_accuracy(panel, qtbot):
     assert np.all((accuracy >= 0) & (accuracy <= 100))
     assert "batch (smoothed)" in legend_names(panel.accuracy_legend)
     assert panel.history == []  # no epoch has finished
+
+
+def test_the_accuracy_axis_moves_in_steps_and_always_holds_the_data(panel, qtbot):
+    """An axis moved by every redraw repaints its ticks each time: the GUI thread's main
+    cost while a small network trains."""
+    panel.start(3)
+    moves = []
+    panel.accuracy_plot.getViewBox().sigYRangeChanged.connect(lambda *_: moves.append(1))
+    rng = np.random.default_rng(0)
+    for first in range(0, 400, 16):  # accuracy creeping up from 90% with batch noise
+        steps = (first + np.arange(1, 17)) / 400
+        accuracies = np.clip(0.9 + 0.05 * steps + rng.normal(0, 0.01, 16), 0, 1)
+        before = points(panel.batch_accuracy_curve)
+        panel.add_batch_losses(steps, np.full(16, 0.3), accuracies, 0.1)
+        qtbot.waitUntil(lambda: points(panel.batch_accuracy_curve) > before)
+        lo, hi = panel.accuracy_plot.getViewBox().viewRange()[1]
+        shown = panel.batch_accuracy_curve.getData()[1]
+        assert lo <= shown.min() and shown.max() <= hi
+    assert points(panel.batch_accuracy_curve) == 400 and len(moves) <= 8  # of 25 redraws
 
 
 def test_learning_rate_steps_are_marked_and_smooth_schedules_are_drawn(panel, qtbot):

@@ -393,3 +393,47 @@ def test_health_plots_keep_a_usable_height_and_clear_resets_their_ranges(qtbot, 
     qtbot.waitUntil(lambda: x_range_covers(panel.grad_plot, 10, 10), timeout=2000)
     _, (y0, y1) = panel.grad_plot.viewRange()
     assert y0 <= np.log10(50.0) <= y1
+
+
+@pytest.fixture(scope="module")
+def batch_normed(raw_mnist):
+    config = TrainConfig(hidden=[32, 16], activation="sigmoid", init="xavier",
+                         normalization="batch", epochs=1, train_subset=2000)
+    trainer = Trainer(config, prepare(raw_mnist, config.data_spec()))
+    trainer.train()
+    return trainer.model, config
+
+
+def test_health_names_a_layers_normalisation(qtbot, batch_normed, raw_mnist):
+    from mnist_gui.core import health as hl
+    from mnist_gui.gui.panels.health_panel import HealthPanel
+
+    model, _ = batch_normed
+    X, _, _ = mnist_data.test_set_for(raw_mnist, model.classes, model.input_mean, model.input_std)
+    panel = HealthPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.show_health(hl.HealthReport(100, hl.layer_health(model, X[:256]), []))
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 3, timeout=2000)
+    assert [panel.table.item(r, 0).text() for r in range(3)] == [
+        "1 (batch norm, sigmoid)", "2 (batch norm, sigmoid)", "3 (softmax)"]
+
+
+def test_lab_switches_a_unit_of_a_batch_normed_network_off(qtbot, batch_normed, raw_mnist):
+    from mnist_gui.gui.panels.lab_panel import LabPanel
+
+    model, _ = batch_normed
+    panel = LabPanel()
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.results_shown, timeout=20_000) as shown:
+        panel.set_model(model, raw_mnist)
+    assert shown.args[0].accuracy == pytest.approx(plain_accuracy(model, raw_mnist))
+    unit = best_unit(model, raw_mnist)
+    with qtbot.waitSignal(panel.results_shown, timeout=20_000):
+        panel.select_unit(0, unit)
+    with qtbot.waitSignal(panel.results_shown, timeout=20_000) as shown:
+        panel.off_button.click()
+    assert shown.args[0].units_off == 1
+    edited = model.clone()
+    edited.set_unit_scale(0, unit, 0.0)
+    assert shown.args[0].accuracy == pytest.approx(plain_accuracy(edited, raw_mnist))

@@ -124,3 +124,11 @@ def test_export_curves(window, qtbot, tmp_path):
     assert png.stat().st_size > 5000
     rows = csv.read_text().splitlines()
     assert rows[0].startswith("epoch,train_loss") and len(rows) == 3
+    # the saved model keeps its epochs: opened again, its curves draw and export the same
+    from .helpers import open_model
+
+    saved = window.files.save_model(str(tmp_path / "model.npz"))
+    open_model(window, qtbot, saved)
+    assert window.state.kind == "file"
+    png, csv = window.export_curves(str(tmp_path / "opened.png"))
+    assert csv.read_text().splitlines() == rows

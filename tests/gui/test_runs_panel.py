@@ -185,6 +185,8 @@ def test_the_timeline_emits_the_snapshots_models(panel, qtbot, recorded):
     with qtbot.waitSignal(panel.live_requested):
         panel.back_to_live_button.click()
     assert panel.viewing_epoch() is None and not panel.back_to_live_button.isEnabled()
+    assert slider.value() == slider.maximum()  # the handle is back at the end too
+    assert panel.timeline_label.text().startswith("Live")
 
 
 def test_a_fast_drag_emits_only_the_last_moment(panel, qtbot, recorded):

@@ -76,6 +76,12 @@ def test_continuing_a_run_uses_its_own_settings_whatever_the_form_holds(window, 
     assert window.state.config["hidden"] == [16]
     # the continued run counts from its parent's epoch, in the bar and the run list
     assert "2" in window.progress_bar.format()
+    # and the views show the whole way from epoch 1: the epoch, curves, learning history
+    assert window.state.shown_epoch == 2
+    assert [row["epoch"] for row in window.curves_panel.history] == [1, 2]
+    window.show_view(window.history_view)
+    qtbot.waitUntil(lambda: window.history_view.history is not None)
+    assert window.history_view.history.epochs.tolist() == [1, 2]
 
 
 def test_a_moment_that_cannot_be_scored_says_why_instead_of_scoring_for_ever(window, qtbot,

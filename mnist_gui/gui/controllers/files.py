@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QFileDialog
 from ...core.data import load_raw
 from ...core.errors import ConfigError, MnistGuiError
 from ...core.evaluation import ModelEvaluation, evaluate_on_test_set
-from ...core.model_file import load_model, save_model
-from ...core.training import TrainConfig
+from ...core.model_file import history_in, load_model, save_model
+from ...core.training import EpochFinished, TrainConfig
 from ..guard import guarded
 from .base import Controller
 
@@ -74,7 +74,8 @@ class FilesController(Controller):
             return  # another file or a run was asked for since
         config = meta.get("config") if isinstance(meta.get("config"), dict) else None
         state = self.state
-        generation = state.begin("file", config=config, path=path)
+        history = [EpochFinished.from_metrics(row) for row in history_in(meta)]
+        generation = state.begin("file", config=config, path=path, history=history)
         state.set_metrics(generation, meta.get("metrics"))
         state.set_model(generation, model)
         if evaluation is not None:
@@ -106,12 +107,24 @@ class FilesController(Controller):
             return None
         metrics = state.metrics if not state.viewing_moment else _moment_metrics(state)
         try:
-            saved = save_model(path, model, state.shown_config, metrics)
+            saved = save_model(path, model, state.shown_config, metrics,
+                               history=self._shown_history())
         except MnistGuiError as exc:
             self.window.message("Cannot save model", str(exc), "critical")
             return None
         self.window.show_status(f"Saved {saved} ({state.caption or 'the shown model'})", "save")
         return saved
+
+    def _shown_history(self) -> list[dict]:
+        """The shown model's epochs (metrics only), kept in its file so that opening it
+        draws its curves: the run's so far, or a viewed moment's up to its epoch."""
+        state = self.state
+        if not state.viewing_moment:
+            return [epoch.metrics() for epoch in state.history]
+        run, epoch = state.moment_run, state.shown_epoch
+        if run is None or epoch is None or int(epoch) < 1:
+            return []
+        return [e.metrics() for e in self.window.run_store.epoch_history(run.id, int(epoch))]
 
     def export_onnx(self, path: str) -> None:
         """Write the shown model as ONNX (off the GUI thread); ``onnx_exported(path)`` or a

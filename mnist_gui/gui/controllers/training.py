@@ -41,6 +41,13 @@ if TYPE_CHECKING:
 
 
 
+#: How often the run reports its batches to the window. Each report repaints the progress
+#: bar, the status line and (throttled) the curves on the GUI thread, which competes with the
+#: training's BLAS threads for the 2 cores: 10 reports a second cost about a tenth of a
+#: core more than 4 (measured per thread while 784-128-10 trained, scripts/bench.py).
+PROGRESS_SECONDS = 0.25
+
+
 def default_blas_threads() -> int | None:
     value = os.environ.get("MNIST_GUI_BLAS_THREADS", "")
     return int(value) if value.isdigit() and int(value) > 0 else None
@@ -110,6 +117,11 @@ class TrainingController(Controller):
         return self._thread is not None
 
     @property
+    def has_ended(self) -> bool:
+        """The run's last event has come (its thread may still be winding down)."""
+        return self._final is not None
+
+    @property
     def is_paused(self) -> bool:
         return self._session is not None and self._session.controls.paused
 
@@ -124,15 +136,17 @@ class TrainingController(Controller):
     # ---------------------------------------------------------------------- actions
 
     def start(self, config: TrainConfig, resume_from: tuple[str, int | None] | None = None,
-              start_epoch: int = 0) -> None:
+              start_epoch: int = 0, history: list[EpochFinished] | None = None) -> None:
         """A new run (recorded), or the continuation of ``resume_from`` (run id, epoch or
-        None for its last) that starts ``start_epoch`` epochs in."""
+        None for its last) that starts ``start_epoch`` epochs in, after the epochs
+        ``history`` (its parents')."""
         window, state = self.window, self.state
         self.start_epoch = int(start_epoch)
         session = TrainingSession(config, state.raw, state.data_dir, store=window.run_store,
-                                  resume_from=resume_from, health_every=DEFAULT_EVERY)
+                                  resume_from=resume_from, health_every=DEFAULT_EVERY,
+                                  progress_interval=PROGRESS_SECONDS)
         window.files.forget_pending_open()  # a model still loading must not replace this run
-        self._generation = state.begin("live", config=config.to_dict())
+        self._generation = state.begin("live", config=config.to_dict(), history=history)
         self._session, self._final, self._stepping = session, None, 0
         self._eta = EtaDisplay()
         self._thread, self._worker = start_worker(
@@ -163,8 +177,11 @@ class TrainingController(Controller):
             config = config.updated(epochs=at + max(1, int(more)))
         elif config.epochs <= at:
             config = config.updated(epochs=at + max(1, int(default_more)))
+        # the views show the whole way to the branch point: curves, learning history and
+        # the epoch count start at epoch 1, not at the run's first new epoch
+        history = window.run_store.epoch_history(run_id, at)
         self.start(config, resume_from=(run_id, None if epoch is None or epoch < 0 else at),
-                   start_epoch=at)
+                   start_epoch=at, history=history)
 
     def step(self, batches: int = 1) -> None:
         """While paused, run ``batches`` more batches (then pause again)."""

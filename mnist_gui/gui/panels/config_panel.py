@@ -16,6 +16,7 @@ from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -147,7 +148,9 @@ class ConfigPanel(QWidget):
         self._base = PRESETS[DEFAULT_PRESET].config
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
+        # narrow margins: the longest combo item ("Binary cross-entropy (one sigmoid unit)")
+        # fits the 320 px column whole
+        layout.setContentsMargins(2, 4, 2, 4)
 
         # ---- preset
         self.preset_combo = ComboBox()
@@ -193,7 +196,7 @@ class ConfigPanel(QWidget):
             box = QGroupBox(core_text(group))
             box.setObjectName(f"{group.lower()}Group")
             box_layout = QVBoxLayout(box)
-            box_layout.setContentsMargins(6, 6, 6, 6)
+            box_layout.setContentsMargins(3, 6, 3, 6)
             if group == "Network":
                 box_layout.addWidget(self._build_layer_editor())
             form = self._form()
@@ -220,6 +223,12 @@ class ConfigPanel(QWidget):
         layout.addWidget(self.error_label)
         layout.addStretch(1)
 
+        # every combo box as wide as its longest item ("Squared error (sigmoid outputs)",
+        # not "Squared error (sigmoid out"): a row too narrow for it puts the box under
+        # its label (WrapLongRows)
+        for combo in self.findChildren(QComboBox):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setMinimumWidth(combo.sizeHint().width())
         self.preset_combo.currentIndexChanged.connect(self._on_preset_chosen)
         self.set_config(self._base, DEFAULT_PRESET)
 

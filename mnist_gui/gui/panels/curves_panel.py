@@ -45,7 +45,7 @@ from ...core.training import EpochFinished
 from ..guard import guarded
 from ..state import Change, CurrentModel, epoch_number
 from ..text import compact, count, number, percent
-from .run_overlay import OverlayData, assign_colors, ema, prepare
+from .run_overlay import OverlayData, SeedGroup, assign_colors, ema, prepare, seed_groups
 
 COLORS = {"train": "#1f77b4", "val": "#ff7f0e", "test": "#2ca02c", "batch": "#9ecae1",
           "batch_acc": "#a1d99b", "lr": "#7f7f7f", "mark": "#9467bd", "bad": "#d62728"}
@@ -54,7 +54,7 @@ NAMES = {"train": QT_TRANSLATE_NOOP("CurvesPanel", "training"),
          "val": QT_TRANSLATE_NOOP("CurvesPanel", "validation"),
          "test": QT_TRANSLATE_NOOP("CurvesPanel", "test")}
 MAX_BATCH_POINTS = 20_000  # beyond this, the batch curves keep every other point
-REDRAW_MS = 150  # the batch curves are redrawn at most this often (like superqt's qthrottled)
+REDRAW_MS = 250  # the batch curves are redrawn at most this often (like superqt's qthrottled)
 SMOOTHING = 0.95  # exponential moving average of the batch curves, until the slider moves
 LIVE = "live"  # the live run's name in the CSV export
 X_AXES = {"epochs": QT_TRANSLATE_NOOP("CurvesPanel", "epoch"),  # combo data -> axis label
@@ -116,8 +116,11 @@ class CurvesPanel(QWidget):
         self._overlay_colors: dict[str, str] = {}
         self._overlay_curves: dict[str, dict[str, np.ndarray]] = {}  # run id -> batch_curve()
         self._overlay_loss_bounds: tuple[float, float] | None = None
+        #: a sweep trial's seeds among the overlays: (group, mean line, band) on accuracy
+        self._seed_bands: list[tuple[SeedGroup, pg.PlotDataItem, pg.FillBetweenItem]] = []
         self._auto_log = False  # the log axis was switched on because the loss exploded
         self._y_range: tuple[float, float] | None = None
+        self._acc_range: tuple[float, float] | None = None
         self._legend_keys: tuple = ()
 
         layout = QVBoxLayout(self)
@@ -376,7 +379,7 @@ class CurvesPanel(QWidget):
         appear, unless recorded runs are overlaid (they stay until ``set_overlays([])``)."""
         self._redraw_timer.stop()
         self._epochs = 0
-        self._y_range = None
+        self._y_range = self._acc_range = None
         self._samples_per_epoch = None
         self.history.clear()
         self._batch_x = np.zeros(0)
@@ -386,6 +389,7 @@ class CurvesPanel(QWidget):
         self._batch_acc = np.zeros(0)
         self._ema_loss = self._ema_acc = None
         self._lr_x, self._lr_y = [], []
+        self._lr_top = 0.0
         for plot, line, _ in self._marks:
             plot.removeItem(line)
         self._marks.clear()
@@ -492,6 +496,7 @@ class CurvesPanel(QWidget):
         self._overlay_curves = {rid: c for rid, c in self._overlay_curves.items() if rid in ids}
         self._overlay_colors = assign_colors(ids, self._overlay_colors)
         self._overlays = prepare(runs, self._overlay_colors, self._overlay_curves)
+        self._make_seed_bands(runs)
         for data in self._overlays:
             color = data.color
             loss = pg.PlotDataItem(pen=pg.mkPen(color, width=1.5), antialias=False,
@@ -517,7 +522,7 @@ class CurvesPanel(QWidget):
         elif not self._has_live():
             self.stack.setCurrentIndex(0)
             self.controls.setVisible(False)
-        self._y_range = None
+        self._y_range = self._acc_range = None
         self._fix_x_range()
         self._fit_loss_range()
         self._clear_hover()
@@ -662,6 +667,33 @@ class CurvesPanel(QWidget):
                 keep = np.isfinite(y)
                 item.setData(self._scale_overlay(data, data.epochs[keep]), y[keep])
         self._overlay_loss_bounds = (min(lows), max(highs)) if lows else None
+        for group, mean, band in self._seed_bands:
+            x = self._scale_overlay(group.members[0], group.epochs)
+            mean.setData(x, group.mean)
+            band.curves[0].setData(x, group.mean + group.std)
+            band.curves[1].setData(x, group.mean - group.std)
+
+    def _make_seed_bands(self, runs: list[Run]) -> None:
+        """A sweep trial's seeds overlaid together: their mean test accuracy and a band of
+        ± one standard deviation (drawn by ``_draw_overlays``)."""
+        for _group, mean, band in self._seed_bands:
+            self.accuracy_plot.removeItem(mean)
+            self.accuracy_plot.removeItem(band)
+        self._seed_bands = []
+        for group in seed_groups(runs, self._overlays):
+            color = group.members[0].color
+            fill = pg.mkColor(color)
+            fill.setAlpha(60)
+            band = pg.FillBetweenItem(pg.PlotDataItem(), pg.PlotDataItem(), brush=fill)
+            mean = pg.PlotDataItem(pen=pg.mkPen(color, width=3))
+            self.accuracy_plot.addItem(band)
+            self.accuracy_plot.addItem(mean)
+            self._seed_bands.append((group, mean, band))
+
+    def seed_bands(self) -> list[tuple[list[str], np.ndarray, np.ndarray, np.ndarray]]:
+        """The seed groups drawn: (run ids, epochs, mean, std of test accuracy in %)."""
+        return [([m.run_id for m in g.members], g.epochs, g.mean, g.std)
+                for g, _mean, _band in self._seed_bands]
 
     def _redraw_all(self) -> None:
         """Everything again, after the smoothing or the x axis changed."""
@@ -670,7 +702,7 @@ class CurvesPanel(QWidget):
         self._draw_overlays()
         for (_, line, _), x in zip(self._marks, self._mark_epochs):
             line.setPos(self._scale_live(x))
-        self._y_range = None
+        self._y_range = self._acc_range = None
         self._fix_x_range()
         self._fit_loss_range()
         self._clear_hover()
@@ -700,7 +732,7 @@ class CurvesPanel(QWidget):
         self._batch_acc, self._ema_acc = ema(self._batch_acc_raw, self._smoothing)
         self._redraw_batch_curves()
         self._draw_overlays()
-        self._y_range = None
+        self._y_range = self._acc_range = None
         self._fit_loss_range()
         self._legend_keys = ()  # "batch (smoothed)" or "batch"
         self._sync_legends()
@@ -732,6 +764,7 @@ class CurvesPanel(QWidget):
             for plot in (self.loss_plot, self.accuracy_plot):
                 plot.enableAutoRange(x=False)
         self.loss_plot.enableAutoRange(y=False)
+        self.accuracy_plot.enableAutoRange(y=False)
 
     @guarded
     def _on_loss_view_resized(self) -> None:
@@ -749,8 +782,10 @@ class CurvesPanel(QWidget):
             )
         self._lr_x.append(x)
         self._lr_y.append(lr)
-        top = max(self._lr_y)
-        self.lr_view.setYRange(0, top * 1.1 if top > 0 else 1, padding=0)
+        top = max(self._lr_top, lr)
+        if top != self._lr_top or len(self._lr_y) == 1:  # a range set again repaints its axis
+            self._lr_top = top
+            self.lr_view.setYRange(0, top * 1.1 if top > 0 else 1, padding=0)
 
     def _mark(self, x: float, text: str, color: str, kind: str = "bad") -> None:
         if kind == "bad" and any(k == "bad" for _, _, k in self._marks):
@@ -792,9 +827,31 @@ class CurvesPanel(QWidget):
         data = np.concatenate(values)
         return data[np.isfinite(data) & (data > 0)]
 
+    def _fit_accuracy_range(self) -> None:
+        """The accuracy axis in steps, like the loss axis: an auto-ranged axis moved with
+        every redraw, and each move regenerates both plots' ticks on the GUI thread (about
+        a third of its time while a small network trained)."""
+        values = [np.asarray(item.yData, dtype=float) for item in self.accuracy_plot.listDataItems()
+                  if item.isVisible() and item.yData is not None and len(item.yData)]
+        data = np.concatenate(values) if values else np.zeros(0)
+        data = data[np.isfinite(data)]
+        if not len(data):
+            return
+        lo, hi = float(data.min()), float(data.max())
+        current = self._acc_range
+        if (current is None or lo < current[0] or hi > current[1]
+                or (hi - lo) < 0.3 * (current[1] - current[0])):
+            # room to grow (the data fills 5/8 of the axis): accuracy creeps up by fractions
+            # of a point between redraws, and an axis a step ahead moves a few times a run
+            pad = 0.3 * max(hi - lo, 2.0)
+            self._acc_range = (max(0.0, lo - pad), min(100.0 + pad, hi + pad))
+            self.accuracy_plot.setYRange(*self._acc_range, padding=0)
+
     def _fit_loss_range(self) -> None:
         """Grow or shrink the loss axis only when the data leaves it or fills < half of it;
-        switch to a log axis when the loss explodes (a linear one would flatten the rest)."""
+        switch to a log axis when the loss explodes (a linear one would flatten the rest).
+        The accuracy axis follows the same rule."""
+        self._fit_accuracy_range()
         data = self._loss_values()
         if not len(data):
             return
@@ -817,7 +874,7 @@ class CurvesPanel(QWidget):
     def _on_log_toggled(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
         self.loss_plot.getAxis("right").setLogMode(False, False)  # the rate stays linear
-        self._y_range = None
+        self._y_range = self._acc_range = None
         self._fix_x_range()  # setLogMode turns auto-range back on
         self._fit_loss_range()
 

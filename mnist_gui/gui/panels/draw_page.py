@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -22,6 +21,9 @@ from ..state import Change, CurrentModel
 from ..text import plural
 from .draw_panel import DrawPanel
 from .personal_panel import PersonalPanel
+
+
+THIS_IS_A = "This is a"
 
 
 class DrawPage(QWidget):
@@ -53,23 +55,20 @@ class DrawPage(QWidget):
         draw_layout.setContentsMargins(0, 0, 0, 0)
         draw_layout.addWidget(self.draw_panel, 1)
         label_row = QHBoxLayout()
-        label_row.addWidget(QLabel("This is a"))
+        label_row.addWidget(QLabel(THIS_IS_A))
         label_row.addWidget(self.this_is_combo)
         label_row.addWidget(self.keep_digit_button)
         label_row.addStretch(1)
         draw_layout.addLayout(label_row)
-        personal = QScrollArea()
-        personal.setWidget(self.personal_panel)
-        personal.setWidgetResizable(True)
-        personal.setFrameShape(QScrollArea.Shape.NoFrame)
-        # your digits under the canvas: a strip of thumbnails needs width, not height
+        # your digits under the canvas: a strip of thumbnails needs width, not height; its
+        # buttons ("Continue with my digits") come first, so a 1024x640 window shows them
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(draw_box)
-        splitter.addWidget(personal)
+        splitter.addWidget(self.personal_panel)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([560, 240])
+        splitter.setSizes([600, 200])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)

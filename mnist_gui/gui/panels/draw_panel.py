@@ -10,7 +10,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QFont,
     QImage,
+    QPixmap,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -19,7 +21,6 @@ from PySide6.QtGui import (
     QShowEvent,
 )
 from PySide6.QtWidgets import (
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -32,11 +33,41 @@ from ...core.errors import ImageError
 from ...core.network import MLP
 from ...core.preprocess import mnist_preprocess, model_input, resize
 from ..guard import guarded
+from ..training_bar import ElidedLabel
 
 PEN_FRACTION = 22 / 280  # the brush's width as a fraction of the canvas side: MNIST
 # strokes are ~2-3 of 28 px wide, and the digit is scaled into a 20 px box
 MIN_SIDE = 200
 HINT = "Draw a digit here\n(left button draws, right button clears)"
+PREVIEW_SIDE = 112  # the 28x28 input, 4 screen pixels a pixel
+NO_MODEL = "No model yet: train one or open a saved model."
+DRAW_A_DIGIT = "draw a digit"
+ANSWER = "{digit}, {sure:.0f}% sure"
+UNSURE = "I don't know: maybe {digit}, {sure:.0f}% sure"
+WRONG_SIZE = "this model takes {inputs} inputs, not 28×28"
+CANVAS_TEXT = "Draw one digit, large, with the mouse or a pen; the right button clears."
+PREVIEW_TITLE = "What the network sees"
+PREVIEW_TEXT = ("Your stroke cropped, scaled into 20×20 pixels and centred in 28×28, as "
+                "MNIST's own digits were made: these 784 numbers are the network's input.")
+BARS_TEXT = ("How likely the model finds each digit; its answer is the darker bar. Each "
+             "answer is a guess: it always picks one of its digits.")
+ANSWER_STYLE = "font-size: 32px; font-weight: bold; color: #0b5394;"
+MESSAGE_STYLE = "font-size: 18px; font-weight: bold; color: #555555;"
+ANSWER_COLOUR = "#0b5394"  # the answer: a colour that marks it, not an error's red
+OTHER_COLOUR = "#a9c4de"
+
+
+def _explanation(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #555555;")
+    return label
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet("font-weight: bold;")
+    return label
 
 
 class DrawCanvas(QWidget):
@@ -179,8 +210,12 @@ class DrawPanel(QWidget):
         self._threshold = 0.0  # below this top probability the answer is "I don't know"
         self.last_latency_ms = 0.0
         self.probabilities: np.ndarray | None = None  # the last prediction, (K,)
+        self._preview = np.zeros((28, 28))
         layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
 
+        # three panels, each with a short explanation under it: your drawing, what the
+        # network gets of it, and its answer
         left = QVBoxLayout()
         self.canvas = DrawCanvas()
         left.addWidget(self.canvas, 1)
@@ -188,62 +223,68 @@ class DrawPanel(QWidget):
         self.clear_button.setObjectName("clearButton")
         self.clear_button.setToolTip("Clear the drawing (or right-click the canvas)")
         left.addWidget(self.clear_button)
-        layout.addLayout(left, 3)
+        left.addWidget(_explanation(CANVAS_TEXT))
+        layout.addLayout(left, 1)
 
-        right = QGridLayout()
-        self.model_label = QLabel("No model yet: train one or open a saved model.")
+        middle = QVBoxLayout()
+        middle.addWidget(_heading(PREVIEW_TITLE))
+        self.preview = QLabel()
+        self.preview.setObjectName("previewView")
+        self.preview.setFixedSize(PREVIEW_SIDE, PREVIEW_SIDE)
+        self.preview.setStyleSheet("background: black; border: 1px solid #888888;")
+        self.preview.setToolTip(PREVIEW_TEXT)
+        middle.addWidget(self.preview)
+        preview_text = _explanation(PREVIEW_TEXT)
+        preview_text.setFixedWidth(PREVIEW_SIDE + 24)
+        middle.addWidget(preview_text)
+        middle.addStretch(1)
+        layout.addLayout(middle, 0)
+
+        right = QVBoxLayout()
+        self.model_label = ElidedLabel(NO_MODEL)
         self.model_label.setObjectName("drawModelLabel")
-        self.model_label.setWordWrap(True)
-        self.prediction_label = QLabel("draw a digit")
+        self.prediction_label = QLabel(DRAW_A_DIGIT)
         self.prediction_label.setObjectName("predictionLabel")
-        self.prediction_label.setStyleSheet("font-size: 28px; font-weight: bold;")
         self.prediction_label.setToolTip("The model's answer and how sure it is")
         # its width must not follow its text: a longer answer would squeeze the canvas
         # while the user draws
         self.prediction_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.prediction_label.setWordWrap(True)
+        self.prediction_label.setStyleSheet(MESSAGE_STYLE)
         self.threshold_label = QLabel("")
         self.threshold_label.setObjectName("drawThresholdLabel")
         self.threshold_label.setStyleSheet("color: #555555;")
+        self.threshold_label.setWordWrap(True)
         self.threshold_label.setToolTip(
             "Below this confidence the answer is \"I don't know\"; set it with the slider in "
             "Digits > Robustness")
         self.threshold_label.hide()
-        self.preview = pg.GraphicsLayoutWidget()
-        self.preview.setObjectName("previewView")
-        self.preview.setBackground("w")
-        self.preview.setToolTip(
-            "Your drawing as the network gets it: cropped, scaled into a 20x20 box and centred "
-            "by its centre of mass in 28x28 pixels, like MNIST's digits")
-        preview_plot = self.preview.addPlot(title="What the network sees (28×28)")
-        preview_plot.hideAxis("left")
-        preview_plot.hideAxis("bottom")
-        preview_plot.setAspectLocked(True)
-        preview_plot.invertY(True)
-        preview_plot.setMouseEnabled(False, False)
-        self.preview_image = pg.ImageItem(np.zeros((28, 28)), levels=(0, 1))
-        self.preview_image.setColorMap(pg.colormap.get("CET-L1"))
-        preview_plot.addItem(self.preview_image)
-        self.bars_plot = pg.PlotWidget(title="Probability of each class")
+        self.bars_plot = pg.PlotWidget()
         self.bars_plot.setObjectName("probabilityPlot")
         self.bars_plot.setBackground("w")
-        self.bars_plot.setYRange(0, 1.12, padding=0)
         self.bars_plot.setMouseEnabled(False, False)
         self.bars_plot.hideButtons()
-        self.bars_plot.getAxis("left").setTicks([[(v, f"{v:.0%}") for v in (0, 0.25, 0.5, 0.75, 1)]])
-        self.bars_plot.setToolTip("How likely the model finds each class; red is its answer")
-        self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7, brush="#1f77b4")
+        self.bars_plot.hideAxis("bottom")
+        self.bars_plot.invertY(True)  # the first class on top, as read
+        self.bars_plot.setXRange(0, 1.3, padding=0)  # room for "100%" after a full bar
+        self.bars_plot.setToolTip(BARS_TEXT)
+        self.bars_plot.setMinimumHeight(150)
+        self.bars_plot.setMinimumWidth(230)
+        digit_font = QFont()
+        digit_font.setPixelSize(15)
+        digit_font.setBold(True)
+        self.bars_plot.getAxis("left").setStyle(tickFont=digit_font, tickLength=0)
+        self.bars = pg.BarGraphItem(x0=np.zeros(10), y=np.arange(10), width=np.zeros(10),
+                                    height=0.7, brush=OTHER_COLOUR)
         self.bars_plot.addItem(self.bars)
         self._percent_items: list[pg.TextItem] = []
         self._set_classes(list(range(10)))
-        right.addWidget(self.model_label, 0, 0)
-        right.addWidget(self.prediction_label, 1, 0)
-        right.addWidget(self.threshold_label, 2, 0)
-        right.addWidget(self.preview, 3, 0)
-        right.addWidget(self.bars_plot, 4, 0)
-        right.setRowStretch(3, 2)
-        right.setRowStretch(4, 3)
-        layout.addLayout(right, 2)
+        right.addWidget(self.model_label)
+        right.addWidget(self.prediction_label)
+        right.addWidget(self.threshold_label)
+        right.addWidget(self.bars_plot, 1)
+        right.addWidget(_explanation(BARS_TEXT))
+        layout.addLayout(right, 1)
 
         self.clear_button.clicked.connect(self._on_clear_clicked)
         self.canvas.digit_drawn.connect(self._on_digit_drawn)
@@ -310,19 +351,19 @@ class DrawPanel(QWidget):
         try:
             image28 = mnist_preprocess(self.canvas.pixels() / 255.0)
         except ImageError:
-            self._show(np.zeros((28, 28)), None, "draw a digit")
+            self._show(np.zeros((28, 28)), None, DRAW_A_DIGIT)
             return
         if model is None:
             self._show(image28, None, "no model yet")
             return
         if model.layer_sizes[0] != image28.size:
-            self._show(image28, None, f"this model takes {model.layer_sizes[0]} inputs, not 28×28")
+            self._show(image28, None, WRONG_SIZE.format(inputs=model.layer_sizes[0]))
             return
         probabilities = model.predict_proba(model_input(image28, model.input_mean, model.input_std))[0]
         best = int(np.argmax(probabilities))
-        sure = f"{classes[best]}  ({100 * probabilities[best]:.1f}%)"
-        if probabilities[best] < self._threshold:
-            sure = f"I don't know: maybe {sure.replace('  ', ' ')}"
+        unsure = probabilities[best] < self._threshold
+        sure = (UNSURE if unsure else ANSWER).format(digit=classes[best],
+                                                     sure=100 * probabilities[best])
         self._show(image28, probabilities, sure)
         self.last_latency_ms = (time.perf_counter() - started) * 1000
 
@@ -330,35 +371,51 @@ class DrawPanel(QWidget):
         """Bars and percentage labels for ``classes`` (the model's class order)."""
         k = len(classes)
         self._classes = list(classes)
-        self.bars.setOpts(x=np.arange(k), height=np.zeros(k), brushes=["#1f77b4"] * k)
-        self.bars_plot.getAxis("bottom").setTicks([[(i, str(c)) for i, c in enumerate(classes)]])
-        self.bars_plot.setXRange(-0.6, k - 0.4, padding=0)
+        self._set_bars(np.zeros(k), None)
+        self.bars_plot.getAxis("left").setTicks([[(i, str(c)) for i, c in enumerate(classes)]])
+        self.bars_plot.setYRange(-0.6, k - 0.4, padding=0)
         for item in self._percent_items:
             self.bars_plot.removeItem(item)
         self._percent_items = []
         for i in range(k):
-            item = pg.TextItem("", color="#333333", anchor=(0.5, 1.0))
-            item.setPos(i, 0)
+            item = pg.TextItem("", color="#333333", anchor=(0.0, 0.5))
+            item.setPos(0, i)
             self.bars_plot.addItem(item)
             self._percent_items.append(item)
 
+    def _set_bars(self, heights: np.ndarray, best: int | None) -> None:
+        k = len(heights)
+        colours = [OTHER_COLOUR] * k
+        if best is not None:
+            colours[best] = ANSWER_COLOUR
+        self.bars.setOpts(x0=np.zeros(k), y=np.arange(k), width=heights, height=0.7,
+                          brushes=colours)
+
+    def preview_pixels(self) -> np.ndarray:
+        """The 28x28 input shown, in [0, 1] (what the network was last given)."""
+        return self._preview.copy()
+
     def _show(self, image28: np.ndarray, probabilities: np.ndarray | None, text: str) -> None:
-        self.preview_image.setImage(image28, autoLevels=False)
+        self._preview = np.asarray(image28, dtype=float)
+        pixels = np.ascontiguousarray(np.clip(self._preview * 255, 0, 255).astype(np.uint8))
+        image = QImage(pixels.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
+        self.preview.setPixmap(QPixmap.fromImage(image).scaled(
+            PREVIEW_SIDE, PREVIEW_SIDE, Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.FastTransformation))
         self.prediction_label.setText(text)
+        self.prediction_label.setStyleSheet(ANSWER_STYLE if probabilities is not None
+                                            and text[:1].isdigit() else MESSAGE_STYLE)
         k = len(self._classes or [])
         self.probabilities = probabilities
         if probabilities is None:
-            self.bars.setOpts(x=np.arange(k), height=np.zeros(k), brushes=["#1f77b4"] * k)
+            self._set_bars(np.zeros(k), None)
             for item in self._percent_items:
                 item.setText("")
         else:
-            best = int(np.argmax(probabilities))
-            colors = ["#1f77b4"] * k
-            colors[best] = "#d62728"
-            self.bars.setOpts(x=np.arange(k), height=probabilities, brushes=colors)
+            self._set_bars(np.asarray(probabilities, float), int(np.argmax(probabilities)))
             for i, (item, p) in enumerate(zip(self._percent_items, probabilities)):
                 item.setText(percent(float(p)))
-                item.setPos(i, float(p))
+                item.setPos(float(p) + 0.02, i)
         self.prediction_changed.emit(probabilities)
 
 

@@ -51,7 +51,9 @@ COLUMNS = [
     QT_TRANSLATE_NOOP("HealthPanel", "pre-act. spread"),
 ]
 COLUMN_TIPS = [
-    QT_TRANSLATE_NOOP("HealthPanel", "Weight layer (1 = the first) and its activation"),
+    QT_TRANSLATE_NOOP(
+        "HealthPanel", "Weight layer (1 = the first), its normalisation if any, and its activation"
+    ),
     QT_TRANSLATE_NOOP(
         "HealthPanel", "Frobenius norm of the loss gradient for this layer's weights"
     ),
@@ -63,7 +65,11 @@ COLUMN_TIPS = [
         "HealthPanel",
         "ReLU: units never active on the probe digits; sigmoid/tanh: units stuck near a bound",
     ),
-    QT_TRANSLATE_NOOP("HealthPanel", "Mean of the pre-activations z = xW + b on the probe digits"),
+    QT_TRANSLATE_NOOP(
+        "HealthPanel",
+        "Mean of the pre-activations z = xW + b on the probe digits (after the layer's "
+        "normalisation, if it has one: what the activation takes)",
+    ),
     QT_TRANSLATE_NOOP(
         "HealthPanel", "Standard deviation of the pre-activations (near 0 or huge: trouble)"
     ),
@@ -248,8 +254,10 @@ class HealthPanel(QWidget):
                     share=percent(h.saturated_fraction, 0))
             else:
                 unhealthy = "—"
+            label = h.activation if h.normalization is None else (
+                f"{h.normalization.replace('_norm', ' norm')}, {h.activation}")
             cells = [
-                f"{h.layer} ({h.activation})",
+                f"{h.layer} ({label})",
                 _fmt(h.grad_norm),
                 _fmt(h.update_ratio, exponent=True),
                 unhealthy,

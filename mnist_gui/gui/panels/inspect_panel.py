@@ -45,7 +45,7 @@ from ...core.errors import MnistGuiError
 from ...core.network import MLP
 from ...core.preprocess import PreprocessSteps
 from ..guard import guarded
-from ..panel_parts import diverging_colormap, image_item
+from ..panel_parts import ImagePlot, diverging_colormap, image_item, image_plot
 from ..jobs import Jobs, panel_jobs
 from ..state import Change, CurrentModel
 from ..text import compact, number, percent
@@ -95,12 +95,12 @@ def unit_grid(values: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def _image_plot(layout: pg.GraphicsLayout, title: str, levels=(0, 1), cmap=None,  # noqa: ANN001
-                row: int | None = None, col: int | None = None) -> tuple[pg.PlotItem, pg.ImageItem]:
-    plot = layout.addPlot(row=row, col=col, title=title)
+                row: int | None = None, col: int | None = None) -> tuple[ImagePlot, pg.ImageItem]:
+    plot = image_plot(layout, title, row=row, col=col)
     return plot, image_item(plot, levels, cmap)
 
 
-def _blank_digits(views: list[tuple[pg.PlotItem, pg.ImageItem]]) -> None:
+def _blank_digits(views: list[tuple[ImagePlot, pg.ImageItem]]) -> None:
     """Untitled, empty 28x28 views (what they showed belongs to another digit or model)."""
     blank = np.zeros((28, 28), np.float32)
     for plot, image in views:
@@ -191,6 +191,11 @@ class InspectPanel(QWidget):
         self.output_combo.setToolTip(self.tr("Explain the class's logit (pre-softmax score) or its "
                                              "probability"))
         controls.addWidget(self.output_combo)
+        controls.addStretch(1)
+        layout.addLayout(controls)
+        # a second row: one row of every control made Inspect 1000 px wide (it scrolled
+        # sideways in a 1024 px window)
+        controls = QHBoxLayout()
         controls.addWidget(QLabel(self.tr("steps")))
         self.steps_spin = QSpinBox()
         self.steps_spin.setObjectName("attributionStepsSpin")
@@ -216,6 +221,13 @@ class InspectPanel(QWidget):
                                            "active"))
         controls.addWidget(self.sort_check)
         layout.addLayout(controls)
+        for combo in (self.target_combo, self.versus_combo, self.method_combo, self.output_combo,
+                      self.counterfactual_combo):
+            # never narrower than its items ("the answer" was cut to "the answ")
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        for combo in (self.method_combo, self.output_combo):  # their items never change
+            combo.setMinimumWidth(combo.sizeHint().width())
 
         grid = QGridLayout()
         self.activations_view = pg.GraphicsLayoutWidget()
@@ -276,17 +288,17 @@ class InspectPanel(QWidget):
         self.attribution_bar.setImageItem(heat)
         self.attribution_view.ci.addItem(self.attribution_bar, row=0, col=2)
 
-        self._neighbour_plots: list[tuple[pg.PlotItem, pg.ImageItem]] = []
+        self._neighbour_plots: list[tuple[ImagePlot, pg.ImageItem]] = []
         self.neighbours_view.ci.addLabel(self.tr("Nearest training digits (last hidden layer)"),
                                          row=0, col=0, colspan=4)
         for i in range(N_NEIGHBOURS):
             self._neighbour_plots.append(
                 _image_plot(self.neighbours_view.ci, "", row=1 + i // 4, col=i % 4))
-        self._preprocess_plots: list[tuple[pg.PlotItem, pg.ImageItem]] = []
+        self._preprocess_plots: list[tuple[ImagePlot, pg.ImageItem]] = []
         for i in range(4):
             self._preprocess_plots.append(_image_plot(self.preprocess_view.ci, "", row=0, col=i))
-        self._layer_items: list[tuple[pg.PlotItem, pg.ImageItem]] = []
-        self._unit_plot: pg.PlotItem | None = None
+        self._layer_items: list[tuple[ImagePlot, pg.ImageItem]] = []
+        self._unit_plot: ImagePlot | None = None
         self._unit_image: pg.ImageItem | None = None
         self._bars: pg.BarGraphItem | None = None
         self._input_image: pg.ImageItem | None = None

@@ -7,16 +7,18 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QListView,
     QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTabWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -27,9 +29,26 @@ from ...core.evaluation import ModelEvaluation
 from ...core.metrics import Mistakes
 from ..guard import guarded
 from ..state import Change, CurrentModel
+from ..summary_strip import SummaryCard
+from ..widgets import ComboBox
 
+ACCURACY_HEADER = "right"
+ACCURACY_TIP = "Of the true {digit}s, {accuracy:.1f}% are classified correctly"
+ACCURACY_COLUMN = 46  # px: "100%" over its bar
+MATRIX_ROW = 18  # px per confusion-matrix row: ten of them fit under a 1024x640 window
 THUMB = 56  # thumbnail side in pixels (28 x 2)
-CELL = QSize(THUMB + 60, THUMB + 24)  # a thumbnail and its "6→1 100%" label
+CELL = QSize(THUMB + 64, THUMB + 40)  # a thumbnail and its two-line "true 6, said 1, 99% sure"
+CAPTION = "true {true}, said {said},\n{sure:.0f}% sure"
+TIP = "Test image #{row}: true {true}, said {said}, {sure:.1f}% sure"
+DETAIL = "Test image #{row}: true {true} (green bar), said {said} ({sure:.1f}% sure)"
+NO_RESULTS = "Train or load a model to see the test digits it gets wrong."
+ERRORS_OF = "{errors:,} of {n:,}"
+SUMMARY = "{title}: {errors:,} of {n:,} test digits wrong (accuracy {accuracy:.2f}%, loss {loss:.4f})"
+CARDS = [("accuracy", "Test accuracy", "Share of the test digits the model gets right"),
+         ("loss", "Test loss", "Mean loss on the test digits (lower is better)"),
+         ("confidence", "Mean confidence", "The probability of its answer, averaged over the "
+          "test digits"),
+         ("errors", "Mistakes", "Test digits it gets wrong, of all test digits")]
 SORTS = ("most confident first", "least confident first", "by true digit", "by predicted digit")
 KINDS = ("mistakes", "most uncertain correct", "correctly classified")
 
@@ -72,7 +91,7 @@ class DigitListModel(QAbstractListModel):
         i = index.row()
         if role == Qt.ItemDataRole.DisplayRole:
             t, p = self.classes[self.true[i]], self.classes[self.predicted[i]]
-            return f"{t}→{p} {100 * self.confidence[i]:.0f}%"
+            return CAPTION.format(true=t, said=p, sure=100 * self.confidence[i])
         if role == Qt.ItemDataRole.DecorationRole:
             pixmap = self._pixmaps.get(i)
             if pixmap is None:
@@ -80,13 +99,29 @@ class DigitListModel(QAbstractListModel):
             return pixmap
         if role == Qt.ItemDataRole.ToolTipRole:
             t, p = self.classes[self.true[i]], self.classes[self.predicted[i]]
-            return (f"test image #{self.rows[i]}: true {t}, predicted {p} "
-                    f"with {100 * self.confidence[i]:.1f}% confidence")
+            return TIP.format(row=self.rows[i], true=t, said=p, sure=100 * self.confidence[i])
         if role == Qt.ItemDataRole.SizeHintRole:
-            return CELL  # else the label is cut to the icon's width ("6→1 1...")
+            return CELL  # else the caption is cut to the icon's width
         if role == Qt.ItemDataRole.ForegroundRole and self.true[i] != self.predicted[i]:
             return QColor("#b00000")
         return None
+
+
+class AccuracyBarDelegate(QStyledItemDelegate):
+    """Draws a cell holding a fraction (``UserRole``) as a horizontal bar under its text: the
+    confusion matrix's accuracy column, one bar per true digit, on the digit's own row."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        fraction = index.data(Qt.ItemDataRole.UserRole)
+        if isinstance(fraction, float):
+            rect = option.rect.adjusted(2, 3, -2, -3)
+            painter.save()
+            painter.fillRect(rect, QColor("#e8edf3"))
+            painter.fillRect(rect.adjusted(0, 0, -round(rect.width() * (1 - fraction)), 0),
+                             QColor("#9fc5e8"))
+            painter.restore()
+            option.backgroundBrush = QBrush()  # the bar is the background
+        super().paint(painter, option, index)
 
 
 class MistakesPanel(QWidget):
@@ -100,38 +135,66 @@ class MistakesPanel(QWidget):
         self._evaluation: ModelEvaluation | None = None
         self._correct: Mistakes | None = None  # every correct answer, made when first asked
         layout = QVBoxLayout(self)
-        self.summary = QLabel("Train or load a model to see the test digits it gets wrong.")
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.setSpacing(4)
+        self.summary = QLabel(NO_RESULTS)
         self.summary.setObjectName("mistakesSummary")
+        self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
+        # the accuracy first, large; then loss, mean confidence and the error count
+        self.cards = {key: SummaryCard(key, title, tip) for key, title, tip in CARDS}
+        self.cards["accuracy"].value.setStyleSheet(
+            "font-size: 30px; font-weight: bold; color: #0b5394;")
+        cards = QHBoxLayout()
+        cards.setSpacing(6)
+        for key, card in self.cards.items():
+            cards.addWidget(card, 2 if key == "accuracy" else 1)
+        layout.addLayout(cards)
 
-        controls = QHBoxLayout()
-        self.kind_combo = QComboBox()
+        controls = QGridLayout()
+        controls.setContentsMargins(0, 0, 0, 0)
+        self.kind_combo = ComboBox()
         self.kind_combo.setObjectName("mistakesKindCombo")
         self.kind_combo.addItems(KINDS)
         self.kind_combo.setToolTip(
             "mistakes: digits the model gets wrong; most uncertain correct: right answers with "
             "the smallest margin over the runner-up; correctly classified: every right answer")
-        self.sort_combo = QComboBox()
+        self.sort_combo = ComboBox()
         self.sort_combo.setObjectName("sortCombo")
         self.sort_combo.addItems(SORTS)
-        self.true_combo = QComboBox()
+        self.true_combo = ComboBox()
         self.true_combo.setObjectName("trueFilterCombo")
-        self.predicted_combo = QComboBox()
+        self.predicted_combo = ComboBox()
         self.predicted_combo.setObjectName("predictedFilterCombo")
-        for label, widget in (("Show", self.kind_combo), ("Sort", self.sort_combo),
-                              ("True", self.true_combo), ("Predicted", self.predicted_combo)):
-            controls.addWidget(QLabel(label))
-            controls.addWidget(widget)
-        controls.addStretch(1)
-        layout.addLayout(controls)
+        for combo in (self.kind_combo, self.sort_combo, self.true_combo, self.predicted_combo):
+            # wide enough for the longest item: never "most confident fi"
+            combo.setSizeAdjustPolicy(ComboBox.SizeAdjustPolicy.AdjustToContents)
+        # above the list, in its column: the matrix beside them gets the panel's full height
+        controls.addWidget(QLabel("Show"), 0, 0)
+        controls.addWidget(self.kind_combo, 0, 1, 1, 3)
+        controls.addWidget(QLabel("Sort"), 1, 0)
+        controls.addWidget(self.sort_combo, 1, 1, 1, 3)
+        controls.addWidget(QLabel("True"), 2, 0)
+        controls.addWidget(self.true_combo, 2, 1)
+        controls.addWidget(QLabel("Said"), 2, 2)
+        controls.addWidget(self.predicted_combo, 2, 3)
+        controls.setColumnStretch(1, 1)
+        controls.setColumnStretch(3, 1)
 
         self.list_hint = QLabel("")
         self.list_hint.setObjectName("mistakesListHint")
         self.list_hint.setWordWrap(True)
         self.list_hint.setStyleSheet("color: #555555;")
-        layout.addWidget(self.list_hint)
+        self.list_hint.hide()
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
         layout.addWidget(splitter, 1)
+        list_column = QWidget()
+        list_layout = QVBoxLayout(list_column)
+        list_layout.setContentsMargins(0, 0, 0, 0)
+        list_layout.setSpacing(2)
+        list_layout.addLayout(controls)
+        list_layout.addWidget(self.list_hint)
         self.model = DigitListModel()
         self.list_view = QListView()
         self.list_view.setObjectName("errorsView")
@@ -139,53 +202,98 @@ class MistakesPanel(QWidget):
         self.list_view.setViewMode(QListView.ViewMode.IconMode)
         self.list_view.setIconSize(QSize(THUMB, THUMB))
         self.list_view.setGridSize(CELL)
+        self.list_view.setWordWrap(True)
         self.list_view.setResizeMode(QListView.ResizeMode.Adjust)
         self.list_view.setMovement(QListView.Movement.Static)
         self.list_view.setUniformItemSizes(True)
         self.list_view.setLayoutMode(QListView.LayoutMode.Batched)
         self.list_view.setBatchSize(200)
         self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        splitter.addWidget(self.list_view)
+        self.list_view.setMinimumWidth(CELL.width() + 24)
+        list_layout.addWidget(self.list_view, 1)
+        splitter.addWidget(list_column)
 
-        side = QWidget()
-        side_layout = QGridLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
+        # the side: the confusion matrix with each digit's accuracy, the per-class report,
+        # and the selected digit large, one at a time (all ten rows fit a 1024x640 window)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setObjectName("mistakesSideTabs")
+        self.side_tabs.setDocumentMode(True)
+        self.side_tabs.setUsesScrollButtons(True)
+        matrix_page = QWidget()
+        matrix_layout = QVBoxLayout(matrix_page)
+        matrix_layout.setContentsMargins(0, 2, 0, 0)
+        matrix_layout.setSpacing(2)
+        matrix_title = QLabel("Rows: the true digit; columns: what it said; right: its accuracy")
+        matrix_title.setStyleSheet("color: #555555;")
+        matrix_title.setWordWrap(True)
+        matrix_title.setToolTip("Click a cell to list those digits")
+        self.confusion_table = QTableWidget()
+        self.confusion_table.setObjectName("confusionTable")
+        self.confusion_table.setToolTip("rows: true digit, columns: what the model said; click "
+                                        "a cell to list those digits")
+        self.confusion_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.confusion_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.confusion_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.confusion_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.confusion_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.confusion_table.horizontalHeader().setMinimumSectionSize(24)
+        self.confusion_table.verticalHeader().setMinimumSectionSize(MATRIX_ROW)
+        # ten rows of MATRIX_ROW px, never scrolled: the rows stretch, never shrink below it
+        self.confusion_table.setMinimumHeight(11 * MATRIX_ROW + 6)
+        self.confusion_table.setItemDelegate(AccuracyBarDelegate(self.confusion_table))
+        # a count of four digits fits a 1024 px window's column whole ("1088", not "10…")
+        self.confusion_table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.confusion_table.setStyleSheet("QTableWidget::item { padding: 0px; }")
+        small = self.confusion_table.font()
+        small.setPointSizeF(small.pointSizeF() * 0.9)
+        self.confusion_table.setFont(small)
+        matrix_layout.addWidget(matrix_title)
+        matrix_layout.addWidget(self.confusion_table, 1)
+        self.side_tabs.addTab(matrix_page, "Confusion matrix")
+
+        self.report_table = QTableWidget()
+        self.report_table.setObjectName("reportTable")
+        self.report_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.report_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.report_table.horizontalHeader().setStretchLastSection(True)
+        self.report_table.verticalHeader().setDefaultSectionSize(20)
+        self.report_table.setToolTip(
+            "precision: of the digits it called k, the share that are k; recall: of the true "
+            "k, the share it found; F1: their harmonic mean; support: how many true k")
+        self.side_tabs.addTab(self.report_table, "Per digit")
+
+        detail_page = QWidget()
+        detail_layout = QGridLayout(detail_page)
+        detail_layout.setContentsMargins(0, 2, 0, 0)
         self.detail_image = QLabel()
         self.detail_image.setObjectName("detailImage")
-        self.detail_image.setFixedSize(168, 168)
+        self.detail_image.setFixedSize(140, 140)
         self.detail_image.setStyleSheet("background: white; border: 1px solid #ccc;")
-        self.detail_label = QLabel("select a digit")
+        self.detail_label = QLabel("Select a digit in the list.")
         self.detail_label.setWordWrap(True)
-        self.detail_plot = pg.PlotWidget(title="Probabilities")
+        self.detail_plot = pg.PlotWidget()
         self.detail_plot.setObjectName("detailPlot")
         self.detail_plot.setBackground("w")
         self.detail_plot.setYRange(0, 1)
         self.detail_plot.setMouseEnabled(False, False)
-        self.detail_plot.setFixedHeight(170)
+        self.detail_plot.hideButtons()
+        self.detail_plot.setToolTip("The model's probability for each digit: green the true "
+                                    "digit, red a wrong answer")
         self.detail_bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
                                            brush="#1f77b4")
         self.detail_plot.addItem(self.detail_bars)
-        self.confusion_table = QTableWidget()
-        self.confusion_table.setObjectName("confusionTable")
-        self.confusion_table.setToolTip("rows: true digit, columns: predicted; click a cell to filter")
-        self.confusion_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.report_table = QTableWidget()
-        self.report_table.setObjectName("reportTable")
-        self.report_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        for table in (self.confusion_table, self.report_table):
-            table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-            table.verticalHeader().setDefaultSectionSize(20)
-        side_layout.addWidget(self.detail_image, 0, 0)
-        side_layout.addWidget(self.detail_plot, 0, 1)
-        side_layout.addWidget(self.detail_label, 1, 0, 1, 2)
-        side_layout.addWidget(QLabel("Confusion matrix (rows true, columns predicted)"), 2, 0, 1, 2)
-        side_layout.addWidget(self.confusion_table, 3, 0, 1, 2)
-        side_layout.addWidget(QLabel("Per-class precision / recall / F1"), 4, 0, 1, 2)
-        side_layout.addWidget(self.report_table, 5, 0, 1, 2)
-        side_layout.setRowStretch(3, 3)
-        side_layout.setRowStretch(5, 3)
-        splitter.addWidget(side)
-        splitter.setSizes([650, 450])
+        detail_layout.addWidget(self.detail_image, 0, 0)
+        detail_layout.addWidget(self.detail_label, 0, 1)
+        detail_layout.addWidget(QLabel("Probability of each digit"), 1, 0, 1, 2)
+        detail_layout.addWidget(self.detail_plot, 2, 0, 1, 2)
+        detail_layout.setColumnStretch(1, 1)
+        detail_layout.setRowStretch(2, 1)
+        self.side_tabs.addTab(detail_page, "Selected digit")
+        splitter.addWidget(self.side_tabs)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([280, 420])
 
         for combo in (self.kind_combo, self.sort_combo, self.true_combo, self.predicted_combo):
             combo.currentIndexChanged.connect(self._refresh_list)
@@ -218,8 +326,10 @@ class MistakesPanel(QWidget):
         self._correct = None
         self.model.set_items(*(np.zeros(0, np.int64),) * 3, np.zeros(0), np.zeros((0, 784), np.uint8),
                              list(range(10)))
-        self.summary.setText("Train or load a model to see the test digits it gets wrong.")
-        self.list_hint.setText("")
+        self.summary.setText(NO_RESULTS)
+        for card in self.cards.values():
+            card.set("")
+        self._set_hint("")
         self.confusion_table.clear()
         self.confusion_table.setRowCount(0)
         self.confusion_table.setColumnCount(0)
@@ -244,10 +354,15 @@ class MistakesPanel(QWidget):
         self._evaluation = evaluation
         self._correct = None
         n = len(report.y_true)
-        self.summary.setText(
-            f"{title or f'Epoch {evaluation.epoch}'}: {len(report.mistakes):,} of {n:,} test "
-            f"digits wrong (accuracy {100 * report.accuracy:.2f}%, loss {report.loss:.4f})"
-        )
+        self.summary.setText(SUMMARY.format(
+            title=title or f"Epoch {evaluation.epoch}", errors=len(report.mistakes), n=n,
+            accuracy=100 * report.accuracy, loss=report.loss))
+        confidence = float(report.probabilities.max(axis=1).mean()) if n else float("nan")
+        for key, text in (("accuracy", f"{100 * report.accuracy:.2f}%"),
+                          ("loss", f"{report.loss:.4f}"),
+                          ("confidence", f"{100 * confidence:.1f}%"),
+                          ("errors", ERRORS_OF.format(errors=len(report.mistakes), n=n))):
+            self.cards[key].set(text)
         self._fill_confusion(report)
         self._fill_report(report)
         self._refresh_list()
@@ -269,10 +384,20 @@ class MistakesPanel(QWidget):
         table = self.confusion_table
         table.clear()
         table.setRowCount(k)
-        table.setColumnCount(k)
+        table.setColumnCount(k + 1)
         labels = [str(c) for c in report.classes]
-        table.setHorizontalHeaderLabels(labels)
+        table.setHorizontalHeaderLabels([*labels, ACCURACY_HEADER])
         table.setVerticalHeaderLabels(labels)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(k, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(k, ACCURACY_COLUMN)
+        for i, recall in enumerate(report.report.recall):
+            item = QTableWidgetItem(f"{100 * recall:.0f}%" if np.isfinite(recall) else "")
+            item.setData(Qt.ItemDataRole.UserRole, float(np.nan_to_num(recall)))
+            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            item.setToolTip(ACCURACY_TIP.format(digit=labels[i], accuracy=100 * recall))
+            table.setItem(i, k, item)
         off_max = max(int((cm - np.diag(np.diag(cm))).max()), 1)
         for i in range(k):
             for j in range(k):
@@ -284,6 +409,16 @@ class MistakesPanel(QWidget):
                     alpha = int(40 + 200 * cm[i, j] / off_max)
                     item.setBackground(QColor(214, 39, 40, alpha))
                 table.setItem(i, j, item)
+
+    def digit_accuracies(self) -> list[str]:
+        """The accuracy written on each true digit's bar (the matrix's last column)."""
+        table = self.confusion_table
+        column = table.columnCount() - 1
+        return [table.item(i, column).text() for i in range(table.rowCount())] if column > 0 else []
+
+    def _set_hint(self, text: str) -> None:
+        self.list_hint.setText(text)
+        self.list_hint.setVisible(bool(text))
 
     def _fill_report(self, report) -> None:
         r = report.report
@@ -305,7 +440,7 @@ class MistakesPanel(QWidget):
 
     def _clear_detail(self, k: int) -> None:
         self.detail_image.clear()
-        self.detail_label.setText("select a digit")
+        self.detail_label.setText("Select a digit in the list.")
         self.detail_bars.setOpts(x=np.arange(k), height=np.zeros(k), brushes=["#1f77b4"] * k)
 
     def _chosen(self) -> Mistakes:
@@ -348,7 +483,7 @@ class MistakesPanel(QWidget):
             order = np.lexsort((-conf, pred))
         self.model.set_items(rows[order], true[order], pred[order], conf[order],
                              self._evaluation.images, report.classes)
-        self.list_hint.setText(self._why_empty(true_filter, predicted_filter) if not len(rows) else "")
+        self._set_hint(self._why_empty(true_filter, predicted_filter) if not len(rows) else "")
         if len(rows):
             self.list_view.setCurrentIndex(self.model.index(0))
         else:
@@ -390,10 +525,13 @@ class MistakesPanel(QWidget):
 
     @guarded
     def _on_confusion_cell_clicked(self, row: int, column: int) -> None:
-        """Filter to that cell: mistakes off the diagonal, the correct answers on it."""
+        """Filter to that cell: mistakes off the diagonal, the correct answers on it (the
+        accuracy column filters to the true digit's mistakes)."""
+        if self._evaluation is not None and column >= len(self._evaluation.report.classes):
+            column = -1
         for combo, value in ((self.kind_combo, 2 if row == column else 0),
                              (self.true_combo, self.true_combo.findData(row)),
-                             (self.predicted_combo, self.predicted_combo.findData(column))):
+                             (self.predicted_combo, max(self.predicted_combo.findData(column), 0))):
             combo.blockSignals(True)
             combo.setCurrentIndex(value)
             combo.blockSignals(False)
@@ -406,7 +544,7 @@ class MistakesPanel(QWidget):
         i = current.row()
         row = int(self.model.rows[i])
         report = self._evaluation.report
-        self.detail_image.setPixmap(digit_pixmap(self._evaluation.images[row], 168))
+        self.detail_image.setPixmap(digit_pixmap(self._evaluation.images[row], 140))
         probabilities = report.probabilities[row]
         k = len(report.classes)
         colors = ["#1f77b4"] * k
@@ -417,8 +555,6 @@ class MistakesPanel(QWidget):
         axis = self.detail_plot.getAxis("bottom")
         axis.setTicks([[(j, str(c)) for j, c in enumerate(report.classes)]])
         t, p = report.classes[self.model.true[i]], report.classes[self.model.predicted[i]]
-        self.detail_label.setText(
-            f"test image #{row}: true {t} (green), predicted {p} "
-            f"({100 * probabilities[self.model.predicted[i]]:.1f}%)"
-        )
+        self.detail_label.setText(DETAIL.format(
+            row=row, true=t, said=p, sure=100 * probabilities[self.model.predicted[i]]))
         self.digit_selected.emit(row)

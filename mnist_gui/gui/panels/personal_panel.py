@@ -28,8 +28,15 @@ from ...core.personal import PersonalDigits
 from ..guard import guarded
 from ..panel_parts import digit_grid, digit_icon, make_button
 from ..text import plural
+from ..training_bar import ElidedLabel
 
 THUMB = 56
+TITLE = "Your digits"
+COUNT = "{digits} ({per_label})"
+NO_DIGITS = "none yet: draw one above, choose what it is and press Keep it in my digits."
+INTRO = ("Digits you drew and labelled above (\"This is a 4\"). Continue with my digits "
+         "fine-tunes the current model on MNIST plus these digits, weighted so that a few "
+         "dozen of them matter.")
 
 
 class PersonalPanel(QWidget):
@@ -44,16 +51,14 @@ class PersonalPanel(QWidget):
         self._can_finetune = True
         self.export_dialog: QFileDialog | None = None
 
-        self.intro = QLabel(
-            "Digits you drew and labelled in Draw (\"this is a 4\"). Continuing with them "
-            "fine-tunes the current model on MNIST plus these digits, weighted so that a few "
-            "dozen of them matter.")
+        self.intro = QLabel(INTRO)
         self.intro.setWordWrap(True)
+        self.intro.setStyleSheet("color: #555555;")
         self.grid = digit_grid("personalDigitsView", THUMB, 18,
                                QAbstractItemView.SelectionMode.ExtendedSelection)
         self.grid.setToolTip("Your digits with their labels; select some to remove them")
         self.grid.itemSelectionChanged.connect(self._update_controls)
-        self.count_label = QLabel("")
+        self.count_label = ElidedLabel("")
         self.count_label.setObjectName("personalCount")
         self.remove_button = make_button("Remove selected", "Delete the selected digits from "
                                          "your set", self._on_remove_clicked,
@@ -71,15 +76,25 @@ class PersonalPanel(QWidget):
         self.result_label.setToolTip("Accuracy of the model on your digits")
 
         buttons = QHBoxLayout()
-        buttons.addWidget(self.count_label)
-        buttons.addStretch(1)
-        for button in (self.remove_button, self.export_button, self.finetune_button):
+        for button in (self.finetune_button, self.remove_button, self.export_button):
             buttons.addWidget(button)
+        buttons.addStretch(1)
+        # the title and buttons first: "Continue with my digits" stays in sight however
+        # little height the grid gets
         layout = QVBoxLayout(self)
-        layout.addWidget(self.intro)
-        layout.addWidget(self.grid, 1)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setSpacing(2)
+        title = QLabel(TITLE)
+        title.setStyleSheet("font-weight: bold;")
+        title_row = QHBoxLayout()
+        title_row.addWidget(title)
+        title_row.addWidget(self.count_label, 1)
+        layout.addLayout(title_row)
         layout.addLayout(buttons)
         layout.addWidget(self.result_label)
+        layout.addWidget(self.grid, 1)
+        layout.addWidget(self.intro)
+        self.grid.setMinimumHeight(THUMB + 30)
         self._fill()
 
     # ------------------------------------------------------------------ public
@@ -155,8 +170,8 @@ class PersonalPanel(QWidget):
         n = len(self.digits)
         counts = np.bincount(self.digits.labels, minlength=10) if n else np.zeros(10, int)
         per_label = ", ".join(f"{k}: {c}" for k, c in enumerate(counts) if c)
-        self.count_label.setText(plural(n, "digit") + f" ({per_label})" if n else
-                                 "No digits yet: draw one in Draw and press \"this is a k\".")
+        self.count_label.setText(COUNT.format(digits=plural(n, "digit"), per_label=per_label)
+                                 if n else NO_DIGITS)
         self.count_label.setToolTip("How many of your digits there are, per label")
         self.remove_button.setEnabled(bool(self.grid.selectedItems()))
         self.export_button.setEnabled(n > 0)

@@ -149,7 +149,8 @@ class RobustnessPanel(QWidget):
                                       "starts at the plain test accuracy (no disturbance)"))
         self._plot: dict[str, pg.PlotItem] = {}
         for k, key in enumerate([*TITLES, "coverage"]):
-            plot = self.plots.addPlot(row=k // 3, col=k % 3)
+            # no context menu: the plots take no mouse (and each menu costs start-up time)
+            plot = self.plots.addPlot(row=k // 3, col=k % 3, enableMenu=False)
             if key == "coverage":
                 plot.setTitle(self.tr("answered (- -), accuracy (—)"), color="k", size="8pt")
                 plot.setLabel("bottom", self.tr("confidence threshold"))

@@ -169,3 +169,36 @@ def ema(values: np.ndarray, weight: float, state: float | None = None
             state = value if state is None else weight * state + keep * value
         out[i] = np.nan if state is None else state
     return out, state
+
+
+@dataclass
+class SeedGroup:
+    """The overlaid runs of one sweep trial trained with several seeds: their test accuracy
+    (in %) as a mean and a standard deviation at the epochs every one of them reached."""
+
+    members: list[OverlayData]
+    epochs: np.ndarray  # (E,)
+    mean: np.ndarray  # (E,)
+    std: np.ndarray  # (E,)
+
+
+def seed_groups(runs: list[Run], overlays: list[OverlayData]) -> list[SeedGroup]:
+    """Groups of at least two overlaid runs of the same sweep trial (``Run.sweep``)."""
+    by_id = {data.run_id: data for data in overlays}
+    groups: dict[tuple[str, int], list[OverlayData]] = {}
+    for run in runs:
+        tag = getattr(run, "sweep", None)
+        if isinstance(tag, dict) and run.id in by_id:
+            groups.setdefault((tag["id"], tag["trial"]), []).append(by_id[run.id])
+    out = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        per_run = [{float(e): a for e, a in zip(m.epochs, m.test_accuracy) if np.isfinite(a)}
+                   for m in members]
+        epochs = sorted(set.intersection(*(set(p) for p in per_run)))
+        if not epochs:
+            continue
+        values = np.array([[p[e] for e in epochs] for p in per_run])
+        out.append(SeedGroup(members, np.array(epochs), values.mean(axis=0), values.std(axis=0)))
+    return out

@@ -406,6 +406,11 @@ class RunsPanel(QWidget):
     def back_to_live(self) -> None:
         self._loading.cancel()
         self._viewing = None
+        # the handle goes back to the end too: left at the old moment, it said "rewound"
+        # beside a label saying "Live"
+        self.timeline_slider.blockSignals(True)
+        self.timeline_slider.setValue(self.timeline_slider.maximum())
+        self.timeline_slider.blockSignals(False)
         self._show_timeline_label()
         self._update_controls()
         self.live_requested.emit()
