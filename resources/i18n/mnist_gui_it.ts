@@ -488,7 +488,7 @@ la p(classe vera) lungo la sessione.</translation>
     </message>
     <message>
         <source>Weight layer (1 = the first) and its activation</source>
-        <translation>Strato di pesi (1 = il primo) e la sua attivazione</translation>
+        <translation type="vanished">Strato di pesi (1 = il primo) e la sua attivazione</translation>
     </message>
     <message>
         <source>Frobenius norm of the loss gradient for this layer&apos;s weights</source>
@@ -504,7 +504,15 @@ la p(classe vera) lungo la sessione.</translation>
     </message>
     <message>
         <source>Mean of the pre-activations z = xW + b on the probe digits</source>
-        <translation>Media delle pre-attivazioni z = xW + b sulle cifre di prova</translation>
+        <translation type="vanished">Media delle pre-attivazioni z = xW + b sulle cifre di prova</translation>
+    </message>
+    <message>
+        <source>Weight layer (1 = the first), its normalisation if any, and its activation</source>
+        <translation>Strato di pesi (1 = il primo), la sua normalizzazione se c&apos;è, e la sua attivazione</translation>
+    </message>
+    <message>
+        <source>Mean of the pre-activations z = xW + b on the probe digits (after the layer&apos;s normalisation, if it has one: what the activation takes)</source>
+        <translation>Media delle pre-attivazioni z = xW + b sulle cifre di prova (dopo la normalizzazione dello strato, se c&apos;è: ciò che riceve l&apos;attivazione)</translation>
     </message>
     <message>
         <source>Standard deviation of the pre-activations (near 0 or huge: trouble)</source>
@@ -1156,6 +1164,29 @@ clicca per esaminarla</translation>
     </message>
 </context>
 <context>
+    <name>MomentBanner</name>
+    <message>
+        <source>Back to live</source>
+        <translation>Torna al vivo</translation>
+    </message>
+    <message>
+        <source>Show the live (or last) model again</source>
+        <translation>Mostra di nuovo il modello dal vivo (o l&apos;ultimo)</translation>
+    </message>
+    <message>
+        <source>Viewing {moment}</source>
+        <translation>Stai guardando {moment}</translation>
+    </message>
+    <message>
+        <source>Viewing {moment} (the run is paused behind it: Back to live shows it)</source>
+        <translation>Stai guardando {moment} (la sessione è in pausa dietro: Torna al vivo la mostra)</translation>
+    </message>
+    <message>
+        <source>Viewing {moment} (training goes on: Back to live shows it)</source>
+        <translation>Stai guardando {moment} (l&apos;addestramento continua: Torna al vivo lo mostra)</translation>
+    </message>
+</context>
+<context>
     <name>RobustnessPanel</name>
     <message>
         <source>current model</source>
@@ -1783,6 +1814,22 @@ clicca per esaminarla</translation>
         <translation>Normali, come i pesi</translation>
     </message>
     <message>
+        <source>Normalisation</source>
+        <translation>Normalizzazione</translation>
+    </message>
+    <message>
+        <source>standardise each hidden layer&apos;s inputs to its activation, then scale and shift them by learnt factors; lets deep sigmoid and tanh networks train</source>
+        <translation>standardizza gli ingressi dell&apos;attivazione di ogni strato nascosto, poi li scala e li trasla con fattori appresi; permette di addestrare reti sigmoid e tanh profonde</translation>
+    </message>
+    <message>
+        <source>Batch norm (over the batch)</source>
+        <translation>Batch norm (sul batch)</translation>
+    </message>
+    <message>
+        <source>Layer norm (over each digit&apos;s units)</source>
+        <translation>Layer norm (sulle unità di ogni cifra)</translation>
+    </message>
+    <message>
         <source>Leaky ReLU slope</source>
         <translation>Pendenza della leaky ReLU</translation>
     </message>
@@ -1923,6 +1970,14 @@ clicca per esaminarla</translation>
         <translation>spinge i pesi verso zero aggiungendo decay*W al loro gradiente; da 1e-5 a 1e-3</translation>
     </message>
     <message>
+        <source>Decay normalisation</source>
+        <translation>Decadimento della normalizzazione</translation>
+    </message>
+    <message>
+        <source>apply weight decay to the normalisation&apos;s scale and shift too (usually off: decaying them towards zero fights the normalisation)</source>
+        <translation>applica il decadimento dei pesi anche a scala e traslazione della normalizzazione (di solito no: spingerle verso zero contrasta la normalizzazione)</translation>
+    </message>
+    <message>
         <source>Dropout</source>
         <translation>Dropout</translation>
     </message>
@@ -1989,6 +2044,14 @@ clicca per esaminarla</translation>
     <message>
         <source>distort each training image at random every time it is seen, so the network learns shapes rather than pixels; slower, more accurate</source>
         <translation>deforma a caso ogni immagine di addestramento ogni volta che viene vista, così la rete impara forme invece che pixel; più lento, più accurato</translation>
+    </message>
+    <message>
+        <source>Batch norm: a 10-layer sigmoid net trains, 95%</source>
+        <translation>Batch norm: una rete sigmoid a 10 strati impara, 95%</translation>
+    </message>
+    <message>
+        <source>batch normalisation: 784-100x10-10 sigmoid, Xavier, SGD lr 0.1, batch 64, 3 epochs; with Normalisation &apos;None&apos; the same network stays at chance (11%)</source>
+        <translation>normalizzazione del batch: 784-100x10-10 sigmoid, Xavier, SGD lr 0,1, batch 64, 3 epoche; con Normalizzazione &apos;Nessuno&apos; la stessa rete resta al caso (11%)</translation>
     </message>
     <message>
         <source>None</source>
