@@ -308,10 +308,13 @@ def italian(qapp):
 def test_every_view_reads_in_italian_at_1024x640(italian, qtbot, tmp_path, italian_patterns,
                                                   trained_model_file):
     """Every text of every view (labels, buttons, tabs, combo items, tooltips, plot titles,
-    axes and legends, menus) is an Italian translation, a number or a name; with a model
+    axes and legends, menus) is an Italian translation, a number or a name, and none is cut
+    (Italian runs longer than English: the check of test_nothing_clipped); with a model
     opened, so that the views show results, not only their empty states."""
     from mnist_gui.core.runs import RunStore
     from mnist_gui.gui import MainWindow
+
+    from .test_nothing_clipped import cut_texts
 
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings=settings, run_store=RunStore(tmp_path / "store"))
@@ -321,11 +324,13 @@ def test_every_view_reads_in_italian_at_1024x640(italian, qtbot, tmp_path, itali
     try:
         with qtbot.waitSignal(window.model_loaded, timeout=30_000):
             window.open_model(str(trained_model_file))
-        english = []
-        for _title, view in window.views:
+        english, cut = [], []
+        for title, view in window.views:
             window.show_view(view)
             qtbot.waitUntil(view.isVisible)
             qtbot.waitUntil(lambda: not window.is_busy(), timeout=60_000)
+            qtbot.wait(50)  # one round of layout after the render (no time is asserted)
+            cut += [f"{title}: {problem}" for problem in cut_texts(window)]
             for owner, shown in _shown_texts(window):
                 if owner in NOT_YET_MARKED:
                     continue
@@ -334,6 +339,7 @@ def test_every_view_reads_in_italian_at_1024x640(italian, qtbot, tmp_path, itali
                     english.append(f"{owner}: {shown!r} ({' '.join(words)})")
         english = sorted(set(english))
         assert english == [], "not in Italian:\n" + "\n".join(english)
+        assert sorted(set(cut)) == [], "cut in Italian:\n" + "\n".join(sorted(set(cut)))
     finally:
         assert window.shutdown(timeout_ms=10_000)
         assert window.unexpected_errors == []
@@ -441,3 +447,4 @@ def test_numbers_keep_the_systems_format_when_it_speaks_the_language():
     assert number_locale("it", swiss) == swiss
     assert number_locale("it", german).territory() == QLocale.Country.Italy
     assert number_locale("en", german).language() == QLocale.Language.English
+
