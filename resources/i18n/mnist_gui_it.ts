@@ -255,7 +255,7 @@ Linea chiara: ogni batch, smussata. Punti: ogni epoca. Un semplice MLP arriva al
     </message>
     <message>
         <source>accuracy (%)</source>
-        <translation>accuratezza (%)</translation>
+        <translation>corrette (%)</translation>
     </message>
     <message>
         <source>learning rate</source>
@@ -2051,11 +2051,11 @@ clicca per esaminarla</translation>
     </message>
     <message>
         <source>batch normalisation: 784-100x10-10 sigmoid, Xavier, SGD lr 0.1, batch 64, 3 epochs; with Normalisation &apos;None&apos; the same network stays at chance (11%)</source>
-        <translation>normalizzazione del batch: 784-100x10-10 sigmoid, Xavier, SGD lr 0,1, batch 64, 3 epoche; con Normalizzazione &apos;Nessuno&apos; la stessa rete resta al caso (11%)</translation>
+        <translation>normalizzazione del batch: 784-100x10-10 sigmoid, Xavier, SGD lr 0,1, batch 64, 3 epoche; con Normalizzazione &apos;Niente&apos; la stessa rete resta al caso (11%)</translation>
     </message>
     <message>
         <source>None</source>
-        <translation>Nessuno</translation>
+        <translation>Niente</translation>
     </message>
     <message>
         <source>Affine (shift, rotate, scale, shear)</source>
