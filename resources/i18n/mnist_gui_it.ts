@@ -1313,7 +1313,7 @@ clicca per esaminarla</translation>
     </message>
     <message>
         <source>Settings that differ</source>
-        <translation>Impostazioni che differiscono</translation>
+        <translation>Differenze</translation>
     </message>
     <message>
         <source>Best test</source>
@@ -1393,7 +1393,7 @@ clicca per esaminarla</translation>
     </message>
     <message>
         <source>Tick: overlay on the curves. Name: double-click to rename. Settings that differ: what tells this run from the others.</source>
-        <translation>Spunta: sovrapponi alle curve. Nome: doppio clic per rinominare. Impostazioni che differiscono: ciò che distingue questa sessione dalle altre.</translation>
+        <translation>Spunta: sovrapponi alle curve. Nome: doppio clic per rinominare. Differenze: le impostazioni che distinguono questa sessione dalle altre.</translation>
     </message>
     <message>
         <source>Read the run store again</source>
@@ -1559,7 +1559,7 @@ clicca per esaminarla</translation>
         <source>Live. Move the timeline to see run {run} at any of its %n snapshot(s).</source>
         <translation>
             <numerusform>Dal vivo. Sposta la linea del tempo per vedere la sessione {run} nella sua %n istantanea.</numerusform>
-            <numerusform>Dal vivo. Sposta la linea del tempo per vedere la sessione {run} in una qualsiasi delle sue %n istantanee.</numerusform>
+            <numerusform>Dal vivo. Sposta la linea del tempo per vedere la sessione {run} in una delle sue %n istantanee.</numerusform>
         </translation>
     </message>
     <message>
