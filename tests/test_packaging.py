@@ -23,6 +23,9 @@ def test_wheel_ships_mnist_with_its_license_and_the_icon():
                  "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "README.md"):
         assert f"mnist_gui/resources/mnist/{name}" in files, name
     assert "mnist_gui/resources/icons/mnist-gui.png" in files
+    # the compiled translations the window loads (the .ts sources stay in the repository)
+    for language in ("it", "en"):
+        assert f"mnist_gui/resources/i18n/mnist_gui_{language}.qm" in files, language
 
 
 def test_console_script_is_declared():

@@ -1164,6 +1164,29 @@ clicca per esaminarla</translation>
     </message>
 </context>
 <context>
+    <name>MomentBanner</name>
+    <message>
+        <source>Back to live</source>
+        <translation>Torna al vivo</translation>
+    </message>
+    <message>
+        <source>Show the live (or last) model again</source>
+        <translation>Mostra di nuovo il modello dal vivo (o l&apos;ultimo)</translation>
+    </message>
+    <message>
+        <source>Viewing {moment}</source>
+        <translation>Stai guardando {moment}</translation>
+    </message>
+    <message>
+        <source>Viewing {moment} (the run is paused behind it: Back to live shows it)</source>
+        <translation>Stai guardando {moment} (la sessione è in pausa dietro: Torna al vivo la mostra)</translation>
+    </message>
+    <message>
+        <source>Viewing {moment} (training goes on: Back to live shows it)</source>
+        <translation>Stai guardando {moment} (l&apos;addestramento continua: Torna al vivo lo mostra)</translation>
+    </message>
+</context>
+<context>
     <name>RobustnessPanel</name>
     <message>
         <source>current model</source>
@@ -1572,7 +1595,11 @@ clicca per esaminarla</translation>
     </message>
     <message>
         <source>Weights now vs initial</source>
-        <translation>Pesi ora e all&apos;inizio</translation>
+        <translation type="vanished">Pesi ora e all&apos;inizio</translation>
+    </message>
+    <message>
+        <source>Weights &lt;span style=&quot;color: #d62728;&quot;&gt;now&lt;/span&gt; vs &lt;span style=&quot;color: #777777;&quot;&gt;initial&lt;/span&gt;</source>
+        <translation>Pesi &lt;span style=&quot;color: #d62728;&quot;&gt;ora&lt;/span&gt; e &lt;span style=&quot;color: #777777;&quot;&gt;iniziali&lt;/span&gt;</translation>
     </message>
     <message>
         <source>initial</source>
@@ -2149,6 +2176,18 @@ clicca per esaminarla</translation>
     <message>
         <source>validation article: 784-128-10 ReLU, N(0,0.01) init, SGD lr 0.1, batch 1000 in order</source>
         <translation>articolo sulla validazione: 784-128-10 ReLU, inizializzazione N(0;0,01), SGD lr 0,1, batch 1000 in ordine</translation>
+    </message>
+    <message>
+        <source>standardise each hidden layer&apos;s inputs to its activation, then scale and shift them by learnt factors; lets deep sigmoid and tanh networks train</source>
+        <translation type="vanished">standardizza gli ingressi dell&apos;attivazione di ogni strato nascosto, poi li scala e li trasla con fattori appresi; permette di addestrare reti sigmoid e tanh profonde</translation>
+    </message>
+    <message>
+        <source>Batch norm (over the batch)</source>
+        <translation type="vanished">Batch norm (sul batch)</translation>
+    </message>
+    <message>
+        <source>Layer norm (over each digit&apos;s units)</source>
+        <translation type="vanished">Layer norm (sulle unità di ogni cifra)</translation>
     </message>
 </context>
 <context>
