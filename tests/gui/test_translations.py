@@ -44,14 +44,13 @@ GUI = Path(mnist_gui.gui.__file__).parent
 TS = ROOT / "resources" / "i18n" / "mnist_gui_it.ts"
 
 #: gui modules whose strings are not marked yet: the summary strip, Mistakes and Draw are
-#: being redesigned (issue 18, part A) and the window and its controllers are being slimmed;
-#: their owners mark them afterwards (``scripts/update_translations.py``) and shorten this list
+#: being redesigned (issue 18, part A) and the Sweeps view is being built (issue 19); their
+#: owners mark them afterwards (``scripts/update_translations.py``) and shorten this list
 NOT_YET_MARKED = {
-    "main_window.py", "training_bar.py", "views.py", "layout.py",
+    "training_bar.py", "views.py", "layout.py",
     "panels/mistakes_panel.py", "panels/draw_page.py", "panels/draw_panel.py",
     "panels/personal_panel.py",
-    "controllers/base.py", "controllers/digits.py", "controllers/files.py",
-    "controllers/moments.py", "controllers/personal.py", "controllers/training.py",
+    "panels/sweeps_panel.py", "panels/parallel_coordinates.py", "panels/sweep_plots.py",
 }
 
 #: words that are the same in every language: names, units, abbreviations
@@ -186,7 +185,8 @@ _SHOWN = {"setText", "setToolTip", "setWindowTitle", "setTitle", "addTab", "addA
           "setItemText", "setTabText", "setTabToolTip", "setSuffix", "setPrefix",
           "setSpecialValueText", "setLabel", "addRow", "QListWidgetItem", "QTableWidgetItem",
           "message", "show_status", "setWhatsThis", "TextItem", "ask", "information",
-          "warning", "critical", "question", "ElidedLabel", "setLabelText"}
+          "warning", "critical", "question", "ElidedLabel", "setLabelText", "ask_file",
+          "ask_folder", "getOpenFileName", "getSaveFileName", "getExistingDirectory"}
 _KEYWORDS = {"title", "text", "name", "tip", "label"}
 _TRANSLATING = {"tr", "translate"}  # as methods: lupdate gives a bare tr() no context
 
@@ -227,6 +227,12 @@ def test_shown_string_literals_are_marked_for_translation():
                 shown = shown[:1]  # the text, then the item's data
             if name in ("setLabel",):
                 shown = shown[1:]  # the axis name, then its label
+            if name == "message":
+                shown = shown[:2]  # the window's title, text, then icon and topic
+            if name == "show_status":
+                shown = shown[:1]  # the text, then its topic
+            if name == "ask_file":
+                shown = shown[1:2] + shown[3:4]  # title and filter (not save, a file name)
             shown += [k.value for k in node.keywords
                       if k.arg in _KEYWORDS and not (name == "make_button" and k.arg == "name")]
             for argument in shown:
@@ -283,9 +289,11 @@ def _shown_texts(window) -> list[tuple[str, str]]:
                     if item.legend is not None:
                         shown += [label.text for _sample, label in item.legend.items]
         texts += [(owner, t) for t in shown if t]
+    owners = {"language_menu": "language.py", "view_menu": "views.py"}  # who names the items
     for menu in window.menuBar().findChildren(QMenu):
-        owner = "language.py" if menu.objectName() == "language_menu" else "main_window.py"
+        owner = owners.get(menu.objectName(), "main_window.py")
         texts += [(owner, a.text()) for a in menu.actions() if a.text()]
+    texts += [("main_window.py", a.text()) for a in window.menuBar().actions()]
     return texts
 
 
