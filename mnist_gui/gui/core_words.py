@@ -56,6 +56,14 @@ WORDS = (
     QT_TRANSLATE_NOOP("core", 'biases start at zero, or drawn like the weights (article 0)'),
     QT_TRANSLATE_NOOP("core", 'Zeros'),
     QT_TRANSLATE_NOOP("core", 'Normal, like weights'),
+    QT_TRANSLATE_NOOP("core", 'Normalisation'),
+    QT_TRANSLATE_NOOP("core",
+                      "standardise each hidden layer's inputs to its activation, then scale "
+                      'and shift them by learnt factors; lets deep sigmoid and tanh networks '
+                      'train'),
+    QT_TRANSLATE_NOOP("core", 'None'),
+    QT_TRANSLATE_NOOP("core", 'Batch norm (over the batch)'),
+    QT_TRANSLATE_NOOP("core", "Layer norm (over each digit's units)"),
     QT_TRANSLATE_NOOP("core", 'Leaky ReLU slope'),
     QT_TRANSLATE_NOOP("core", 'the slope of leaky ReLU for negative inputs; 0.01 is usual'),
     QT_TRANSLATE_NOOP("core", 'Optimiser'),
@@ -109,6 +117,10 @@ WORDS = (
     QT_TRANSLATE_NOOP("core",
                       'pulls weights towards zero by adding decay*W to their gradient; 1e-5 '
                       'to 1e-3'),
+    QT_TRANSLATE_NOOP("core", 'Decay normalisation'),
+    QT_TRANSLATE_NOOP("core",
+                      "apply weight decay to the normalisation's scale and shift too (usually"
+                      ' off: decaying them towards zero fights the normalisation)'),
     QT_TRANSLATE_NOOP("core", 'Dropout'),
     QT_TRANSLATE_NOOP("core",
                       'fraction of hidden units switched off at random in each training step '
@@ -134,7 +146,6 @@ WORDS = (
     QT_TRANSLATE_NOOP("core",
                       'distort each training image at random every time it is seen, so the '
                       'network learns shapes rather than pixels; slower, more accurate'),
-    QT_TRANSLATE_NOOP("core", 'None'),
     QT_TRANSLATE_NOOP("core", 'Affine (shift, rotate, scale, shear)'),
     QT_TRANSLATE_NOOP("core", 'Elastic + affine'),
     QT_TRANSLATE_NOOP("core", 'Distortion strength'),
@@ -180,4 +191,9 @@ WORDS = (
     QT_TRANSLATE_NOOP("core",
                       'validation article: 784-128-10 ReLU, N(0,0.01) init, SGD lr 0.1, batch'
                       ' 1000 in order'),
+    QT_TRANSLATE_NOOP("core", 'Batch norm: a 10-layer sigmoid net trains, 95%'),
+    QT_TRANSLATE_NOOP("core",
+                      'batch normalisation: 784-100x10-10 sigmoid, Xavier, SGD lr 0.1, batch '
+                      "64, 3 epochs; with Normalisation 'None' the same network stays at "
+                      'chance (11%)'),
 )

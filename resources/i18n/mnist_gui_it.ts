@@ -461,6 +461,148 @@ la p(classe vera) lungo la sessione.</translation>
     </message>
 </context>
 <context>
+    <name>DigitsController</name>
+    <message>
+        <source>The lab opens units of a fixed model: when the run ends, or a model opened from a file</source>
+        <translation>Il Laboratorio apre le unità di un modello fisso: quando la sessione finisce, o un modello aperto da file</translation>
+    </message>
+</context>
+<context>
+    <name>FilesController</name>
+    <message>
+        <source>mnist-gui models (*.npz)</source>
+        <translation>Modelli mnist-gui (*.npz)</translation>
+    </message>
+    <message>
+        <source>Stop the training run before opening a model.</source>
+        <translation>Ferma la sessione di addestramento prima di aprire un modello.</translation>
+    </message>
+    <message>
+        <source>Opening {file}…</source>
+        <translation>Apertura di {file}…</translation>
+    </message>
+    <message>
+        <source>Opened {file}: {sizes}, classes {classes}, test accuracy {accuracy}</source>
+        <translation>Aperto {file}: {sizes}, classi {classes}, accuratezza di test {accuracy}</translation>
+    </message>
+    <message>
+        <source>Opened {file}: {sizes}, classes {classes}, not scored: it does not take 28x28 images</source>
+        <translation>Aperto {file}: {sizes}, classi {classes}, non valutato: non accetta immagini 28x28</translation>
+    </message>
+    <message>
+        <source>Cannot open model</source>
+        <translation>Impossibile aprire il modello</translation>
+    </message>
+    <message>
+        <source>Nothing to save</source>
+        <translation>Niente da salvare</translation>
+    </message>
+    <message>
+        <source>Train or open a model first.</source>
+        <translation>Prima addestra o apri un modello.</translation>
+    </message>
+    <message>
+        <source>Cannot save model</source>
+        <translation>Impossibile salvare il modello</translation>
+    </message>
+    <message>
+        <source>Saved {file} ({model})</source>
+        <translation>Salvato {file} ({model})</translation>
+    </message>
+    <message>
+        <source>the shown model</source>
+        <translation>il modello mostrato</translation>
+    </message>
+    <message>
+        <source>Nothing to export</source>
+        <translation>Niente da esportare</translation>
+    </message>
+    <message>
+        <source>Exporting {file}…</source>
+        <translation>Esportazione di {file}…</translation>
+    </message>
+    <message>
+        <source>Exported {file}: input &quot;pixels&quot; (N, 784) in [0, 1], output &quot;probabilities&quot;</source>
+        <translation>Esportato {file}: ingresso &quot;pixels&quot; (N, 784) in [0, 1], uscita &quot;probabilities&quot;</translation>
+    </message>
+    <message>
+        <source>Cannot export as ONNX</source>
+        <translation>Impossibile esportare in ONNX</translation>
+    </message>
+    <message>
+        <source>Cannot use that image</source>
+        <translation>Impossibile usare quell&apos;immagine</translation>
+    </message>
+    <message>
+        <source>Classifying {file}: {answer}</source>
+        <translation>Classificazione di {file}: {answer}</translation>
+    </message>
+    <message>
+        <source>No epoch to export: the shown model has no training history here. Train a model, or select its run in Runs, then export its curves.</source>
+        <translation>Nessuna epoca da esportare: qui il modello mostrato non ha una storia di addestramento. Addestra un modello, o seleziona la sua sessione in Sessioni, poi esportane le curve.</translation>
+    </message>
+    <message>
+        <source>Cannot export</source>
+        <translation>Impossibile esportare</translation>
+    </message>
+    <message>
+        <source>Exported {png}, {csv} and {shown}</source>
+        <translation>Esportati {png}, {csv} e {shown}</translation>
+    </message>
+    <message>
+        <source>Reading MNIST files in {folder}…</source>
+        <translation>Lettura dei file MNIST in {folder}…</translation>
+    </message>
+    <message>
+        <source>Data from {folder}: {train} training and {test} test images; the views show them</source>
+        <translation>Dati da {folder}: {train} immagini di addestramento e {test} di test; le viste li mostrano</translation>
+    </message>
+    <message>
+        <source>Cannot use that data folder</source>
+        <translation>Impossibile usare quella cartella di dati</translation>
+    </message>
+    <message>
+        <source>Open model</source>
+        <translation>Apri modello</translation>
+    </message>
+    <message>
+        <source>Save model: {model}</source>
+        <translation>Salva modello: {model}</translation>
+    </message>
+    <message>
+        <source>Folder with the four MNIST-format IDX files</source>
+        <translation>Cartella con i quattro file IDX in formato MNIST</translation>
+    </message>
+    <message>
+        <source>Classify an image of a digit</source>
+        <translation>Classifica l&apos;immagine di una cifra</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.bmp *.gif)</source>
+        <translation>Immagini (*.png *.jpg *.jpeg *.bmp *.gif)</translation>
+    </message>
+    <message>
+        <source>Export curves (PNG and CSV)</source>
+        <translation>Esporta le curve (PNG e CSV)</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>Immagine PNG (*.png)</translation>
+    </message>
+    <message>
+        <source>Export as ONNX: {model}</source>
+        <translation>Esporta in ONNX: {model}</translation>
+    </message>
+    <message>
+        <source>ONNX model (*.onnx)</source>
+        <translation>Modello ONNX (*.onnx)</translation>
+    </message>
+    <message>
+        <source>the current model</source>
+        <translation>il modello attuale</translation>
+    </message>
+</context>
+<context>
     <name>HealthPanel</name>
     <message>
         <source>No findings yet: they appear while a model trains.</source>
@@ -488,7 +630,7 @@ la p(classe vera) lungo la sessione.</translation>
     </message>
     <message>
         <source>Weight layer (1 = the first) and its activation</source>
-        <translation>Strato di pesi (1 = il primo) e la sua attivazione</translation>
+        <translation type="vanished">Strato di pesi (1 = il primo) e la sua attivazione</translation>
     </message>
     <message>
         <source>Frobenius norm of the loss gradient for this layer&apos;s weights</source>
@@ -504,7 +646,15 @@ la p(classe vera) lungo la sessione.</translation>
     </message>
     <message>
         <source>Mean of the pre-activations z = xW + b on the probe digits</source>
-        <translation>Media delle pre-attivazioni z = xW + b sulle cifre di prova</translation>
+        <translation type="vanished">Media delle pre-attivazioni z = xW + b sulle cifre di prova</translation>
+    </message>
+    <message>
+        <source>Weight layer (1 = the first), its normalisation if any, and its activation</source>
+        <translation>Strato di pesi (1 = il primo), la sua normalizzazione se ce l&apos;ha, e la sua attivazione</translation>
+    </message>
+    <message>
+        <source>Mean of the pre-activations z = xW + b on the probe digits (after the layer&apos;s normalisation, if it has one: what the activation takes)</source>
+        <translation>Media delle pre-attivazioni z = xW + b sulle cifre di prova (dopo la normalizzazione dello strato, se ce l&apos;ha: ciò che riceve l&apos;attivazione)</translation>
     </message>
     <message>
         <source>Standard deviation of the pre-activations (near 0 or huge: trouble)</source>
@@ -1030,6 +1180,182 @@ la p(classe vera) lungo la sessione.</translation>
     </message>
 </context>
 <context>
+    <name>MainWindow</name>
+    <message>
+        <source>&lt;h3&gt;mnist-gui {version}&lt;/h3&gt;&lt;p&gt;Watch a from-scratch NumPy multilayer perceptron learn MNIST: curves, weights, mistakes, and digits you draw yourself.&lt;/p&gt;&lt;p&gt;MNIST data: Yann LeCun, Corinna Cortes and Christopher J.C. Burges, &quot;The MNIST database of handwritten digits&quot;, licensed under Creative Commons Attribution-Share Alike 3.0.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;mnist-gui {version}&lt;/h3&gt;&lt;p&gt;Guarda un percettrone multistrato scritto da zero in NumPy imparare MNIST: curve, pesi, errori e cifre che disegni tu.&lt;/p&gt;&lt;p&gt;Dati MNIST: Yann LeCun, Corinna Cortes e Christopher J.C. Burges, &quot;The MNIST database of handwritten digits&quot;, con licenza Creative Commons Attribuzione - Condividi allo stesso modo 3.0.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Ready: pick a preset or set up a network, then press Train.</source>
+        <translation>Pronto: scegli un preset o imposta una rete, poi premi Addestra.</translation>
+    </message>
+    <message>
+        <source>Stop and quit</source>
+        <translation>Ferma ed esci</translation>
+    </message>
+    <message>
+        <source>mnist-gui: watch a neural network learn</source>
+        <translation>mnist-gui: guarda una rete neurale imparare</translation>
+    </message>
+    <message>
+        <source>Your digits could not be read ({error}); new ones are kept in a temporary folder</source>
+        <translation>Impossibile leggere le tue cifre ({error}); le nuove si tengono in una cartella temporanea</translation>
+    </message>
+    <message>
+        <source>Architecture &amp;&amp; training</source>
+        <translation>Architettura &amp;&amp; addestramento</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;File</translation>
+    </message>
+    <message>
+        <source>&amp;Open model…</source>
+        <translation>&amp;Apri modello…</translation>
+    </message>
+    <message>
+        <source>&amp;Save model…</source>
+        <translation>&amp;Salva modello…</translation>
+    </message>
+    <message>
+        <source>Open &amp;data folder…</source>
+        <translation>Apri cartella &amp;dati…</translation>
+    </message>
+    <message>
+        <source>&amp;Classify an image…</source>
+        <translation>&amp;Classifica un&apos;immagine…</translation>
+    </message>
+    <message>
+        <source>&amp;Export curves…</source>
+        <translation>Esporta cur&amp;ve…</translation>
+    </message>
+    <message>
+        <source>Export as O&amp;NNX…</source>
+        <translation>Esporta in O&amp;NNX…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Esci</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Visualizza</translation>
+    </message>
+    <message>
+        <source>&amp;Training</source>
+        <translation>A&amp;ddestramento</translation>
+    </message>
+    <message>
+        <source>&amp;Train</source>
+        <translation>&amp;Addestra</translation>
+    </message>
+    <message>
+        <source>&amp;Pause / resume</source>
+        <translation>&amp;Pausa / riprendi</translation>
+    </message>
+    <message>
+        <source>&amp;Stop</source>
+        <translation>&amp;Ferma</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Aiuto</translation>
+    </message>
+    <message>
+        <source>&amp;Health rules</source>
+        <translation>Regole della &amp;salute</translation>
+    </message>
+    <message>
+        <source>&amp;About</source>
+        <translation>&amp;Informazioni</translation>
+    </message>
+    <message>
+        <source>Training…</source>
+        <translation>Addestramento…</translation>
+    </message>
+    <message>
+        <source>Unexpected error (logged, the app carries on): {error}</source>
+        <translation>Errore imprevisto (registrato nel log, l&apos;app continua): {error}</translation>
+    </message>
+    <message>
+        <source>Training {parameters} on {images}, {batches} of {size} per epoch</source>
+        <translation>Addestramento di {parameters} su {images}, {batches} da {size} per epoca</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln parameter(s)</source>
+        <translation>
+            <numerusform>%Ln parametro</numerusform>
+            <numerusform>%Ln parametri</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln image(s)</source>
+        <translation>
+            <numerusform>%Ln immagine</numerusform>
+            <numerusform>%Ln immagini</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln batch(es)</source>
+        <translation>
+            <numerusform>%Ln batch</numerusform>
+            <numerusform>%Ln batch</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Nothing to continue: train a run first.</source>
+        <translation>Niente da continuare: prima addestra una sessione.</translation>
+    </message>
+    <message>
+        <source>Invalid settings</source>
+        <translation>Impostazioni non valide</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Riprendi</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pausa</translation>
+    </message>
+    <message>
+        <source>Cannot train: {reason}</source>
+        <translation>Impossibile addestrare: {reason}</translation>
+    </message>
+    <message>
+        <source>Cannot use those settings</source>
+        <translation>Impossibile usare quelle impostazioni</translation>
+    </message>
+    <message>
+        <source>Settings of the selected run loaded into the form</source>
+        <translation>Impostazioni della sessione selezionata caricate nel modulo</translation>
+    </message>
+    <message>
+        <source>The Health view&apos;s findings, each from one rule, checked while a run trains:</source>
+        <translation>Le segnalazioni della vista Salute, ognuna da una regola, controllata mentre una sessione si addestra:</translation>
+    </message>
+    <message>
+        <source>Health rules</source>
+        <translation>Regole della salute</translation>
+    </message>
+    <message>
+        <source>About mnist-gui</source>
+        <translation>Informazioni su mnist-gui</translation>
+    </message>
+    <message>
+        <source>Training is running</source>
+        <translation>Addestramento in corso</translation>
+    </message>
+    <message>
+        <source>A training run is still going. Stop it and quit?</source>
+        <translation>Una sessione di addestramento è ancora in corso. Fermarla e uscire?</translation>
+    </message>
+    <message>
+        <source>Waiting for the current batch to finish, then quitting…</source>
+        <translation>Attendo la fine del batch in corso, poi esco…</translation>
+    </message>
+</context>
+<context>
     <name>MapPanel</name>
     <message>
         <source>No model yet: train one or open a model file.</source>
@@ -1153,6 +1479,75 @@ clicca per esaminarla</translation>
     <message>
         <source>t-SNE needs openTSNE: pip install &apos;mnist-gui[map]&apos;</source>
         <translation>t-SNE richiede openTSNE: pip install &apos;mnist-gui[map]&apos;</translation>
+    </message>
+</context>
+<context>
+    <name>MomentBanner</name>
+    <message>
+        <source>Back to live</source>
+        <translation>Torna al vivo</translation>
+    </message>
+    <message>
+        <source>Show the live (or last) model again</source>
+        <translation>Mostra di nuovo il modello dal vivo (o l&apos;ultimo)</translation>
+    </message>
+    <message>
+        <source>Viewing {moment}</source>
+        <translation>Stai guardando {moment}</translation>
+    </message>
+    <message>
+        <source>Viewing {moment} (the run is paused behind it: Back to live shows it)</source>
+        <translation>Stai guardando {moment} (dietro, la sessione è in pausa: Torna al vivo la mostra)</translation>
+    </message>
+    <message>
+        <source>Viewing {moment} (training goes on: Back to live shows it)</source>
+        <translation>Stai guardando {moment} (l&apos;addestramento continua: Torna al vivo lo mostra)</translation>
+    </message>
+</context>
+<context>
+    <name>MomentsController</name>
+    <message>
+        <source>epoch {epoch} of run {run}</source>
+        <translation>l&apos;epoca {epoch} della sessione {run}</translation>
+    </message>
+    <message>
+        <source>it could not be scored</source>
+        <translation>non è stato possibile valutarlo</translation>
+    </message>
+    <message>
+        <source>Cannot show that moment: {message}</source>
+        <translation>Impossibile mostrare quel momento: {message}</translation>
+    </message>
+</context>
+<context>
+    <name>PersonalController</name>
+    <message>
+        <source>Fine-tuning needs a model and no run in progress.</source>
+        <translation>L&apos;affinamento richiede un modello e nessuna sessione in corso.</translation>
+    </message>
+    <message>
+        <source>Draw a few digits and keep them first (&quot;This is a…&quot;).</source>
+        <translation>Prima disegna qualche cifra e tienila (&quot;Questo è un…&quot;).</translation>
+    </message>
+    <message>
+        <source>Cannot fine-tune</source>
+        <translation>Impossibile affinare</translation>
+    </message>
+    <message>
+        <source>none of your digits is of a class this model knows ({classes})</source>
+        <translation>nessuna delle tue cifre è di una classe che questo modello conosce ({classes})</translation>
+    </message>
+    <message>
+        <source>Fine-tuning on MNIST and your digits…</source>
+        <translation>Affinamento su MNIST e sulle tue cifre…</translation>
+    </message>
+    <message>
+        <source>; left out (not a class of this model): {digits}</source>
+        <translation>; escluse (non sono classi di questo modello): {digits}</translation>
+    </message>
+    <message>
+        <source>Fine-tuned: your digits {before} -&gt; {after}, test accuracy {accuracy}{left_out}</source>
+        <translation>Affinato: le tue cifre {before} -&gt; {after}, accuratezza di test {accuracy}{left_out}</translation>
     </message>
 </context>
 <context>
@@ -1549,6 +1944,91 @@ clicca per esaminarla</translation>
     </message>
 </context>
 <context>
+    <name>TrainingController</name>
+    <message>
+        <source>This run is not recorded</source>
+        <translation>Questa sessione non viene registrata</translation>
+    </message>
+    <message>
+        <source>{problem}. Training goes on; save the model when it ends (File &gt; Save model).</source>
+        <translation>{problem}. L&apos;addestramento continua; salva il modello quando finisce (File &gt; Salva modello).</translation>
+    </message>
+    <message>
+        <source>Training…</source>
+        <translation>Addestramento…</translation>
+    </message>
+    <message>
+        <source>run {run} is damaged: {why}</source>
+        <translation>la sessione {run} è danneggiata: {why}</translation>
+    </message>
+    <message>
+        <source>Cannot continue that run</source>
+        <translation>Impossibile continuare quella sessione</translation>
+    </message>
+    <message numerus="yes">
+        <source>Stepping %Ln batch(es)…</source>
+        <translation>
+            <numerusform>Avanzo di %Ln batch…</numerusform>
+            <numerusform>Avanzo di %Ln batch…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Paused: press Resume (Ctrl+P) to go on, Stop, or step a batch at a time in Runs</source>
+        <translation>In pausa: premi Riprendi (Ctrl+P) per continuare, Ferma, o avanza di un batch alla volta in Sessioni</translation>
+    </message>
+    <message>
+        <source>Stopping after the current batch…</source>
+        <translation>Mi fermo dopo il batch in corso…</translation>
+    </message>
+    <message>
+        <source>Learning rate {typed}: expected a number &gt; 0 and at most 10000</source>
+        <translation>Tasso di apprendimento {typed}: serve un numero &gt; 0 e al massimo 10000</translation>
+    </message>
+    <message>
+        <source>Learning rate set to {rate} (from the next batch; the schedule still scales it)</source>
+        <translation>Tasso di apprendimento impostato a {rate} (dal prossimo batch; il programma lo scala comunque)</translation>
+    </message>
+    <message>
+        <source>Cannot apply that fix</source>
+        <translation>Impossibile applicare quella correzione</translation>
+    </message>
+    <message>
+        <source>Applied {change} to the run in progress and to the settings</source>
+        <translation>Applicato {change} alla sessione in corso e alle impostazioni</translation>
+    </message>
+    <message>
+        <source>Applied {change} to the settings: press Train to try it</source>
+        <translation>Applicato {change} alle impostazioni: premi Addestra per provarlo</translation>
+    </message>
+    <message>
+        <source>Paused at epoch {epoch}, batch {batch} of {batches}: step again, Resume (Ctrl+P) or Stop</source>
+        <translation>In pausa all&apos;epoca {epoch}, batch {batch} di {batches}: avanza ancora, Riprendi (Ctrl+P) o Ferma</translation>
+    </message>
+    <message>
+        <source>Training diverged</source>
+        <translation>L&apos;addestramento è divergente</translation>
+    </message>
+    <message>
+        <source>Training failed</source>
+        <translation>Addestramento non riuscito</translation>
+    </message>
+    <message numerus="yes">
+        <source>completed %Ln epoch(s)</source>
+        <translation>
+            <numerusform>%Ln epoca completata</numerusform>
+            <numerusform>%Ln epoche completate</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>stopped during epoch {epoch}</source>
+        <translation>fermata durante l&apos;epoca {epoch}</translation>
+    </message>
+    <message>
+        <source>training ended</source>
+        <translation>addestramento terminato</translation>
+    </message>
+</context>
+<context>
     <name>WeightsPanel</name>
     <message>
         <source>Weights appear here when training starts or a model is loaded.</source>
@@ -1783,6 +2263,22 @@ clicca per esaminarla</translation>
         <translation>Normali, come i pesi</translation>
     </message>
     <message>
+        <source>Normalisation</source>
+        <translation>Normalizzazione</translation>
+    </message>
+    <message>
+        <source>standardise each hidden layer&apos;s inputs to its activation, then scale and shift them by learnt factors; lets deep sigmoid and tanh networks train</source>
+        <translation>standardizza gli ingressi all&apos;attivazione di ogni strato nascosto, poi li scala e li sposta con fattori appresi; permette di addestrare reti sigmoid e tanh profonde</translation>
+    </message>
+    <message>
+        <source>Batch norm (over the batch)</source>
+        <translation>Batch norm (sul batch)</translation>
+    </message>
+    <message>
+        <source>Layer norm (over each digit&apos;s units)</source>
+        <translation>Layer norm (sulle unità di ogni cifra)</translation>
+    </message>
+    <message>
         <source>Leaky ReLU slope</source>
         <translation>Pendenza della leaky ReLU</translation>
     </message>
@@ -1923,6 +2419,14 @@ clicca per esaminarla</translation>
         <translation>spinge i pesi verso zero aggiungendo decay*W al loro gradiente; da 1e-5 a 1e-3</translation>
     </message>
     <message>
+        <source>Decay normalisation</source>
+        <translation>Decadimento della normalizzazione</translation>
+    </message>
+    <message>
+        <source>apply weight decay to the normalisation&apos;s scale and shift too (usually off: decaying them towards zero fights the normalisation)</source>
+        <translation>applica il decadimento dei pesi anche a scala e spostamento della normalizzazione (di solito no: farli decadere verso zero contrasta la normalizzazione)</translation>
+    </message>
+    <message>
         <source>Dropout</source>
         <translation>Dropout</translation>
     </message>
@@ -1989,6 +2493,14 @@ clicca per esaminarla</translation>
     <message>
         <source>distort each training image at random every time it is seen, so the network learns shapes rather than pixels; slower, more accurate</source>
         <translation>deforma a caso ogni immagine di addestramento ogni volta che viene vista, così la rete impara forme invece che pixel; più lento, più accurato</translation>
+    </message>
+    <message>
+        <source>Batch norm: a 10-layer sigmoid net trains, 95%</source>
+        <translation>Batch norm: una rete sigmoid a 10 strati impara, 95%</translation>
+    </message>
+    <message>
+        <source>batch normalisation: 784-100x10-10 sigmoid, Xavier, SGD lr 0.1, batch 64, 3 epochs; with Normalisation &apos;None&apos; the same network stays at chance (11%)</source>
+        <translation>normalizzazione del batch: 784-100x10-10 sigmoid, Xavier, SGD lr 0,1, batch 64, 3 epoche; con Normalizzazione &apos;Nessuno&apos; la stessa rete resta al caso (11%)</translation>
     </message>
     <message>
         <source>None</source>
