@@ -40,7 +40,7 @@ from .language import LanguageMenu
 from .panel_parts import ask
 from .panels.config_panel import ConfigPanel
 from .state import Change, CurrentModel
-from .text import count
+from .text import core_text, count
 from .training_bar import ElidedLabel, RunStatus, TrainingBar
 from .layout import build_view_tabs
 from .views import ViewContext, bind_view, views
@@ -563,7 +563,8 @@ class MainWindow(QMainWindow):
     def _on_health_rules_triggered(self) -> None:
         from ..core.health import HealthRules
 
-        items = "".join(f"<li><b>{name}</b>: {text}</li>" for name, text in HealthRules().described())
+        items = "".join(f"<li><b>{name}</b>: {core_text(text)}</li>"
+                        for name, text in HealthRules().described())
         intro = self.tr("The Health view's findings, each from one rule, checked while a run "
                         "trains:")
         self.message(self.tr("Health rules"), f"<p>{intro}</p><ul>{items}</ul>", "information")

@@ -1183,7 +1183,7 @@ la p(classe vera) lungo la sessione.</translation>
     <name>MainWindow</name>
     <message>
         <source>&lt;h3&gt;mnist-gui {version}&lt;/h3&gt;&lt;p&gt;Watch a from-scratch NumPy multilayer perceptron learn MNIST: curves, weights, mistakes, and digits you draw yourself.&lt;/p&gt;&lt;p&gt;MNIST data: Yann LeCun, Corinna Cortes and Christopher J.C. Burges, &quot;The MNIST database of handwritten digits&quot;, licensed under Creative Commons Attribution-Share Alike 3.0.&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;mnist-gui {version}&lt;/h3&gt;&lt;p&gt;Guarda un percettrone multistrato scritto da zero in NumPy imparare MNIST: curve, pesi, errori e cifre che disegni tu.&lt;/p&gt;&lt;p&gt;Dati MNIST: Yann LeCun, Corinna Cortes e Christopher J.C. Burges, &quot;The MNIST database of handwritten digits&quot;, con licenza Creative Commons Attribuzione - Condividi allo stesso modo 3.0.&lt;/p&gt;</translation>
+        <translation>&lt;h3&gt;mnist-gui {version}&lt;/h3&gt;&lt;p&gt;Guarda un percettrone multistrato, scritto da zero in NumPy, mentre impara MNIST: curve, pesi, errori e cifre che disegni tu.&lt;/p&gt;&lt;p&gt;Dati MNIST: Yann LeCun, Corinna Cortes e Christopher J.C. Burges, &quot;The MNIST database of handwritten digits&quot;, con licenza Creative Commons Attribuzione - Condividi allo stesso modo 3.0.&lt;/p&gt;</translation>
     </message>
     <message>
         <source>Ready: pick a preset or set up a network, then press Train.</source>
@@ -1195,7 +1195,7 @@ la p(classe vera) lungo la sessione.</translation>
     </message>
     <message>
         <source>mnist-gui: watch a neural network learn</source>
-        <translation>mnist-gui: guarda una rete neurale imparare</translation>
+        <translation>mnist-gui: guarda una rete neurale mentre impara</translation>
     </message>
     <message>
         <source>Your digits could not be read ({error}); new ones are kept in a temporary folder</source>
@@ -1332,7 +1332,7 @@ la p(classe vera) lungo la sessione.</translation>
     </message>
     <message>
         <source>The Health view&apos;s findings, each from one rule, checked while a run trains:</source>
-        <translation>Le segnalazioni della vista Salute, ognuna da una regola, controllata mentre una sessione si addestra:</translation>
+        <translation>Le segnalazioni della vista Salute, ciascuna da una regola che si controlla mentre una sessione si addestra:</translation>
     </message>
     <message>
         <source>Health rules</source>
@@ -2501,6 +2501,26 @@ clicca per esaminarla</translation>
     <message>
         <source>batch normalisation: 784-100x10-10 sigmoid, Xavier, SGD lr 0.1, batch 64, 3 epochs; with Normalisation &apos;None&apos; the same network stays at chance (11%)</source>
         <translation>normalizzazione del batch: 784-100x10-10 sigmoid, Xavier, SGD lr 0,1, batch 64, 3 epoche; con Normalizzazione &apos;Nessuno&apos; la stessa rete resta al caso (11%)</translation>
+    </message>
+    <message>
+        <source>The mean loss of the last 25 batches is more than 10% above the mean of the 25 before, by more than 3 standard errors (2 if it doubled), so not batch noise: the learning rate may be too high. Fix: halve it (also applied to a run in progress).</source>
+        <translation>La perdita media degli ultimi 25 batch supera di oltre il 10% la media dei 25 precedenti, di più di 3 errori standard (2 se è raddoppiata), quindi non è rumore dei batch: il tasso di apprendimento potrebbe essere troppo alto. Correzione: dimezzarlo (vale anche per una sessione in corso).</translation>
+    </message>
+    <message>
+        <source>The first layer&apos;s RMS weight gradient is below 1/1000 of the last layer&apos;s: the early layers hardly learn. Fix: Xavier (sigmoid/tanh) or He (ReLU) initialisation, or ReLU units.</source>
+        <translation>Il gradiente RMS dei pesi del primo strato è sotto 1/1000 di quello dell&apos;ultimo: i primi strati imparano a malapena. Correzione: inizializzazione Xavier (sigmoid/tanh) o He (ReLU), oppure unità ReLU.</translation>
+    </message>
+    <message>
+        <source>More than 40% of a ReLU layer&apos;s units are never active on the probe digits. Fix: leaky ReLU (or halve the learning rate).</source>
+        <translation>Più del 40% delle unità di uno strato ReLU non si attiva mai sulle cifre di prova. Correzione: leaky ReLU (o dimezzare il tasso di apprendimento).</translation>
+    </message>
+    <message>
+        <source>More than 40% of a sigmoid/tanh layer&apos;s units are within 0.01 of a bound on at least 50% of the probe digits. Fix: Xavier initialisation (or ReLU).</source>
+        <translation>Più del 40% delle unità di uno strato sigmoid/tanh sta entro 0,01 da un limite su almeno il 50% delle cifre di prova. Correzione: inizializzazione Xavier (o ReLU).</translation>
+    </message>
+    <message>
+        <source>The validation loss rose in each of the last 3 epochs while the training loss fell. Fix: dropout 0.2 (or more weight decay).</source>
+        <translation>La perdita di validazione è salita in ognuna delle ultime 3 epoche mentre quella di addestramento scendeva. Correzione: dropout 0,2 (o più decadimento dei pesi).</translation>
     </message>
     <message>
         <source>None</source>
