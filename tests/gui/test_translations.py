@@ -349,6 +349,25 @@ def test_every_view_reads_in_italian_at_1024x640(italian, qtbot, tmp_path, itali
         assert window.unexpected_errors == []
 
 
+def test_the_close_question_is_answered_in_italian(italian, qtbot, tmp_path):
+    """The close question's buttons are Qt's and ours in Italian, and its translated "Stop
+    and quit" ("Ferma ed esci") still quits."""
+    from mnist_gui.core.runs import RunStore
+    from mnist_gui.gui import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings, run_store=RunStore(tmp_path / "store"))
+    qtbot.addWidget(window)
+    window.show()
+    question = window.ask_to_stop_and_quit()
+    texts = sorted(button.text().replace("&", "") for button in question.buttons())
+    assert texts == ["Annulla", "Ferma ed esci"]
+    quit_button = next(b for b in question.buttons() if b.text() == "Ferma ed esci")
+    quit_button.click()
+    qtbot.waitUntil(lambda: not window.isVisible())
+    assert window.unexpected_errors == []
+
+
 def test_an_untranslated_label_is_found(italian, qtbot, italian_patterns):
     """The check above can fail: an English label is reported, its Italian one is not."""
     assert untranslated_words("Train more epochs", italian_patterns) == ["Train", "more",
