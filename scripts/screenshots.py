@@ -4,7 +4,8 @@ the views after opening a binary (7 vs 8) model, and Health, Map, Lab, Robustnes
 "I don't know" after training the `best` preset.
 
     python scripts/screenshots.py [--out docs/screenshots] [--preset fast] [--epochs 2]
-                                  [--best-epochs 30] [--part all|basic|best] [--language it]
+                                  [--best-epochs 30] [--part all|basic|best|views] [--language it]
+                                  [--sizes 1024x640,1440x900]
     python scripts/screenshots.py --part sweeps --sweep-home HOME   # after a sweep in HOME
 
 Works offscreen (QT_QPA_PLATFORM=offscreen) or on a real display / Xvfb. Saves
@@ -16,6 +17,10 @@ recorded in a scratch run store, never the user's. ``--language it`` takes them 
 (as ``LANG=it_IT.UTF-8`` would), each saved as ``<name>-it.png``. ``--part sweeps`` saves
 sweeps-parallel and sweeps-curves: the Sweeps view of the newest sweep in ``--sweep-home``
 (the MNIST_GUI_HOME a finished ``mnist-gui sweep`` ran in; only read).
+
+``--part views`` trains ``--preset`` for ``--epochs`` and saves every view, numbered as on
+the suggested path, at each of ``--sizes``: ``<out>/<W>x<H>/<number>-<view>.png`` (e.g.
+``docs/screenshots/1024x640/03-mistakes_panel.png``), to look at one by one.
 """
 
 from __future__ import annotations
@@ -253,6 +258,36 @@ def best_shots(window, args, grab) -> None:
     robustness.set_threshold(0.0)
 
 
+def view_shots(window, args, out: Path, saved: list[Path]) -> int:
+    """Every view at each size of ``args.sizes`` after training ``args.preset``; the number
+    of pictures expected."""
+    from mnist_gui.core.presets import PRESETS
+
+    config = PRESETS[args.preset].config.updated(epochs=args.epochs)
+    window.config_panel.set_config(config, args.preset)
+    window.show_view(window.curves_panel)
+    wait_for(window.training_finished, window.start_training)
+    sizes = [tuple(map(int, size.split("x"))) for size in args.sizes.split(",")]
+    for width, height in sizes:
+        folder = out / f"{width}x{height}"
+        folder.mkdir(parents=True, exist_ok=True)
+        window.resize(width, height)
+        for entry in window.view_entries:
+            view = getattr(window, entry.name)
+            window.show_view(view)
+            wait_until(lambda: not window.is_busy(), 120)
+            if entry.name == "draw_page":
+                window.draw_panel.clear_button.click()
+                pause(100)
+                stroke(window.draw_canvas, SEVEN)
+            pause(300)
+            path = folder / f"{entry.number:02d}-{entry.name}.png"
+            window.grab().save(str(path))
+            saved.append(path)
+    window.draw_panel.clear_button.click()
+    return len(sizes) * len(window.view_entries)
+
+
 def hover(panel, where: float) -> None:
     """Show the digit under the map's point ``where`` (0..1) of the way through its rows, as
     hovering it with the mouse does."""
@@ -286,9 +321,12 @@ def main() -> int:
                         help="epochs of the `best` preset (default: its own, 30)")
     parser.add_argument("--sweep-home", type=Path,
                         help="--part sweeps: the run store of a finished sweep")
-    parser.add_argument("--part", choices=["all", "basic", "best", "sweeps"], default="all",
+    parser.add_argument("--part", choices=["all", "basic", "best", "sweeps", "views"], default="all",
                         help="basic: the default preset's views and the binary model; best: "
-                        "Health, Map, Lab, Robustness after training `best`")
+                        "Health, Map, Lab, Robustness after training `best`; views: every "
+                        "view at each of --sizes")
+    parser.add_argument("--sizes", default="1024x640,1440x900",
+                        help="window sizes of --part views, WxH,WxH")
     parser.add_argument("--size", default="1400x880", help="window size, WxH")
     parser.add_argument("--language", choices=["en", "it"], default="en",
                         help="the window's language (it: files named <name>-it.png)")
@@ -326,6 +364,8 @@ def main() -> int:
     if args.part == "sweeps":
         sweep_shots(window, grab)
         expected += 2
+    if args.part == "views":
+        expected += view_shots(window, args, args.out, saved)
     print("saved " + ", ".join(str(p) for p in saved))
     window.close()
     return 0 if len(saved) == expected else 1

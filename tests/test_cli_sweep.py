@@ -117,3 +117,40 @@ def test_workers_2_runs_the_sweep_in_two_worker_processes(tmp_path):
     assert finished["event"] == "finished" and finished["state"] == "finished"
     assert sorted(t["params"]["lr"] for t in finished["trials"]) == [0.05, 0.1, 0.2, 0.3]
     assert sorted(e["number"] for e in events if e["event"] == "trial") == [0, 1, 2, 3]
+
+
+def test_a_worker_stopped_by_sigterm_exits_143_and_resume_reruns_its_trial(home, capsys):
+    import signal
+    import time
+
+    from mnist_gui.core.sweep import SweepStore
+
+    from mnist_gui.core.presets import get_preset
+    from mnist_gui.core.sweep import SweepDefinition, parse_param
+
+    definition = SweepDefinition(
+        [parse_param(p) for p in ("lr=0.05,0.2", "train_subset=500", "validation=200",
+                                  "epochs=60", "batch_size=50", "hidden=16")],
+        base=get_preset("fast").config.to_dict(), sampler="grid")
+    sweep = SweepStore(home).create(definition)
+    env = {**os.environ, "MNIST_GUI_HOME": str(home)}
+    worker = subprocess.Popen([sys.executable, "-m", "mnist_gui", "sweep", "worker", sweep.id,
+                               "--quiet"], env=env, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 240
+        while not any(t.state == "running" and t.epochs >= 1 for t in sweep.trials()):
+            assert time.monotonic() < deadline and worker.poll() is None
+            time.sleep(0.05)  # the worker is another process: poll its storage
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=60) == 143, worker.stderr.read().decode()
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert SweepStore(home).get(sweep.id).state() == "interrupted"
+    assert main(["sweep", "resume", sweep.id, "--json"]) == 0
+    finished = _json_lines(capsys.readouterr().out)[-1]
+    assert finished["state"] == "finished"
+    complete = [t for t in finished["trials"] if t["state"] == "complete"]
+    assert sorted(t["params"]["lr"] for t in complete) == [0.05, 0.2]
+    assert [t["state"] for t in finished["trials"]].count("failed") == 1

@@ -210,10 +210,10 @@ class TrainConfig:
     normalization: str = setting(
         "none", label="Normalisation", group="Network", kind="choice",
         choices=_labels(tuple(NORMALIZATIONS), {
-            "none": "None", "batch": "Batch norm (over the batch)",
-            "layer": "Layer norm (over each digit's units)"}),
-        help="standardise each hidden layer's inputs to its activation, then scale and shift "
-        "them by learnt factors; lets deep sigmoid and tanh networks train",
+            "none": "None", "batch": "Batch norm", "layer": "Layer norm"}),
+        help="standardise each hidden layer's inputs to its activation (batch norm: over the "
+        "batch; layer norm: over each digit's units), then scale and shift them by learnt "
+        "factors; lets deep sigmoid and tanh networks train",
     )
     leaky_relu_slope: float = setting(
         DEFAULT_LEAKY_SLOPE, label="Leaky ReLU slope", group="Network", kind="float",

@@ -223,9 +223,13 @@ def _worker_loop(sweep, data_dir, home, seed, on_epoch, on_trial, warn, should_s
             except optuna.TrialPruned:
                 raise
             except BaseException as exc:
-                if _is_interruption(exc):
-                    trial.set_user_attr("interrupted", True)  # resume runs it again
-                trial.set_user_attr("message", printable(f"{exc}" or type(exc).__name__)[:500])
+                try:
+                    if _is_interruption(exc):
+                        trial.set_user_attr("interrupted", True)  # resume runs it again
+                    trial.set_user_attr("message",
+                                        printable(f"{exc}" or type(exc).__name__)[:500])
+                except Exception:  # noqa: BLE001 - a signal may have cut a storage write
+                    pass  # short: the first error (the signal's) is the one to report
                 raise
 
         # a trial that fails (a bad combination, out of memory) is recorded as failed and

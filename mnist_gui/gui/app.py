@@ -71,11 +71,13 @@ def main(argv: list[str] | None = None) -> int:
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     from .language import install_language
-    from .main_window import MainWindow, _default_settings
+    from .main_window import MainWindow
+    from .window_settings import default_settings
 
-    install_language(_default_settings())  # before any widget: each sets its texts once
+    install_language(default_settings())  # before any widget: each sets its texts once
     window = MainWindow()
     window.show()
+    window.tour.start_on_first_launch()
     # the last line of defence for an exception in a slot no guard wraps (a library's own):
     # logged and shown once, never repeated per epoch, never the end of the process
     previous_hook = sys.excepthook

@@ -59,12 +59,13 @@ WORDS = (
     QT_TRANSLATE_NOOP("core", 'Normal, like weights'),
     QT_TRANSLATE_NOOP("core", 'Normalisation'),
     QT_TRANSLATE_NOOP("core",
-                      "standardise each hidden layer's inputs to its activation, then scale "
-                      'and shift them by learnt factors; lets deep sigmoid and tanh networks '
+                      "standardise each hidden layer's inputs to its activation (batch norm: "
+                      "over the batch; layer norm: over each digit's units), then scale and "
+                      'shift them by learnt factors; lets deep sigmoid and tanh networks '
                       'train'),
     QT_TRANSLATE_NOOP("core", 'None'),
-    QT_TRANSLATE_NOOP("core", 'Batch norm (over the batch)'),
-    QT_TRANSLATE_NOOP("core", "Layer norm (over each digit's units)"),
+    QT_TRANSLATE_NOOP("core", 'Batch norm'),
+    QT_TRANSLATE_NOOP("core", 'Layer norm'),
     QT_TRANSLATE_NOOP("core", 'Leaky ReLU slope'),
     QT_TRANSLATE_NOOP("core", 'the slope of leaky ReLU for negative inputs; 0.01 is usual'),
     QT_TRANSLATE_NOOP("core", 'Optimiser'),

@@ -41,6 +41,7 @@ from .panel_parts import ask
 from .panels.config_panel import ConfigPanel
 from .state import Change, CurrentModel
 from .text import core_text, count
+from .tour import Tour
 from .training_bar import ElidedLabel, RunStatus, TrainingBar
 from .layout import build_view_tabs
 from .views import ViewContext, bind_view, views
@@ -221,6 +222,7 @@ class MainWindow(QMainWindow):
         self.stop_action = self._action(train_menu, self.tr("&Stop"), "Ctrl+.",
                                         self.stop_training)
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        self.tour = Tour.install(self, help_menu)
         self._action(help_menu, self.tr("&Health rules"), None, self._on_health_rules_triggered)
         self._action(help_menu, self.tr("&About"), None, self._on_about_triggered)
 

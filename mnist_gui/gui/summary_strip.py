@@ -96,6 +96,7 @@ class SummaryStrip(QWidget):
         layout.addLayout(self._grid)
         self._eta = EtaDisplay()
         self._following_live = False
+        self._generation = -1
         self._arrange(len(CARDS))
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
@@ -107,6 +108,8 @@ class SummaryStrip(QWidget):
 
     def render(self, state: CurrentModel) -> None:
         self._following_live = state.following_live_run
+        if state.generation != self._generation:  # another run: its own time left
+            self._generation, self._eta = state.generation, EtaDisplay()
         if state.kind == "none" and not state.viewing_moment:
             self.caption.setText(NO_MODEL)
             for card in self.cards.values():

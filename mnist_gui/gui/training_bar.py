@@ -74,7 +74,7 @@ class ElidedLabel(QLabel):
         if self.is_elided():
             self.setToolTip(self.text())
             self._tip_is_text = True
-        elif getattr(self, "_tip_is_text", False):
+        elif self._tip_is_text:
             self.setToolTip("")
             self._tip_is_text = False
 

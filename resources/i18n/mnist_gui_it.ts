@@ -650,11 +650,11 @@ la p(classe vera) lungo la sessione.</translation>
     </message>
     <message>
         <source>Weight layer (1 = the first), its normalisation if any, and its activation</source>
-        <translation>Strato di pesi (1 = il primo), la sua normalizzazione se ce l&apos;ha, e la sua attivazione</translation>
+        <translation>Strato di pesi (1 = il primo), la sua normalizzazione se c&apos;è e la sua attivazione</translation>
     </message>
     <message>
         <source>Mean of the pre-activations z = xW + b on the probe digits (after the layer&apos;s normalisation, if it has one: what the activation takes)</source>
-        <translation>Media delle pre-attivazioni z = xW + b sulle cifre di prova (dopo la normalizzazione dello strato, se ce l&apos;ha: ciò che riceve l&apos;attivazione)</translation>
+        <translation>Media delle pre-attivazioni z = xW + b sulle cifre di prova (dopo la normalizzazione dello strato, se c&apos;è: ciò che riceve l&apos;attivazione)</translation>
     </message>
     <message>
         <source>Standard deviation of the pre-activations (near 0 or huge: trouble)</source>
@@ -2044,7 +2044,11 @@ clicca per esaminarla</translation>
     </message>
     <message>
         <source>Weights now vs initial</source>
-        <translation>Pesi ora e all&apos;inizio</translation>
+        <translation type="vanished">Pesi ora e all&apos;inizio</translation>
+    </message>
+    <message>
+        <source>Weights &lt;span style=&quot;color: #d62728;&quot;&gt;now&lt;/span&gt; vs &lt;span style=&quot;color: #777777;&quot;&gt;initial&lt;/span&gt;</source>
+        <translation>Pesi &lt;span style=&quot;color: #d62728;&quot;&gt;ora&lt;/span&gt; e &lt;span style=&quot;color: #777777;&quot;&gt;iniziali&lt;/span&gt;</translation>
     </message>
     <message>
         <source>initial</source>
@@ -2267,18 +2271,6 @@ clicca per esaminarla</translation>
         <translation>Normalizzazione</translation>
     </message>
     <message>
-        <source>standardise each hidden layer&apos;s inputs to its activation, then scale and shift them by learnt factors; lets deep sigmoid and tanh networks train</source>
-        <translation>standardizza gli ingressi all&apos;attivazione di ogni strato nascosto, poi li scala e li sposta con fattori appresi; permette di addestrare reti sigmoid e tanh profonde</translation>
-    </message>
-    <message>
-        <source>Batch norm (over the batch)</source>
-        <translation>Batch norm (sul batch)</translation>
-    </message>
-    <message>
-        <source>Layer norm (over each digit&apos;s units)</source>
-        <translation>Layer norm (sulle unità di ogni cifra)</translation>
-    </message>
-    <message>
         <source>Leaky ReLU slope</source>
         <translation>Pendenza della leaky ReLU</translation>
     </message>
@@ -2424,7 +2416,7 @@ clicca per esaminarla</translation>
     </message>
     <message>
         <source>apply weight decay to the normalisation&apos;s scale and shift too (usually off: decaying them towards zero fights the normalisation)</source>
-        <translation>applica il decadimento dei pesi anche a scala e spostamento della normalizzazione (di solito no: farli decadere verso zero contrasta la normalizzazione)</translation>
+        <translation>applica il decadimento dei pesi anche a scala e spostamento della normalizzazione (di solito no: spingerli verso zero contrasta la normalizzazione)</translation>
     </message>
     <message>
         <source>Dropout</source>
@@ -2496,11 +2488,11 @@ clicca per esaminarla</translation>
     </message>
     <message>
         <source>Batch norm: a 10-layer sigmoid net trains, 95%</source>
-        <translation>Batch norm: una rete sigmoid a 10 strati impara, 95%</translation>
+        <translation>Batch norm: una rete sigmoide a 10 strati impara, 95%</translation>
     </message>
     <message>
         <source>batch normalisation: 784-100x10-10 sigmoid, Xavier, SGD lr 0.1, batch 64, 3 epochs; with Normalisation &apos;None&apos; the same network stays at chance (11%)</source>
-        <translation>normalizzazione del batch: 784-100x10-10 sigmoid, Xavier, SGD lr 0,1, batch 64, 3 epoche; con Normalizzazione &apos;Nessuno&apos; la stessa rete resta al caso (11%)</translation>
+        <translation>normalizzazione del batch: 784-100x10-10 sigmoide, Xavier, SGD lr 0.1, batch 64, 3 epoche; con Normalizzazione &apos;Nessuno&apos; la stessa rete resta al caso (11%)</translation>
     </message>
     <message>
         <source>The mean loss of the last 25 batches is more than 10% above the mean of the 25 before, by more than 3 standard errors (2 if it doubled), so not batch noise: the learning rate may be too high. Fix: halve it (also applied to a run in progress).</source>
@@ -2525,6 +2517,18 @@ clicca per esaminarla</translation>
     <message>
         <source>None</source>
         <translation>Nessuno</translation>
+    </message>
+    <message>
+        <source>standardise each hidden layer&apos;s inputs to its activation (batch norm: over the batch; layer norm: over each digit&apos;s units), then scale and shift them by learnt factors; lets deep sigmoid and tanh networks train</source>
+        <translation>standardizza gli ingressi dell&apos;attivazione di ogni strato nascosto (batch norm: sul batch; layer norm: sulle unità di ogni cifra), poi li scala e li sposta con fattori appresi; permette di addestrare reti profonde sigmoide e tanh</translation>
+    </message>
+    <message>
+        <source>Batch norm</source>
+        <translation>Batch norm</translation>
+    </message>
+    <message>
+        <source>Layer norm</source>
+        <translation>Layer norm</translation>
     </message>
     <message>
         <source>Affine (shift, rotate, scale, shear)</source>

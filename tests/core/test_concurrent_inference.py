@@ -27,10 +27,15 @@ ROUNDS = 12
 BATCH_SIZES = (1, 7, 64, 200)
 
 
-def _model(dropout: float = 0.0) -> MLP:
-    """784-64-32-10, ReLU then tanh (whose derivative needs a temporary), two units scaled."""
-    model = MLP([784, 64, 32, 10], ["relu", "tanh", "softmax"], dropout=dropout)
+def _model(dropout: float = 0.0, normalization: str = "none") -> MLP:
+    """784-64-32-10, ReLU then tanh (whose derivative needs a temporary), two units scaled;
+    with a normalisation, one training step has moved its running statistics."""
+    model = MLP([784, 64, 32, 10], ["relu", "tanh", "softmax"], dropout=dropout,
+                normalization=normalization)
     model.initialize(np.random.default_rng(0), "he")
+    if normalization != "none":
+        model.params[...] += np.random.default_rng(1).standard_normal(model.params.shape) * 0.01
+        model.loss_and_grads(_images(99, 32), np.arange(32) % 10, "ce")
     model.set_unit_scale(0, 3, 0.0)
     model.set_unit_scale(1, 5, 2.0)
     return model
@@ -96,8 +101,9 @@ def _run_together(work, n_threads: int) -> list[object]:  # noqa: ANN001
     return [f.result() for f in futures]
 
 
-def test_four_threads_reading_one_model_get_the_serial_results():
-    model = _model()
+@pytest.mark.parametrize("normalization", ["none", "batch", "layer"])
+def test_four_threads_reading_one_model_get_the_serial_results(normalization):
+    model = _model(normalization=normalization)
     images = [_images(seed) for seed in range(THREADS)]
     serial = {(t, b): _inference(model, images[t], b) for t in range(THREADS) for b in BATCH_SIZES}
 

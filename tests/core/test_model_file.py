@@ -103,6 +103,7 @@ def test_a_normalised_network_round_trips_with_its_layer_list_and_statistics(
      "the last layer must be a dense layer"),
     ({"layers": [{"kind": "pickle", "size": 3}]}, "unknown layer kind"),
     ({"layers": [{"kind": "dense", "fan_in": 784, "fan_out": "16"}]}, "must be a finite number"),
+    ({"layers": [{"kind": "dense", "fan_in": 784, "fan_out": 16.5}]}, "positive whole sizes"),
     ({"output_activation": "sigmoid"}, "output_activation"),
 ])
 def test_a_layer_list_that_does_not_fit_is_refused_by_name(tmp_path, model, change, why):

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_gui.gui.training_bar import ElidedLabel
+from mnist_gui.gui.widgets import ElidedComboBox
 
 from .helpers import open_model
 
@@ -78,7 +79,12 @@ def _button_problem(button: QAbstractButton) -> str | None:
 
 
 def _combo_problem(combo: QComboBox) -> str | None:
-    """The longest item must fit the box's text field."""
+    """The longest item must fit the box's text field, or the box shortens the shown item
+    with its whole text in the tooltip (``widgets.ElidedComboBox``)."""
+    if isinstance(combo, ElidedComboBox):
+        if combo.is_elided() and not combo.toolTip().startswith(combo.currentText()):
+            return "shortened without its whole text in the tooltip"
+        return None
     option = QStyleOptionComboBox()
     combo.initStyleOption(option)
     field = combo.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
@@ -129,10 +135,19 @@ def test_no_view_cuts_a_label_button_or_combo_text(window, qtbot, trained_model_
     for entry in window.view_entries:
         view = getattr(window, entry.name)
         window.show_view(view)
-        qtbot.waitUntil(lambda: window.is_view_shown(view) and not window.is_busy(), timeout=60_000)
+        qtbot.waitUntil(lambda: window.is_view_shown(view) and not window.is_busy(), timeout=180_000)
         qtbot.wait(50)  # one round of layout after the render (no time is asserted)
         problems += [f"{entry.title}: {problem}" for problem in cut_texts(window)]
+        if _scrolls_sideways(view):
+            problems.append(f"{entry.title}: wider than the window (it scrolls sideways)")
     assert sorted(set(problems)) == []
+
+
+def _scrolls_sideways(view: QWidget) -> bool:
+    parent = view.parentWidget()
+    while parent is not None and not isinstance(parent, QAbstractScrollArea):
+        parent = parent.parentWidget()
+    return parent is not None and parent.horizontalScrollBar().isVisible()
 
 
 def test_the_confusion_matrix_shows_its_ten_rows_without_scrolling_at_1024x640(
@@ -167,3 +182,21 @@ def test_the_check_finds_a_cut_label_and_accepts_an_elided_one(qtbot):
     problems = cut_texts(box)
     assert len(problems) == 1 and "Pixels that push" in problems[0]
     assert elided.toolTip() == "Pixels that push towards the answer"
+
+
+def test_the_check_finds_a_cut_combo_and_accepts_one_that_elides(qtbot):
+    box = QWidget()
+    qtbot.addWidget(box)
+    long_item = "Article 2: sigmoid + softmax, momentum, 98%"
+    plain, elided = QComboBox(box), ElidedComboBox(box)
+    for i, combo in enumerate((plain, elided)):
+        combo.addItem(long_item)
+        combo.setGeometry(0, 30 * i, 90, 24)
+    elided.setToolTip("A ready-made configuration")
+    box.resize(200, 60)
+    box.show()
+    qtbot.waitExposed(box)
+    problems = cut_texts(box)
+    assert len(problems) == 1 and "Article 2" in problems[0] and "QComboBox" in problems[0]
+    assert elided.is_elided() and elided.toolTip().startswith(long_item)
+    assert elided.toolTip().endswith("A ready-made configuration")

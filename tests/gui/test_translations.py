@@ -53,7 +53,7 @@ NOT_YET_MARKED = {
     "panels/mistakes_panel.py", "panels/draw_page.py", "panels/draw_panel.py",
     "panels/personal_panel.py",
     "panels/sweeps_panel.py", "panels/parallel_coordinates.py", "panels/sweep_plots.py",
-    "summary_strip.py",
+    "summary_strip.py", "tour.py",
 }
 
 #: words that are the same in every language: names, units, abbreviations
@@ -303,7 +303,8 @@ def _shown_texts(window) -> list[tuple[str, str]]:
     owners = {"language_menu": "language.py", "view_menu": "views.py"}  # who names the items
     for menu in window.menuBar().findChildren(QMenu):
         owner = owners.get(menu.objectName(), "main_window.py")
-        texts += [(owner, a.text()) for a in menu.actions() if a.text()]
+        texts += [("tour.py" if a.objectName() == "tourAction" else owner, a.text())
+                  for a in menu.actions() if a.text()]  # Help > Tour is the tour's item
     texts += [("main_window.py", a.text()) for a in window.menuBar().actions()]
     return texts
 

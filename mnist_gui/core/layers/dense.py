@@ -24,8 +24,8 @@ class Dense(Layer):
     def __init__(self, fan_in: int, fan_out: int) -> None:
         super().__init__()
         self.fan_in, self.fan_out = int(fan_in), int(fan_out)
-        if self.fan_in <= 0 or self.fan_out <= 0:
-            raise ConfigError(f"a dense layer needs positive sizes, got {fan_in}x{fan_out}")
+        if self.fan_in <= 0 or self.fan_out <= 0 or (self.fan_in, self.fan_out) != (fan_in, fan_out):
+            raise ConfigError(f"a dense layer needs positive whole sizes, got {fan_in}x{fan_out}")
         self.W: np.ndarray | None = None
         self.b: np.ndarray | None = None
         self.dW: np.ndarray | None = None

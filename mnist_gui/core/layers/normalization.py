@@ -26,8 +26,8 @@ class Normalization(Layer):
         super().__init__()
         self.size = int(size)
         self.eps = float(eps)
-        if self.size <= 0:
-            raise ConfigError(f"a normalisation layer needs a positive width, got {size}")
+        if self.size <= 0 or self.size != size:
+            raise ConfigError(f"a normalisation layer needs a positive whole width, got {size}")
         if not 0 < self.eps < 1:
             raise ConfigError(f"a normalisation's eps must be in (0, 1), got {eps}")
         self.gamma: np.ndarray | None = None

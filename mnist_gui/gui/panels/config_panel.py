@@ -37,7 +37,7 @@ from ...core.errors import ConfigError
 from ...core.network import parameter_count
 from ...core.presets import DEFAULT_PRESET, PRESETS
 from ..text import core_text, count
-from ..widgets import ComboBox, SpinBox
+from ..widgets import ComboBox, ElidedComboBox, SpinBox
 
 INVALID_STYLE = "border: 2px solid #d03030;"
 INT32_MAX = 2**31 - 1  # a QSpinBox holds no more
@@ -153,7 +153,8 @@ class ConfigPanel(QWidget):
         layout.setContentsMargins(2, 4, 2, 4)
 
         # ---- preset
-        self.preset_combo = ComboBox()
+        # the one box too wide for a 300 px column with its longest title: it shortens it
+        self.preset_combo = ElidedComboBox()
         self.preset_combo.setObjectName("presetCombo")
         for name, preset in PRESETS.items():
             self.preset_combo.addItem(core_text(preset.title), name)
@@ -227,8 +228,9 @@ class ConfigPanel(QWidget):
         # not "Squared error (sigmoid out"): a row too narrow for it puts the box under
         # its label (WrapLongRows)
         for combo in self.findChildren(QComboBox):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-            combo.setMinimumWidth(combo.sizeHint().width())
+            if combo is not self.preset_combo:
+                combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+                combo.setMinimumWidth(combo.sizeHint().width())
         self.preset_combo.currentIndexChanged.connect(self._on_preset_chosen)
         self.set_config(self._base, DEFAULT_PRESET)
 

@@ -247,6 +247,11 @@ class CurvesPanel(QWidget):
         # where the curves are not
         self.loss_legend = self.loss_plot.addLegend(offset=(-10, 5), colCount=2)
         self.accuracy_legend = self.accuracy_plot.addLegend(offset=(-10, -5), colCount=2)
+        for legend in (self.loss_legend, self.accuracy_legend):
+            # opaque, over the curves: the learning-rate line crossed the legend's words
+            legend.setBrush(pg.mkBrush(255, 255, 255, 235))
+            legend.setPen(pg.mkPen("#cccccc"))
+            legend.setZValue(1000)
 
         def pen(name: str, width: float = 2, style=Qt.PenStyle.SolidLine):
             return pg.mkPen(COLORS[name], width=width, style=style)

@@ -47,11 +47,10 @@ UNSURE = "I don't know: maybe {digit}, {sure:.0f}% sure"
 WRONG_SIZE = "this model takes {inputs} inputs, not 28×28"
 CANVAS_TEXT = "Draw one digit, large, with the mouse or a pen; the right button clears."
 PREVIEW_TITLE = "What the network sees"
-PREVIEW_TEXT = ("Your stroke cropped, scaled into 20×20 pixels and centred in 28×28, as "
-                "MNIST's own digits were made: these 784 numbers are the network's input.")
-BARS_TEXT = ("How likely the model finds each digit; its answer is the darker bar. Each "
-             "answer is a guess: it always picks one of its digits.")
-ANSWER_STYLE = "font-size: 32px; font-weight: bold; color: #0b5394;"
+PREVIEW_TEXT = ("Your stroke cropped, scaled into 20×20 and centred in 28×28, as MNIST's "
+                "digits were made: the network's 784 inputs.")
+BARS_TEXT = "How likely the model finds each digit; its answer is the dark bar."
+ANSWER_STYLE = "font-size: 28px; font-weight: bold; color: #0b5394;"
 MESSAGE_STYLE = "font-size: 18px; font-weight: bold; color: #555555;"
 ANSWER_COLOUR = "#0b5394"  # the answer: a colour that marks it, not an error's red
 OTHER_COLOUR = "#a9c4de"
@@ -210,7 +209,7 @@ class DrawPanel(QWidget):
         self._threshold = 0.0  # below this top probability the answer is "I don't know"
         self.last_latency_ms = 0.0
         self.probabilities: np.ndarray | None = None  # the last prediction, (K,)
-        self._preview = np.zeros((28, 28))
+        self._bar_colours: list[str] = []
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
 
@@ -274,6 +273,7 @@ class DrawPanel(QWidget):
         digit_font.setPixelSize(15)
         digit_font.setBold(True)
         self.bars_plot.getAxis("left").setStyle(tickFont=digit_font, tickLength=0)
+        self.bars_plot.getAxis("left").setTextPen("#222222")
         self.bars = pg.BarGraphItem(x0=np.zeros(10), y=np.arange(10), width=np.zeros(10),
                                     height=0.7, brush=OTHER_COLOUR)
         self.bars_plot.addItem(self.bars)
@@ -313,6 +313,10 @@ class DrawPanel(QWidget):
     def bar_labels(self) -> list[str]:
         """The class under each bar, left to right."""
         return [str(c) for c in self._classes or []]
+
+    def bar_colours(self) -> list[str]:
+        """Each bar's colour ("#rrggbb"), top to bottom: the answer's differs."""
+        return list(self._bar_colours)
 
     def bar_texts(self) -> list[str]:
         """The percentage shown above each bar ("" while there is no prediction, or under
@@ -388,16 +392,12 @@ class DrawPanel(QWidget):
         colours = [OTHER_COLOUR] * k
         if best is not None:
             colours[best] = ANSWER_COLOUR
+        self._bar_colours = colours
         self.bars.setOpts(x0=np.zeros(k), y=np.arange(k), width=heights, height=0.7,
                           brushes=colours)
 
-    def preview_pixels(self) -> np.ndarray:
-        """The 28x28 input shown, in [0, 1] (what the network was last given)."""
-        return self._preview.copy()
-
     def _show(self, image28: np.ndarray, probabilities: np.ndarray | None, text: str) -> None:
-        self._preview = np.asarray(image28, dtype=float)
-        pixels = np.ascontiguousarray(np.clip(self._preview * 255, 0, 255).astype(np.uint8))
+        pixels = np.ascontiguousarray(np.clip(np.asarray(image28) * 255, 0, 255).astype(np.uint8))
         image = QImage(pixels.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
         self.preview.setPixmap(QPixmap.fromImage(image).scaled(
             PREVIEW_SIDE, PREVIEW_SIDE, Qt.AspectRatioMode.KeepAspectRatio,

@@ -112,6 +112,7 @@ class HealthPanel(QWidget):
         self._findings_layout.setContentsMargins(6, 4, 6, 4)
         self._idle_text = self.tr(IDLE_TEXT)
         self.empty_label = QLabel(self.tr(IDLE_TEXT))
+        self.empty_label.setWordWrap(True)  # one line made Health wider than a 1024 px window
         self._findings_layout.addWidget(self.empty_label)
         self._rows: list[QWidget] = []
         self._texts: list[QLabel] = []

@@ -142,6 +142,7 @@ class MapPanel(QWidget):
         self.legend_label = QLabel()
         self.legend_label.setObjectName("map_legend")
         self.legend_label.setTextFormat(Qt.TextFormat.RichText)
+        self.legend_label.setWordWrap(True)  # one line made the Map wider than 1024 px allow
         self.legend_label.setToolTip(self.tr("Colour = the digit's true class; ring = the "
                                              "network got it wrong"))
         self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -168,9 +169,13 @@ class MapPanel(QWidget):
         controls.addWidget(self.layer_combo)
         controls.addWidget(self.tsne_button)
         controls.addWidget(self.pca_button)
-        controls.addWidget(self.cancel_button)
-        controls.addWidget(self.progress)
         controls.addStretch(1)
+        # the work's progress on a row of its own: one row of every control made the Map
+        # wider than a 1024 px window
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.cancel_button)
+        progress_row.addWidget(self.progress)
+        progress_row.addStretch(1)
         side = QVBoxLayout()
         side.addWidget(self.digit_view)
         side.addWidget(self.digit_label)
@@ -184,6 +189,7 @@ class MapPanel(QWidget):
         body.addLayout(side)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
+        layout.addLayout(progress_row)
         layout.addWidget(self.status_label)
         layout.addLayout(body, 1)
         self.layer_combo.currentIndexChanged.connect(self._on_layer_changed)

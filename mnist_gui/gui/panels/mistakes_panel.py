@@ -293,7 +293,7 @@ class MistakesPanel(QWidget):
         splitter.addWidget(self.side_tabs)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([280, 420])
+        splitter.setSizes([2 * CELL.width() + 24, 340])  # two columns of digits, if room
 
         for combo in (self.kind_combo, self.sort_combo, self.true_combo, self.predicted_combo):
             combo.currentIndexChanged.connect(self._refresh_list)

@@ -38,6 +38,8 @@ def mosaic(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), units: int = 
     return grid.reshape(rows_of_tiles * (h + 1), side * (w + 1))
 
 
+LAYER_NAME = "W{layer}: {units} × {inputs}"
+
 class WeightsPanel(QWidget):
     """Public slots: ``clear()``, ``show_weights(weights, progress)``, ``show_epoch_weights``.
 
@@ -69,6 +71,7 @@ class WeightsPanel(QWidget):
             self.tr("Weights appear here when training starts or a model is loaded.")
         )
         self.caption.setObjectName("weightsCaption")
+        self.caption.setWordWrap(True)  # one line made the view wider than a 1024 px window
         layout.addWidget(self.caption)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         layout.addWidget(splitter, 1)
@@ -84,8 +87,13 @@ class WeightsPanel(QWidget):
         self.mosaic_view = pg.GraphicsLayoutWidget()
         self.mosaic_view.setObjectName("mosaicView")
         self.mosaic_view.setBackground("w")
-        self.mosaic_plot = self.mosaic_view.addPlot(
-            title=self.tr("First layer: each unit's 784 weights as an image"))
+        # the title as a label that wraps: a plot title is cut in a narrow column
+        mosaic_title = QLabel(self.tr("First layer: each unit's 784 weights as an image"))
+        mosaic_title.setWordWrap(True)
+        mosaic_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        mosaic_title.setStyleSheet("color: #555555; font-size: 13px;")
+        right_layout.addWidget(mosaic_title)
+        self.mosaic_plot = self.mosaic_view.addPlot()
         self.mosaic_plot.hideAxis("left")
         self.mosaic_plot.hideAxis("bottom")
         self.mosaic_plot.setAspectLocked(True)
@@ -99,12 +107,15 @@ class WeightsPanel(QWidget):
         chooser.addWidget(QLabel(self.tr("Distribution of layer")))
         self.layer_combo = QComboBox()
         self.layer_combo.setObjectName("histogramLayerCombo")
+        self.layer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         chooser.addWidget(self.layer_combo, 1)
         right_layout.addLayout(chooser)
-        self.histogram_plot = pg.PlotWidget(title=self.tr("Weights now vs initial"))
+        # the legend in the title's colours: a legend box over the plot hid the histogram
+        self.histogram_plot = pg.PlotWidget(
+            title=self.tr('Weights <span style="color: #d62728;">now</span> vs '
+                          '<span style="color: #777777;">initial</span>'))
         self.histogram_plot.setObjectName("histogramPlot")
         self.histogram_plot.setBackground("w")
-        self.histogram_plot.addLegend(offset=(-10, 10))
         self.initial_curve = self.histogram_plot.plot(
             name=self.tr("initial"), stepMode="center", pen=pg.mkPen("#999999", width=2)
         )
@@ -323,11 +334,11 @@ class WeightsPanel(QWidget):
             self._changes = [[] for _ in weights]
         colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
         for i, W in enumerate(weights):
-            plot = self.view.addPlot(
-                row=i, col=0,
-                title=self.tr("W{layer}: {units} × {inputs}").format(
-                    layer=i + 1, units=self.tr("%Ln unit(s)", "", W.shape[1]),
-                    inputs=self.tr("%Ln input(s)", "", W.shape[0])))
+            # one name for a layer everywhere: the heatmap's title and the distribution's list
+            name = self.tr("W{layer}: {units} × {inputs}").format(
+                layer=i + 1, units=self.tr("%Ln unit(s)", "", W.shape[1]),
+                inputs=self.tr("%Ln input(s)", "", W.shape[0]))
+            plot = self.view.addPlot(row=i, col=0, title=name)
             plot.invertY(True)
             plot.setLabel("left", self.tr("unit"))
             plot.setLabel("bottom", self.tr("input"))
@@ -338,7 +349,9 @@ class WeightsPanel(QWidget):
             bar.setImageItem(image, insert_in=plot)
             self._layer_items.append((image, bar, plot))
             self._levels.append(0.0)
-            self.layer_combo.addItem(f"W{i + 1} ({W.shape[0]}×{W.shape[1]})")
+            self.layer_combo.addItem(name)
+            # as wide as its longest name ("W1: 512 units × 784 inputs" was cut)
+            self.layer_combo.setMinimumWidth(self.layer_combo.sizeHint().width())
             curve = self.change_plot.plot(name=f"W{i + 1}", pen=pg.mkPen(colors[i % len(colors)], width=2),
                                           symbol="o", symbolSize=4)
             self._change_curves.append(curve)
