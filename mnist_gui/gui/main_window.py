@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -40,7 +40,7 @@ from .language import LanguageMenu
 from .panel_parts import ask
 from .panels.config_panel import ConfigPanel
 from .state import Change, CurrentModel
-from .text import plural
+from .text import core_text, count
 from .tour import Tour
 from .training_bar import ElidedLabel, RunStatus, TrainingBar
 from .layout import build_view_tabs
@@ -48,14 +48,18 @@ from .views import ViewContext, bind_view, views
 from . import window_settings
 from .moment_banner import MomentBanner
 
-ABOUT = f"""<h3>mnist-gui {__version__}</h3>
-<p>Watch a from-scratch NumPy multilayer perceptron learn MNIST: curves, weights,
-mistakes, and digits you draw yourself.</p>
-<p>MNIST data: Yann LeCun, Corinna Cortes and Christopher J.C. Burges, "The MNIST database
-of handwritten digits", licensed under Creative Commons Attribution-Share Alike 3.0.</p>"""
-
-READY = "Ready: pick a preset or set up a network, then press Train."
-STOP_AND_QUIT = "Stop and quit"
+# shown through self.tr() (QT_TRANSLATE_NOOP only marks them for lupdate)
+ABOUT = QT_TRANSLATE_NOOP(
+    "MainWindow",
+    "<h3>mnist-gui {version}</h3>"
+    "<p>Watch a from-scratch NumPy multilayer perceptron learn MNIST: curves, weights, "
+    "mistakes, and digits you draw yourself.</p>"
+    "<p>MNIST data: Yann LeCun, Corinna Cortes and Christopher J.C. Burges, \"The MNIST "
+    "database of handwritten digits\", licensed under Creative Commons Attribution-Share "
+    "Alike 3.0.</p>")
+READY = QT_TRANSLATE_NOOP("MainWindow",
+                          "Ready: pick a preset or set up a network, then press Train.")
+STOP_AND_QUIT = QT_TRANSLATE_NOOP("MainWindow", "Stop and quit")  # the close question's button
 MINIMUM_SIZE = (1024, 640)
 ICONS = {"information": QMessageBox.Icon.Information, "warning": QMessageBox.Icon.Warning,
          "critical": QMessageBox.Icon.Critical}
@@ -88,7 +92,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, data_dir: str | None = None,
                  run_store: RunStore | None = None) -> None:
         super().__init__()
-        self.setWindowTitle("mnist-gui: watch a neural network learn")
+        self.setWindowTitle(self.tr("mnist-gui: watch a neural network learn"))
         self.setMinimumSize(*MINIMUM_SIZE)
         self.settings = settings or window_settings.default_settings()
         self.state = CurrentModel(self)
@@ -122,8 +126,9 @@ class MainWindow(QMainWindow):
         self._on_config_changed()
         self.runs_panel.refresh()
         if personal_error:
-            self.show_status(f"Your digits could not be read ({personal_error}); new ones are "
-                             "kept in a temporary folder", "personal")
+            self.show_status(self.tr("Your digits could not be read ({error}); new ones are "
+                                     "kept in a temporary folder").format(error=personal_error),
+                             "personal")
 
     # ---------------------------------------------------------------- construction
 
@@ -133,7 +138,7 @@ class MainWindow(QMainWindow):
         scroll.setWidget(self.config_panel)
         scroll.setWidgetResizable(True)
         scroll.setMinimumWidth(320)
-        dock = QDockWidget("Architecture && training", self)
+        dock = QDockWidget(self.tr("Architecture && training"), self)
         dock.setObjectName("configDock")
         dock.setWidget(scroll)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -178,7 +183,7 @@ class MainWindow(QMainWindow):
         for name in ("train_button", "pause_button", "stop_button", "more_button", "more_spin",
                      "live_lr_edit", "lr_now_label", "settings_label"):
             setattr(self, name, getattr(bar, name))
-        self.status_label = ElidedLabel(READY)
+        self.status_label = ElidedLabel(self.tr(READY))
         self.status_label.setObjectName("statusLabel")
         # a normal widget that elides, not showMessage(): a long message can neither be cut
         # into the speed label nor hide the permanent widgets
@@ -188,32 +193,38 @@ class MainWindow(QMainWindow):
         self.speed_label, self.eta_label = self.run_status.speed_label, self.run_status.eta_label
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.open_action = self._action(file_menu, "&Open model…", QKeySequence.StandardKey.Open,
-                                        self.files.ask_and_open_model)
-        self.save_action = self._action(file_menu, "&Save model…", QKeySequence.StandardKey.Save,
-                                        self.files.ask_and_save_model)
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
         files = self.files
-        self._action(file_menu, "Open &data folder…", None, files.ask_and_open_data_folder)
-        self._action(file_menu, "&Classify an image…", "Ctrl+I", files.ask_and_classify_image)
-        self._action(file_menu, "&Export curves…", "Ctrl+E", files.ask_and_export_curves)
-        self._action(file_menu, "Export as O&NNX…", None, files.ask_and_export_onnx)
+        self.open_action = self._action(file_menu, self.tr("&Open model…"),
+                                        QKeySequence.StandardKey.Open, files.ask_and_open_model)
+        self.save_action = self._action(file_menu, self.tr("&Save model…"),
+                                        QKeySequence.StandardKey.Save, files.ask_and_save_model)
+        self._action(file_menu, self.tr("Open &data folder…"), None,
+                     files.ask_and_open_data_folder)
+        self._action(file_menu, self.tr("&Classify an image…"), "Ctrl+I",
+                     files.ask_and_classify_image)
+        self._action(file_menu, self.tr("&Export curves…"), "Ctrl+E", files.ask_and_export_curves)
+        self._action(file_menu, self.tr("Export as O&NNX…"), None, files.ask_and_export_onnx)
         file_menu.addSeparator()
-        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
-        view_menu = self.menuBar().addMenu("&View")
+        self._action(file_menu, self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close)
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        view_menu.setObjectName("view_menu")  # its items are the view table's (views.py)
         for entry in self.view_entries:
             view = getattr(self, entry.name)
             self._action(view_menu, entry.menu_text, entry.shortcut,
                          lambda _checked=False, v=view: self.show_view(v))
         self.language_menu = LanguageMenu(view_menu, self.settings)
-        train_menu = self.menuBar().addMenu("&Training")
-        self.train_action = self._action(train_menu, "&Train", "Ctrl+T", self.start_training)
-        self.pause_action = self._action(train_menu, "&Pause / resume", "Ctrl+P", self.toggle_pause)
-        self.stop_action = self._action(train_menu, "&Stop", "Ctrl+.", self.stop_training)
-        help_menu = self.menuBar().addMenu("&Help")
+        train_menu = self.menuBar().addMenu(self.tr("&Training"))
+        self.train_action = self._action(train_menu, self.tr("&Train"), "Ctrl+T",
+                                         self.start_training)
+        self.pause_action = self._action(train_menu, self.tr("&Pause / resume"), "Ctrl+P",
+                                         self.toggle_pause)
+        self.stop_action = self._action(train_menu, self.tr("&Stop"), "Ctrl+.",
+                                        self.stop_training)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
         self.tour = Tour.install(self, help_menu)
-        self._action(help_menu, "&Health rules", None, self._on_health_rules_triggered)
-        self._action(help_menu, "&About", None, self._on_about_triggered)
+        self._action(help_menu, self.tr("&Health rules"), None, self._on_health_rules_triggered)
+        self._action(help_menu, self.tr("&About"), None, self._on_about_triggered)
 
     def _action(self, menu, text, shortcut, slot) -> QAction:  # noqa: ANN001
         action = QAction(text, self)
@@ -276,13 +287,14 @@ class MainWindow(QMainWindow):
 
     def clear_status(self, *topics: str) -> None:
         if self._status_topic in topics:
-            self.show_status(READY if not self.is_training else "Training…")
+            self.show_status(self.tr(READY) if not self.is_training else self.tr("Training…"))
 
     def show_unexpected_error(self, where: str, exc: BaseException) -> None:
         """Where guarded slots report an error they caught (once per kind, see guard.py)."""
         text = f"{type(exc).__name__}: {exc}"
         self.unexpected_errors.append(f"{where}: {text}")
-        self.show_status(f"Unexpected error (logged, the app carries on): {text}", "error")
+        self.show_status(self.tr("Unexpected error (logged, the app carries on): {error}").format(
+            error=text), "error")
 
     def message(self, title: str, text: str, icon: str, topic: str = "") -> None:
         """Show a non-blocking message (never a nested event loop: tests and the worker's
@@ -302,10 +314,12 @@ class MainWindow(QMainWindow):
 
     def show_started(self, event: TrainingStarted) -> None:
         self.run_status.show_started(event, self.training.start_epoch)
-        self.show_status(
-            f"Training {plural(event.n_parameters, 'parameter')} on "
-            f"{plural(event.n_train, 'image')}, {plural(event.n_batches, 'batch', 'batches')} "
-            f"of {event.batch_size:,} per epoch", "run")
+        self.show_status(self.tr("Training {parameters} on {images}, {batches} of {size} per "
+                                 "epoch").format(
+            parameters=self.tr("%Ln parameter(s)", "", event.n_parameters),
+            images=self.tr("%Ln image(s)", "", event.n_train),
+            batches=self.tr("%Ln batch(es)", "", event.n_batches),
+            size=count(event.batch_size)), "run")
 
     def show_finished(self, final: TrainingFinished) -> None:
         self.run_status.show_finished(final)
@@ -348,7 +362,7 @@ class MainWindow(QMainWindow):
     def train_more(self) -> None:
         """Continue the last recorded run for ``more_spin`` more epochs."""
         if self.live_run_id is None:
-            self.show_status("Nothing to continue: train a run first.", "run")
+            self.show_status(self.tr("Nothing to continue: train a run first."), "run")
             return
         self.continue_run(self.live_run_id, -1, self.more_spin.value())
 
@@ -386,7 +400,7 @@ class MainWindow(QMainWindow):
         try:
             return self.config_panel.config()
         except ConfigError as exc:
-            self.message("Invalid settings", str(exc), "warning", topic="settings")
+            self.message(self.tr("Invalid settings"), str(exc), "warning", topic="settings")
             return None
 
     @guarded
@@ -405,7 +419,7 @@ class MainWindow(QMainWindow):
                                     and self.state.kind == "live")
         self.more_spin.setEnabled(not running)
         self.personal_panel.set_can_finetune(not running and self.state.shown_model is not None)
-        self.pause_button.setText("Resume" if self.is_paused else "Pause")
+        self.pause_button.setText(self.tr("Resume") if self.is_paused else self.tr("Pause"))
         if self.is_paused:
             self.run_status.paused()
         state = "idle" if not running else "paused" if self.is_paused else "training"
@@ -430,7 +444,7 @@ class MainWindow(QMainWindow):
         the settings panel's own texts, shown above the tabs however the form is scrolled."""
         reason = self.config_panel.validation_message()
         if reason:
-            self.settings_label.setText(f"Cannot train: {reason}")
+            self.settings_label.setText(self.tr("Cannot train: {reason}").format(reason=reason))
             self.settings_label.setStyleSheet("color: #b00000;")
         else:
             self.settings_label.setText(self.config_panel.parameter_count_text())
@@ -496,9 +510,10 @@ class MainWindow(QMainWindow):
         try:
             self.config_panel.set_config(TrainConfig.from_dict(config), "custom")
         except (ConfigError, TypeError, ValueError) as exc:
-            self.message("Cannot use those settings", str(exc), "warning", topic="settings")
+            self.message(self.tr("Cannot use those settings"), str(exc), "warning",
+                         topic="settings")
             return
-        self.show_status("Settings of the selected run loaded into the form", "settings")
+        self.show_status(self.tr("Settings of the selected run loaded into the form"), "settings")
 
     def open_unit_in_lab(self, layer: int, unit: int) -> None:
         """Show hidden unit ``unit`` of hidden layer ``layer`` (0-based) in the lab."""
@@ -550,13 +565,16 @@ class MainWindow(QMainWindow):
     def _on_health_rules_triggered(self) -> None:
         from ..core.health import HealthRules
 
-        items = "".join(f"<li><b>{name}</b>: {text}</li>" for name, text in HealthRules().described())
-        self.message("Health rules", "<p>The Health view's findings, each from one rule, "
-                     f"checked while a run trains:</p><ul>{items}</ul>", "information")
+        items = "".join(f"<li><b>{name}</b>: {core_text(text)}</li>"
+                        for name, text in HealthRules().described())
+        intro = self.tr("The Health view's findings, each from one rule, checked while a run "
+                        "trains:")
+        self.message(self.tr("Health rules"), f"<p>{intro}</p><ul>{items}</ul>", "information")
 
     @guarded
     def _on_about_triggered(self) -> None:
-        self.message("About mnist-gui", ABOUT, "information")
+        self.message(self.tr("About mnist-gui"), self.tr(ABOUT).format(version=__version__),
+                     "information")
 
     # ------------------------------------------------------------ settings, close
 
@@ -565,14 +583,15 @@ class MainWindow(QMainWindow):
         "Cancel". Non-blocking (``box.open()``); also ``close_question``."""
         if self.close_question is None:
             self.close_question = ask(
-                self, "Training is running", "A training run is still going. Stop it and quit?",
-                STOP_AND_QUIT, QMessageBox.ButtonRole.AcceptRole, self._on_close_question_answered,
-                self._on_close_question_closed)
+                self, self.tr("Training is running"),
+                self.tr("A training run is still going. Stop it and quit?"),
+                self.tr(STOP_AND_QUIT), QMessageBox.ButtonRole.AcceptRole,
+                self._on_close_question_answered, self._on_close_question_closed)
         return self.close_question
 
     @guarded
     def _on_close_question_answered(self, button) -> None:  # noqa: ANN001
-        if button.text() == STOP_AND_QUIT:
+        if button.text() == self.tr(STOP_AND_QUIT):
             self._quit_confirmed = True
             self.close()
 
@@ -591,7 +610,8 @@ class MainWindow(QMainWindow):
             # a batch still running: never destroy a running thread; quit when it ends
             event.ignore()
             self._close_when_idle = True
-            self.show_status("Waiting for the current batch to finish, then quitting…", "close")
+            self.show_status(self.tr("Waiting for the current batch to finish, then quitting…"),
+                             "close")
             return
         super().closeEvent(event)
 

@@ -49,6 +49,30 @@
     </message>
 </context>
 <context>
+    <name>MainWindow</name>
+    <message numerus="yes">
+        <source>%Ln parameter(s)</source>
+        <translation>
+            <numerusform>%Ln parameter</numerusform>
+            <numerusform>%Ln parameters</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln image(s)</source>
+        <translation>
+            <numerusform>%Ln image</numerusform>
+            <numerusform>%Ln images</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln batch(es)</source>
+        <translation>
+            <numerusform>%Ln batch</numerusform>
+            <numerusform>%Ln batches</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>MapPanel</name>
     <message numerus="yes">
         <source>%Ln unit(s)</source>
@@ -65,6 +89,23 @@
         <translation>
             <numerusform>Live. Move the timeline to see run {run} at its %n snapshot.</numerusform>
             <numerusform>Live. Move the timeline to see run {run} at any of its %n snapshots.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>TrainingController</name>
+    <message numerus="yes">
+        <source>Stepping %Ln batch(es)…</source>
+        <translation>
+            <numerusform>Stepping %Ln batch…</numerusform>
+            <numerusform>Stepping %Ln batches…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>completed %Ln epoch(s)</source>
+        <translation>
+            <numerusform>completed %Ln epoch</numerusform>
+            <numerusform>completed %Ln epochs</numerusform>
         </translation>
     </message>
 </context>

@@ -461,6 +461,148 @@ la p(classe vera) lungo la sessione.</translation>
     </message>
 </context>
 <context>
+    <name>DigitsController</name>
+    <message>
+        <source>The lab opens units of a fixed model: when the run ends, or a model opened from a file</source>
+        <translation>Il Laboratorio apre le unità di un modello fisso: quando la sessione finisce, o un modello aperto da file</translation>
+    </message>
+</context>
+<context>
+    <name>FilesController</name>
+    <message>
+        <source>mnist-gui models (*.npz)</source>
+        <translation>Modelli mnist-gui (*.npz)</translation>
+    </message>
+    <message>
+        <source>Stop the training run before opening a model.</source>
+        <translation>Ferma la sessione di addestramento prima di aprire un modello.</translation>
+    </message>
+    <message>
+        <source>Opening {file}…</source>
+        <translation>Apertura di {file}…</translation>
+    </message>
+    <message>
+        <source>Opened {file}: {sizes}, classes {classes}, test accuracy {accuracy}</source>
+        <translation>Aperto {file}: {sizes}, classi {classes}, accuratezza di test {accuracy}</translation>
+    </message>
+    <message>
+        <source>Opened {file}: {sizes}, classes {classes}, not scored: it does not take 28x28 images</source>
+        <translation>Aperto {file}: {sizes}, classi {classes}, non valutato: non accetta immagini 28x28</translation>
+    </message>
+    <message>
+        <source>Cannot open model</source>
+        <translation>Impossibile aprire il modello</translation>
+    </message>
+    <message>
+        <source>Nothing to save</source>
+        <translation>Niente da salvare</translation>
+    </message>
+    <message>
+        <source>Train or open a model first.</source>
+        <translation>Prima addestra o apri un modello.</translation>
+    </message>
+    <message>
+        <source>Cannot save model</source>
+        <translation>Impossibile salvare il modello</translation>
+    </message>
+    <message>
+        <source>Saved {file} ({model})</source>
+        <translation>Salvato {file} ({model})</translation>
+    </message>
+    <message>
+        <source>the shown model</source>
+        <translation>il modello mostrato</translation>
+    </message>
+    <message>
+        <source>Nothing to export</source>
+        <translation>Niente da esportare</translation>
+    </message>
+    <message>
+        <source>Exporting {file}…</source>
+        <translation>Esportazione di {file}…</translation>
+    </message>
+    <message>
+        <source>Exported {file}: input &quot;pixels&quot; (N, 784) in [0, 1], output &quot;probabilities&quot;</source>
+        <translation>Esportato {file}: ingresso &quot;pixels&quot; (N, 784) in [0, 1], uscita &quot;probabilities&quot;</translation>
+    </message>
+    <message>
+        <source>Cannot export as ONNX</source>
+        <translation>Impossibile esportare in ONNX</translation>
+    </message>
+    <message>
+        <source>Cannot use that image</source>
+        <translation>Impossibile usare quell&apos;immagine</translation>
+    </message>
+    <message>
+        <source>Classifying {file}: {answer}</source>
+        <translation>Classificazione di {file}: {answer}</translation>
+    </message>
+    <message>
+        <source>No epoch to export: the shown model has no training history here. Train a model, or select its run in Runs, then export its curves.</source>
+        <translation>Nessuna epoca da esportare: qui il modello mostrato non ha una storia di addestramento. Addestra un modello, o seleziona la sua sessione in Sessioni, poi esportane le curve.</translation>
+    </message>
+    <message>
+        <source>Cannot export</source>
+        <translation>Impossibile esportare</translation>
+    </message>
+    <message>
+        <source>Exported {png}, {csv} and {shown}</source>
+        <translation>Esportati {png}, {csv} e {shown}</translation>
+    </message>
+    <message>
+        <source>Reading MNIST files in {folder}…</source>
+        <translation>Lettura dei file MNIST in {folder}…</translation>
+    </message>
+    <message>
+        <source>Data from {folder}: {train} training and {test} test images; the views show them</source>
+        <translation>Dati da {folder}: {train} immagini di addestramento e {test} di test; le viste li mostrano</translation>
+    </message>
+    <message>
+        <source>Cannot use that data folder</source>
+        <translation>Impossibile usare quella cartella di dati</translation>
+    </message>
+    <message>
+        <source>Open model</source>
+        <translation>Apri modello</translation>
+    </message>
+    <message>
+        <source>Save model: {model}</source>
+        <translation>Salva modello: {model}</translation>
+    </message>
+    <message>
+        <source>Folder with the four MNIST-format IDX files</source>
+        <translation>Cartella con i quattro file IDX in formato MNIST</translation>
+    </message>
+    <message>
+        <source>Classify an image of a digit</source>
+        <translation>Classifica l&apos;immagine di una cifra</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.bmp *.gif)</source>
+        <translation>Immagini (*.png *.jpg *.jpeg *.bmp *.gif)</translation>
+    </message>
+    <message>
+        <source>Export curves (PNG and CSV)</source>
+        <translation>Esporta le curve (PNG e CSV)</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>Immagine PNG (*.png)</translation>
+    </message>
+    <message>
+        <source>Export as ONNX: {model}</source>
+        <translation>Esporta in ONNX: {model}</translation>
+    </message>
+    <message>
+        <source>ONNX model (*.onnx)</source>
+        <translation>Modello ONNX (*.onnx)</translation>
+    </message>
+    <message>
+        <source>the current model</source>
+        <translation>il modello attuale</translation>
+    </message>
+</context>
+<context>
     <name>HealthPanel</name>
     <message>
         <source>No findings yet: they appear while a model trains.</source>
@@ -1038,6 +1180,182 @@ la p(classe vera) lungo la sessione.</translation>
     </message>
 </context>
 <context>
+    <name>MainWindow</name>
+    <message>
+        <source>&lt;h3&gt;mnist-gui {version}&lt;/h3&gt;&lt;p&gt;Watch a from-scratch NumPy multilayer perceptron learn MNIST: curves, weights, mistakes, and digits you draw yourself.&lt;/p&gt;&lt;p&gt;MNIST data: Yann LeCun, Corinna Cortes and Christopher J.C. Burges, &quot;The MNIST database of handwritten digits&quot;, licensed under Creative Commons Attribution-Share Alike 3.0.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;mnist-gui {version}&lt;/h3&gt;&lt;p&gt;Guarda un percettrone multistrato, scritto da zero in NumPy, mentre impara MNIST: curve, pesi, errori e cifre che disegni tu.&lt;/p&gt;&lt;p&gt;Dati MNIST: Yann LeCun, Corinna Cortes e Christopher J.C. Burges, &quot;The MNIST database of handwritten digits&quot;, con licenza Creative Commons Attribuzione - Condividi allo stesso modo 3.0.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Ready: pick a preset or set up a network, then press Train.</source>
+        <translation>Pronto: scegli un preset o imposta una rete, poi premi Addestra.</translation>
+    </message>
+    <message>
+        <source>Stop and quit</source>
+        <translation>Ferma ed esci</translation>
+    </message>
+    <message>
+        <source>mnist-gui: watch a neural network learn</source>
+        <translation>mnist-gui: guarda una rete neurale mentre impara</translation>
+    </message>
+    <message>
+        <source>Your digits could not be read ({error}); new ones are kept in a temporary folder</source>
+        <translation>Impossibile leggere le tue cifre ({error}); le nuove si tengono in una cartella temporanea</translation>
+    </message>
+    <message>
+        <source>Architecture &amp;&amp; training</source>
+        <translation>Architettura &amp;&amp; addestramento</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;File</translation>
+    </message>
+    <message>
+        <source>&amp;Open model…</source>
+        <translation>&amp;Apri modello…</translation>
+    </message>
+    <message>
+        <source>&amp;Save model…</source>
+        <translation>&amp;Salva modello…</translation>
+    </message>
+    <message>
+        <source>Open &amp;data folder…</source>
+        <translation>Apri cartella &amp;dati…</translation>
+    </message>
+    <message>
+        <source>&amp;Classify an image…</source>
+        <translation>&amp;Classifica un&apos;immagine…</translation>
+    </message>
+    <message>
+        <source>&amp;Export curves…</source>
+        <translation>Esporta cur&amp;ve…</translation>
+    </message>
+    <message>
+        <source>Export as O&amp;NNX…</source>
+        <translation>Esporta in O&amp;NNX…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Esci</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Visualizza</translation>
+    </message>
+    <message>
+        <source>&amp;Training</source>
+        <translation>A&amp;ddestramento</translation>
+    </message>
+    <message>
+        <source>&amp;Train</source>
+        <translation>&amp;Addestra</translation>
+    </message>
+    <message>
+        <source>&amp;Pause / resume</source>
+        <translation>&amp;Pausa / riprendi</translation>
+    </message>
+    <message>
+        <source>&amp;Stop</source>
+        <translation>&amp;Ferma</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Aiuto</translation>
+    </message>
+    <message>
+        <source>&amp;Health rules</source>
+        <translation>Regole della &amp;salute</translation>
+    </message>
+    <message>
+        <source>&amp;About</source>
+        <translation>&amp;Informazioni</translation>
+    </message>
+    <message>
+        <source>Training…</source>
+        <translation>Addestramento…</translation>
+    </message>
+    <message>
+        <source>Unexpected error (logged, the app carries on): {error}</source>
+        <translation>Errore imprevisto (registrato nel log, l&apos;app continua): {error}</translation>
+    </message>
+    <message>
+        <source>Training {parameters} on {images}, {batches} of {size} per epoch</source>
+        <translation>Addestramento di {parameters} su {images}, {batches} da {size} per epoca</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln parameter(s)</source>
+        <translation>
+            <numerusform>%Ln parametro</numerusform>
+            <numerusform>%Ln parametri</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln image(s)</source>
+        <translation>
+            <numerusform>%Ln immagine</numerusform>
+            <numerusform>%Ln immagini</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln batch(es)</source>
+        <translation>
+            <numerusform>%Ln batch</numerusform>
+            <numerusform>%Ln batch</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Nothing to continue: train a run first.</source>
+        <translation>Niente da continuare: prima addestra una sessione.</translation>
+    </message>
+    <message>
+        <source>Invalid settings</source>
+        <translation>Impostazioni non valide</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Riprendi</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pausa</translation>
+    </message>
+    <message>
+        <source>Cannot train: {reason}</source>
+        <translation>Impossibile addestrare: {reason}</translation>
+    </message>
+    <message>
+        <source>Cannot use those settings</source>
+        <translation>Impossibile usare quelle impostazioni</translation>
+    </message>
+    <message>
+        <source>Settings of the selected run loaded into the form</source>
+        <translation>Impostazioni della sessione selezionata caricate nel modulo</translation>
+    </message>
+    <message>
+        <source>The Health view&apos;s findings, each from one rule, checked while a run trains:</source>
+        <translation>Le segnalazioni della vista Salute, ciascuna da una regola che si controlla mentre una sessione si addestra:</translation>
+    </message>
+    <message>
+        <source>Health rules</source>
+        <translation>Regole della salute</translation>
+    </message>
+    <message>
+        <source>About mnist-gui</source>
+        <translation>Informazioni su mnist-gui</translation>
+    </message>
+    <message>
+        <source>Training is running</source>
+        <translation>Addestramento in corso</translation>
+    </message>
+    <message>
+        <source>A training run is still going. Stop it and quit?</source>
+        <translation>Una sessione di addestramento è ancora in corso. Fermarla e uscire?</translation>
+    </message>
+    <message>
+        <source>Waiting for the current batch to finish, then quitting…</source>
+        <translation>Attendo la fine del batch in corso, poi esco…</translation>
+    </message>
+</context>
+<context>
     <name>MapPanel</name>
     <message>
         <source>No model yet: train one or open a model file.</source>
@@ -1184,6 +1502,52 @@ clicca per esaminarla</translation>
     <message>
         <source>Viewing {moment} (training goes on: Back to live shows it)</source>
         <translation>Stai guardando {moment} (l&apos;addestramento continua: Torna al vivo lo mostra)</translation>
+    </message>
+</context>
+<context>
+    <name>MomentsController</name>
+    <message>
+        <source>epoch {epoch} of run {run}</source>
+        <translation>l&apos;epoca {epoch} della sessione {run}</translation>
+    </message>
+    <message>
+        <source>it could not be scored</source>
+        <translation>non è stato possibile valutarlo</translation>
+    </message>
+    <message>
+        <source>Cannot show that moment: {message}</source>
+        <translation>Impossibile mostrare quel momento: {message}</translation>
+    </message>
+</context>
+<context>
+    <name>PersonalController</name>
+    <message>
+        <source>Fine-tuning needs a model and no run in progress.</source>
+        <translation>L&apos;affinamento richiede un modello e nessuna sessione in corso.</translation>
+    </message>
+    <message>
+        <source>Draw a few digits and keep them first (&quot;This is a…&quot;).</source>
+        <translation>Prima disegna qualche cifra e tienila (&quot;Questo è un…&quot;).</translation>
+    </message>
+    <message>
+        <source>Cannot fine-tune</source>
+        <translation>Impossibile affinare</translation>
+    </message>
+    <message>
+        <source>none of your digits is of a class this model knows ({classes})</source>
+        <translation>nessuna delle tue cifre è di una classe che questo modello conosce ({classes})</translation>
+    </message>
+    <message>
+        <source>Fine-tuning on MNIST and your digits…</source>
+        <translation>Affinamento su MNIST e sulle tue cifre…</translation>
+    </message>
+    <message>
+        <source>; left out (not a class of this model): {digits}</source>
+        <translation>; escluse (non sono classi di questo modello): {digits}</translation>
+    </message>
+    <message>
+        <source>Fine-tuned: your digits {before} -&gt; {after}, test accuracy {accuracy}{left_out}</source>
+        <translation>Affinato: le tue cifre {before} -&gt; {after}, accuratezza di test {accuracy}{left_out}</translation>
     </message>
 </context>
 <context>
@@ -1577,6 +1941,91 @@ clicca per esaminarla</translation>
     <message>
         <source>Continue from epoch {epoch}</source>
         <translation>Continua dall&apos;epoca {epoch}</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingController</name>
+    <message>
+        <source>This run is not recorded</source>
+        <translation>Questa sessione non viene registrata</translation>
+    </message>
+    <message>
+        <source>{problem}. Training goes on; save the model when it ends (File &gt; Save model).</source>
+        <translation>{problem}. L&apos;addestramento continua; salva il modello quando finisce (File &gt; Salva modello).</translation>
+    </message>
+    <message>
+        <source>Training…</source>
+        <translation>Addestramento…</translation>
+    </message>
+    <message>
+        <source>run {run} is damaged: {why}</source>
+        <translation>la sessione {run} è danneggiata: {why}</translation>
+    </message>
+    <message>
+        <source>Cannot continue that run</source>
+        <translation>Impossibile continuare quella sessione</translation>
+    </message>
+    <message numerus="yes">
+        <source>Stepping %Ln batch(es)…</source>
+        <translation>
+            <numerusform>Avanzo di %Ln batch…</numerusform>
+            <numerusform>Avanzo di %Ln batch…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Paused: press Resume (Ctrl+P) to go on, Stop, or step a batch at a time in Runs</source>
+        <translation>In pausa: premi Riprendi (Ctrl+P) per continuare, Ferma, o avanza di un batch alla volta in Sessioni</translation>
+    </message>
+    <message>
+        <source>Stopping after the current batch…</source>
+        <translation>Mi fermo dopo il batch in corso…</translation>
+    </message>
+    <message>
+        <source>Learning rate {typed}: expected a number &gt; 0 and at most 10000</source>
+        <translation>Tasso di apprendimento {typed}: serve un numero &gt; 0 e al massimo 10000</translation>
+    </message>
+    <message>
+        <source>Learning rate set to {rate} (from the next batch; the schedule still scales it)</source>
+        <translation>Tasso di apprendimento impostato a {rate} (dal prossimo batch; il programma lo scala comunque)</translation>
+    </message>
+    <message>
+        <source>Cannot apply that fix</source>
+        <translation>Impossibile applicare quella correzione</translation>
+    </message>
+    <message>
+        <source>Applied {change} to the run in progress and to the settings</source>
+        <translation>Applicato {change} alla sessione in corso e alle impostazioni</translation>
+    </message>
+    <message>
+        <source>Applied {change} to the settings: press Train to try it</source>
+        <translation>Applicato {change} alle impostazioni: premi Addestra per provarlo</translation>
+    </message>
+    <message>
+        <source>Paused at epoch {epoch}, batch {batch} of {batches}: step again, Resume (Ctrl+P) or Stop</source>
+        <translation>In pausa all&apos;epoca {epoch}, batch {batch} di {batches}: avanza ancora, Riprendi (Ctrl+P) o Ferma</translation>
+    </message>
+    <message>
+        <source>Training diverged</source>
+        <translation>L&apos;addestramento è divergente</translation>
+    </message>
+    <message>
+        <source>Training failed</source>
+        <translation>Addestramento non riuscito</translation>
+    </message>
+    <message numerus="yes">
+        <source>completed %Ln epoch(s)</source>
+        <translation>
+            <numerusform>%Ln epoca completata</numerusform>
+            <numerusform>%Ln epoche completate</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>stopped during epoch {epoch}</source>
+        <translation>fermata durante l&apos;epoca {epoch}</translation>
+    </message>
+    <message>
+        <source>training ended</source>
+        <translation>addestramento terminato</translation>
     </message>
 </context>
 <context>
@@ -2188,6 +2637,26 @@ clicca per esaminarla</translation>
     <message>
         <source>Layer norm (over each digit&apos;s units)</source>
         <translation type="vanished">Layer norm (sulle unità di ogni cifra)</translation>
+    </message>
+    <message>
+        <source>The mean loss of the last 25 batches is more than 10% above the mean of the 25 before, by more than 3 standard errors (2 if it doubled), so not batch noise: the learning rate may be too high. Fix: halve it (also applied to a run in progress).</source>
+        <translation>La perdita media degli ultimi 25 batch supera di oltre il 10% la media dei 25 precedenti, di più di 3 errori standard (2 se è raddoppiata), quindi non è rumore dei batch: il tasso di apprendimento potrebbe essere troppo alto. Correzione: dimezzarlo (vale anche per una sessione in corso).</translation>
+    </message>
+    <message>
+        <source>The first layer&apos;s RMS weight gradient is below 1/1000 of the last layer&apos;s: the early layers hardly learn. Fix: Xavier (sigmoid/tanh) or He (ReLU) initialisation, or ReLU units.</source>
+        <translation>Il gradiente RMS dei pesi del primo strato è sotto 1/1000 di quello dell&apos;ultimo: i primi strati imparano a malapena. Correzione: inizializzazione Xavier (sigmoid/tanh) o He (ReLU), oppure unità ReLU.</translation>
+    </message>
+    <message>
+        <source>More than 40% of a ReLU layer&apos;s units are never active on the probe digits. Fix: leaky ReLU (or halve the learning rate).</source>
+        <translation>Più del 40% delle unità di uno strato ReLU non si attiva mai sulle cifre di prova. Correzione: leaky ReLU (o dimezzare il tasso di apprendimento).</translation>
+    </message>
+    <message>
+        <source>More than 40% of a sigmoid/tanh layer&apos;s units are within 0.01 of a bound on at least 50% of the probe digits. Fix: Xavier initialisation (or ReLU).</source>
+        <translation>Più del 40% delle unità di uno strato sigmoid/tanh sta entro 0,01 da un limite su almeno il 50% delle cifre di prova. Correzione: inizializzazione Xavier (o ReLU).</translation>
+    </message>
+    <message>
+        <source>The validation loss rose in each of the last 3 epochs while the training loss fell. Fix: dropout 0.2 (or more weight decay).</source>
+        <translation>La perdita di validazione è salita in ognuna delle ultime 3 epoche mentre quella di addestramento scendeva. Correzione: dropout 0,2 (o più decadimento dei pesi).</translation>
     </message>
 </context>
 <context>

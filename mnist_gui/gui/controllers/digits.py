@@ -67,7 +67,7 @@ class DigitsController(Controller):
         lab = self.window.lab_panel
         self.window.show_view(lab)  # a stale lab takes the shown model first
         if not lab.has_model():
-            self.window.show_status("The lab opens units of a fixed model: when the run ends, "
-                                    "or a model opened from a file", "lab")
+            self.window.show_status(self.tr("The lab opens units of a fixed model: when the run "
+                                            "ends, or a model opened from a file"), "lab")
             return
         lab.select_unit(int(layer), int(unit))

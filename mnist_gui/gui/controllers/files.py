@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 from PySide6.QtWidgets import QFileDialog
 
 from ...core.data import load_raw
@@ -19,10 +19,14 @@ from ...core.evaluation import ModelEvaluation, evaluate_on_test_set
 from ...core.model_file import history_in, load_model, save_model
 from ...core.training import EpochFinished, TrainConfig
 from ..guard import guarded
+from ..text import count, percent
 from .base import Controller
 
 if TYPE_CHECKING:
     from ..main_window import MainWindow
+
+# shown through self.tr() (QT_TRANSLATE_NOOP only marks it for lupdate)
+MODEL_FILTER = QT_TRANSLATE_NOOP("FilesController", "mnist-gui models (*.npz)")
 
 
 class FilesController(Controller):
@@ -48,7 +52,7 @@ class FilesController(Controller):
         follow it when it is ready (``model_loaded``); a failure is a non-blocking message
         (``model_open_failed``)."""
         if self.window.is_training:
-            self._fail_open("Stop the training run before opening a model.")
+            self._fail_open(self.tr("Stop the training run before opening a model."))
             return
         self._open_request += 1
         request = self._open_request
@@ -63,7 +67,7 @@ class FilesController(Controller):
                 evaluation = None  # another input size: nothing to score it on
             return request, path, model, meta, data, evaluation
 
-        self.window.show_status(f"Opening {Path(path).name}…", "open")
+        self.window.show_status(self.tr("Opening {file}…").format(file=Path(path).name), "open")
         self.window.jobs.submit("files.open", load, on_done=self._on_model_file_loaded,
                                 on_failed=self._fail_open)
 
@@ -87,14 +91,20 @@ class FilesController(Controller):
                 pass  # a model from another version may carry settings we no longer take
         sizes = "-".join(map(str, model.layer_sizes))
         classes = ", ".join(map(str, model.classes))
-        accuracy = (f", test accuracy {100 * evaluation.report.accuracy:.2f}%" if evaluation
-                    else ", not scored: it does not take 28x28 images")
-        self.window.show_status(f"Opened {Path(path).name}: {sizes}, classes {classes}{accuracy}",
-                                "open")
+        if evaluation is not None:
+            opened = self.tr("Opened {file}: {sizes}, classes {classes}, test accuracy "
+                             "{accuracy}").format(file=Path(path).name, sizes=sizes,
+                                                  classes=classes,
+                                                  accuracy=percent(evaluation.report.accuracy))
+        else:
+            opened = self.tr("Opened {file}: {sizes}, classes {classes}, not scored: it does "
+                             "not take 28x28 images").format(file=Path(path).name, sizes=sizes,
+                                                             classes=classes)
+        self.window.show_status(opened, "open")
         self.model_loaded.emit(meta)
 
     def _fail_open(self, message: str) -> None:
-        self.window.message("Cannot open model", message, "critical", topic="open")
+        self.window.message(self.tr("Cannot open model"), message, "critical", topic="open")
         self.model_open_failed.emit(message)
 
     def save_model(self, path: str) -> Path | None:
@@ -103,16 +113,18 @@ class FilesController(Controller):
         state = self.state
         model = state.shown_model
         if model is None:
-            self.window.message("Nothing to save", "Train or open a model first.", "information")
+            self.window.message(self.tr("Nothing to save"), self.tr("Train or open a model first."),
+                               "information")
             return None
         metrics = state.metrics if not state.viewing_moment else _moment_metrics(state)
         try:
             saved = save_model(path, model, state.shown_config, metrics,
                                history=self._shown_history())
         except MnistGuiError as exc:
-            self.window.message("Cannot save model", str(exc), "critical")
+            self.window.message(self.tr("Cannot save model"), str(exc), "critical")
             return None
-        self.window.show_status(f"Saved {saved} ({state.caption or 'the shown model'})", "save")
+        self.window.show_status(self.tr("Saved {file} ({model})").format(
+            file=saved, model=state.caption or self.tr("the shown model")), "save")
         return saved
 
     def _shown_history(self) -> list[dict]:
@@ -131,7 +143,8 @@ class FilesController(Controller):
         message follows."""
         model = self.state.shown_model
         if model is None:
-            self.window.message("Nothing to export", "Train or open a model first.", "information")
+            self.window.message(self.tr("Nothing to export"), self.tr("Train or open a model first."),
+                               "information")
             return
         copy = model.clone()
 
@@ -140,17 +153,17 @@ class FilesController(Controller):
 
             return str(export_onnx(copy, path))
 
-        self.window.show_status(f"Exporting {Path(path).name}…", "export")
+        self.window.show_status(self.tr("Exporting {file}…").format(file=Path(path).name), "export")
         self.window.jobs.submit("files.onnx", export, on_done=self._on_onnx_exported,
                                 on_failed=self._on_onnx_failed)
 
     def _on_onnx_exported(self, path: str) -> None:
-        self.window.show_status(f"Exported {path}: input \"pixels\" (N, 784) in [0, 1], output "
-                                "\"probabilities\"", "export")
+        self.window.show_status(self.tr("Exported {file}: input \"pixels\" (N, 784) in [0, 1], "
+                                        "output \"probabilities\"").format(file=path), "export")
         self.onnx_exported.emit(path)
 
     def _on_onnx_failed(self, message: str) -> None:
-        self.window.message("Cannot export as ONNX", message, "critical", topic="export")
+        self.window.message(self.tr("Cannot export as ONNX"), message, "critical", topic="export")
 
     def classify_image(self, path: str) -> bool:
         """Put a digit image (PNG, JPEG, ...) on the Draw canvas, so the model classifies it."""
@@ -161,12 +174,12 @@ class FilesController(Controller):
         try:
             ink = to_ink(read_grayscale(path))
         except MnistGuiError as exc:
-            window.message("Cannot use that image", str(exc), "warning")
+            window.message(self.tr("Cannot use that image"), str(exc), "warning")
             return False
         window.show_view(window.draw_panel)
         window.draw_panel.canvas.set_ink(ink)
-        window.show_status(f"Classifying {Path(path).name}: {window.prediction_label.text()}",
-                           "classify")
+        window.show_status(self.tr("Classifying {file}: {answer}").format(
+            file=Path(path).name, answer=window.prediction_label.text()), "classify")
         return True
 
     def export_curves(self, path: str) -> tuple[Path, Path] | None:
@@ -175,10 +188,10 @@ class FilesController(Controller):
         (png, csv), or None (and a message) if there is nothing to export."""
         window, curves = self.window, self.window.curves_panel
         if not curves.history:
-            window.message("Nothing to export",
-                           "No epoch to export: the shown model has no training history here. "
-                           "Train a model, or select its run in Runs, then export its curves.",
-                           "information")
+            window.message(self.tr("Nothing to export"),
+                           self.tr("No epoch to export: the shown model has no training history "
+                                   "here. Train a model, or select its run in Runs, then export "
+                                   "its curves."), "information")
             return None
         base = Path(path).with_suffix("")
         png, csv = base.with_suffix(".png"), base.with_suffix(".csv")
@@ -188,9 +201,10 @@ class FilesController(Controller):
             curves.export_epochs_csv(csv)
             curves.export_csv(shown)
         except OSError as exc:
-            window.message("Cannot export", f"{exc.filename}: {exc.strerror}", "critical")
+            window.message(self.tr("Cannot export"), f"{exc.filename}: {exc.strerror}", "critical")
             return None
-        window.show_status(f"Exported {png}, {csv} and {shown.name}", "export")
+        window.show_status(self.tr("Exported {png}, {csv} and {shown}").format(
+            png=png, csv=csv, shown=shown.name), "export")
         return png, csv
 
     # ------------------------------------------------------------------ data
@@ -215,7 +229,8 @@ class FilesController(Controller):
                     evaluation = None
             return folder, raw, generation, moment, evaluation
 
-        self.window.show_status(f"Reading MNIST files in {folder}…", "data")
+        self.window.show_status(self.tr("Reading MNIST files in {folder}…").format(folder=folder),
+                                "data")
         self.window.jobs.submit("files.data", load, on_done=self._on_data_folder_loaded,
                                 on_failed=self._on_data_folder_failed)
 
@@ -229,38 +244,40 @@ class FilesController(Controller):
                 state.set_moment_evaluation(moment, evaluation)
         else:
             state.set_data(raw, folder, generation, evaluation)
-        self.window.show_status(
-            f"Data from {folder}: {len(raw.train_labels):,} training and "
-            f"{len(raw.test_labels):,} test images; the views show them", "data")
+        self.window.show_status(self.tr(
+            "Data from {folder}: {train} training and {test} test images; the views show them"
+        ).format(folder=folder, train=count(len(raw.train_labels)),
+                 test=count(len(raw.test_labels))), "data")
 
     def _on_data_folder_failed(self, message: str) -> None:
-        self.window.message("Cannot use that data folder", message, "critical", topic="data")
+        self.window.message(self.tr("Cannot use that data folder"), message, "critical",
+                           topic="data")
 
     # ------------------------------------------------------------------ menu slots
 
     @guarded
     def ask_and_open_model(self) -> None:
-        path = self.ask_file(False, "Open model", "", "mnist-gui models (*.npz)")
+        path = self.ask_file(False, self.tr("Open model"), "", self.tr(MODEL_FILTER))
         if path:
             self.window.open_model(path)
 
     @guarded
     def ask_and_save_model(self) -> None:
-        path = self.ask_file(True, f"Save model: {self.shown_model_words()}", "model.npz",
-                             "mnist-gui models (*.npz)")
+        path = self.ask_file(True, self.tr("Save model: {model}").format(
+            model=self.shown_model_words()), "model.npz", self.tr(MODEL_FILTER))
         if path:
             self.save_model(path)
 
     @guarded
     def ask_and_open_data_folder(self) -> None:
-        folder = self.ask_folder("Folder with the four MNIST-format IDX files")
+        folder = self.ask_folder(self.tr("Folder with the four MNIST-format IDX files"))
         if folder:
             self.open_data_folder(folder)
 
     @guarded
     def ask_and_classify_image(self) -> None:
-        path = self.ask_file(False, "Classify an image of a digit", "",
-                             "Images (*.png *.jpg *.jpeg *.bmp *.gif)")
+        path = self.ask_file(False, self.tr("Classify an image of a digit"), "",
+                             self.tr("Images (*.png *.jpg *.jpeg *.bmp *.gif)"))
         if path:
             self.window.classify_image(path)
 
@@ -269,7 +286,8 @@ class FilesController(Controller):
         if not self.window.curves_panel.history:
             self.window.export_curves("")  # says there is nothing to export
             return
-        path = self.ask_file(True, "Export curves (PNG and CSV)", "curves.png", "PNG image (*.png)")
+        path = self.ask_file(True, self.tr("Export curves (PNG and CSV)"), "curves.png",
+                             self.tr("PNG image (*.png)"))
         if path:
             self.window.export_curves(path)
 
@@ -278,8 +296,8 @@ class FilesController(Controller):
         if self.state.shown_model is None:
             self.export_onnx("")  # says there is nothing to export
             return
-        path = self.ask_file(True, f"Export as ONNX: {self.shown_model_words()}", "model.onnx",
-                             "ONNX model (*.onnx)")
+        path = self.ask_file(True, self.tr("Export as ONNX: {model}").format(
+            model=self.shown_model_words()), "model.onnx", self.tr("ONNX model (*.onnx)"))
         if path:
             self.export_onnx(path)
 
@@ -319,7 +337,7 @@ class FilesController(Controller):
         state = self.state
         if state.viewing_moment:
             return state.moment_label
-        return state.caption.lower() if state.caption else "the current model"
+        return state.caption.lower() if state.caption else self.tr("the current model")
 
 
 def _moment_metrics(state) -> dict | None:  # noqa: ANN001 - a CurrentModel

@@ -32,7 +32,8 @@ class MomentsController(Controller):
     @guarded
     def show(self, moment: Moment) -> None:
         run = moment.run
-        label = f"epoch {epoch_text(moment.epoch)} of run {run.name or run.id}"
+        label = self.tr("epoch {epoch} of run {run}").format(epoch=epoch_text(moment.epoch),
+                                                             run=run.name or run.id)
         token = self.state.view_moment(label, moment.model, run.config, run, float(moment.epoch))
         model, epoch = moment.model.clone(), int(moment.epoch)
         raw, data_dir = self.state.raw, self.state.data_dir
@@ -72,16 +73,18 @@ class MomentsController(Controller):
         if evaluation is not None:
             self.state.set_moment_evaluation(token, evaluation)
         else:
-            self.state.moment_failed(token, why or "it could not be scored")
+            self.state.moment_failed(token, why or self.tr("it could not be scored"))
 
     def _on_failed(self, token: int, message: str) -> None:
         self.state.moment_failed(token, message)
-        self.window.show_status(f"Cannot show that moment: {message}", "moment")
+        self.window.show_status(self.tr("Cannot show that moment: {message}").format(
+            message=message), "moment")
 
     @guarded
     def load_failed(self, message: str) -> None:
         """The timeline could not load a snapshot."""
-        self.window.show_status(f"Cannot show that moment: {message}", "moment")
+        self.window.show_status(self.tr("Cannot show that moment: {message}").format(
+            message=message), "moment")
 
     @guarded
     def show_live(self) -> None:

@@ -32,6 +32,7 @@ from ...core.session import (
 )
 from ...core.training import EpochFinished, TrainConfig, TrainingFinished, TrainingStarted
 from ..guard import guarded
+from ..text import compact
 from ..training_bar import EtaDisplay
 from ..worker import GeneratorWorker, start_worker
 from .base import Controller
@@ -105,8 +106,9 @@ class TrainingController(Controller):
             TrainingStarted: self._on_started,
             RunRecorded: self._on_recorded,
             RunNotRecorded: lambda e: window.message(
-                "This run is not recorded", f"{e.message}. Training goes on; save the model "
-                "when it ends (File > Save model).", "warning", topic="run"),
+                self.tr("This run is not recorded"),
+                self.tr("{problem}. Training goes on; save the model when it ends (File > Save "
+                        "model).").format(problem=e.message), "warning", topic="run"),
             TrainingFinished: self._on_finished,
         }
 
@@ -153,7 +155,7 @@ class TrainingController(Controller):
             self, _once(self._generation, session), self._on_run_yielded,
             self._on_run_errored, self._on_thread_finished, self.blas_threads)
         self._thread.setObjectName("trainingThread")
-        window.show_status("Training…", "run")
+        window.show_status(self.tr("Training…"), "run")
         self.running_changed.emit()
 
     def continue_run(self, run_id: str, epoch: int | None = None, more: int | None = None,
@@ -167,10 +169,11 @@ class TrainingController(Controller):
         try:
             run = window.run_store.get(run_id)
             if run.damaged:
-                raise MnistGuiError(f"run {run_id} is damaged: {run.damaged}")
+                raise MnistGuiError(self.tr("run {run} is damaged: {why}").format(
+                    run=run_id, why=run.damaged))
             config = TrainConfig.from_dict(run.config).check()
         except (MnistGuiError, TypeError, ValueError) as exc:
-            window.message("Cannot continue that run", str(exc), "warning", topic="run")
+            window.message(self.tr("Cannot continue that run"), str(exc), "warning", topic="run")
             return
         at = len(run.epochs) if epoch is None or epoch < 0 else int(epoch)
         if more is not None:
@@ -188,8 +191,7 @@ class TrainingController(Controller):
         if self._session is not None and self._session.controls.paused and batches > 0:
             self._stepping = int(batches)
             self._session.controls.step(int(batches))
-            self.window.show_status(
-                f"Stepping {batches} batch{'es' if batches != 1 else ''}…", "run")
+            self.window.show_status(self.tr("Stepping %Ln batch(es)…", "", int(batches)), "run")
 
     def toggle_pause(self) -> None:
         if self._session is None:
@@ -198,17 +200,17 @@ class TrainingController(Controller):
         if controls.paused:
             controls.resume()
             self._eta = EtaDisplay()  # the pause is not time the run takes
-            self.window.show_status("Training…", "run")
+            self.window.show_status(self.tr("Training…"), "run")
         else:
             controls.pause()
-            self.window.show_status("Paused: press Resume (Ctrl+P) to go on, Stop, or step a "
-                                    "batch at a time in Runs", "run")
+            self.window.show_status(self.tr("Paused: press Resume (Ctrl+P) to go on, Stop, or "
+                                            "step a batch at a time in Runs"), "run")
         self.running_changed.emit()
 
     def stop(self) -> None:
         if self._session is not None:
             self._session.controls.stop()
-            self.window.show_status("Stopping after the current batch…", "run")
+            self.window.show_status(self.tr("Stopping after the current batch…"), "run")
 
     def set_learning_rate(self, lr: float) -> bool:
         """The run in progress uses ``lr`` (before its schedule) from the next batch."""
@@ -228,13 +230,15 @@ class TrainingController(Controller):
                 raise ValueError
         except ValueError:
             edit.setStyleSheet("border: 2px solid #d03030;")
-            self.window.show_status(
-                f"Learning rate {text!r}: expected a number > 0 and at most 10000", "lr")
+            self.window.show_status(self.tr(
+                "Learning rate {typed}: expected a number > 0 and at most 10000").format(
+                typed=repr(text)), "lr")
             return
         edit.setStyleSheet("")
         if self.set_learning_rate(lr):
-            self.window.show_status(f"Learning rate set to {lr:g} (from the next batch; the "
-                                    "schedule still scales it)", "lr")
+            self.window.show_status(self.tr("Learning rate set to {rate} (from the next batch; "
+                                            "the schedule still scales it)").format(
+                rate=compact(lr, 6)), "lr")
 
     @guarded
     def apply_fix(self, fix: dict) -> None:
@@ -244,16 +248,16 @@ class TrainingController(Controller):
         try:
             config = window.config_panel.config().updated(**fix).check()
         except (ConfigError, TypeError, ValueError) as exc:
-            window.message("Cannot apply that fix", str(exc), "warning", topic="settings")
+            window.message(self.tr("Cannot apply that fix"), str(exc), "warning", topic="settings")
             return
         window.config_panel.set_config(config, "custom")
         words = ", ".join(f"{key} = {value}" for key, value in fix.items())
         if set(fix) == {"lr"} and self.set_learning_rate(float(fix["lr"])):
-            window.show_status(f"Applied {words} to the run in progress and to the settings",
-                               "settings")
+            window.show_status(self.tr("Applied {change} to the run in progress and to the "
+                                       "settings").format(change=words), "settings")
         else:
-            window.show_status(f"Applied {words} to the settings: press Train to try it",
-                               "settings")
+            window.show_status(self.tr("Applied {change} to the settings: press Train to try "
+                                       "it").format(change=words), "settings")
 
     def shutdown(self, timeout_ms: int) -> bool:
         if self._session is not None:
@@ -286,9 +290,10 @@ class TrainingController(Controller):
         self.window.curves_panel.show_progress(progress)
         if self._stepping and self.is_paused:
             self._stepping = 0
-            self.window.show_status(
-                f"Paused at epoch {progress.epoch}, batch {progress.batch} of "
-                f"{progress.n_batches}: step again, Resume (Ctrl+P) or Stop", "run")
+            self.window.show_status(self.tr(
+                "Paused at epoch {epoch}, batch {batch} of {batches}: step again, Resume (Ctrl+P) "
+                "or Stop").format(epoch=progress.epoch, batch=progress.batch,
+                                  batches=progress.n_batches), "run")
         self.window.show_progress(progress)
         self.progress_shown.emit(progress)
 
@@ -320,15 +325,25 @@ class TrainingController(Controller):
         window = self.window
         window.show_finished(final)
         if final.reason == "diverged":
-            window.message("Training diverged", final.message, "warning", topic="run")
+            window.message(self.tr("Training diverged"), final.message, "warning", topic="run")
         elif final.reason == "failed":
-            window.message("Training failed", final.message, "critical", topic="run")
+            window.message(self.tr("Training failed"), final.message, "critical", topic="run")
         else:
-            window.show_status(final.message, "run")
+            window.show_status(self._ended_words(final), "run")
+
+    def _ended_words(self, final: TrainingFinished) -> str:
+        """A completed or stopped run's end in the language in use (the core words it in
+        English, for the CLI): "completed 5 epochs", "stopped during epoch 3"."""
+        if final.reason == "completed":
+            return self.tr("completed %Ln epoch(s)", "", final.epochs_completed)
+        during = final.epochs_completed + 1  # the trainer stops inside the next epoch
+        if final.reason == "stopped" and final.message == f"stopped during epoch {during}":
+            return self.tr("stopped during epoch {epoch}").format(epoch=during)
+        return final.message
 
     @guarded
     def _on_run_errored(self, message: str) -> None:
-        self.window.message("Training failed", message, "critical", topic="run")
+        self.window.message(self.tr("Training failed"), message, "critical", topic="run")
 
     @guarded
     def _on_thread_finished(self) -> None:
@@ -338,7 +353,7 @@ class TrainingController(Controller):
             worker.deleteLater()
         if thread is not None:
             thread.deleteLater()
-        final = self._final or TrainingFinished("failed", "training ended", 0)
+        final = self._final or TrainingFinished("failed", self.tr("training ended"), 0)
         self._final = None
         # the views that wait for a fixed model take the run's last one now
         self.state.end_run(self._generation, final.reason)
