@@ -86,7 +86,7 @@ class Tour(QObject):
         tour = cls(window)
         action = menu.addAction(MENU_TEXT)
         action.setObjectName("tourAction")
-        action.triggered.connect(tour.start)
+        action.triggered.connect(tour._on_menu_triggered)
         tour.action = action
         return tour
 
@@ -100,6 +100,10 @@ class Tour(QObject):
     def texts(self) -> tuple[str, str]:
         """The card's title and text now."""
         return self.title.text(), self.text.text()
+
+    @guarded
+    def _on_menu_triggered(self, _checked: bool = False) -> None:
+        self.start()
 
     @guarded
     def start(self, _checked: bool = False) -> None:
