@@ -843,9 +843,7 @@ class CurvesPanel(QWidget):
         if not len(data):
             return
         lo, hi = float(data.min()), float(data.max())
-        current = self._acc_range
-        if (current is None or lo < current[0] or hi > current[1]
-                or (hi - lo) < 0.3 * (current[1] - current[0])):
+        if _leaves_or_shrinks(self._acc_range, lo, hi, 0.3):
             # room to grow (the data fills 5/8 of the axis): accuracy creeps up by fractions
             # of a point between redraws, and an axis a step ahead moves a few times a run
             pad = 0.3 * max(hi - lo, 2.0)
@@ -868,9 +866,7 @@ class CurvesPanel(QWidget):
         log = self.log_check.isChecked()
         if log:
             lo, hi = math.log10(lo), math.log10(hi)
-        current = self._y_range
-        if (current is None or lo < current[0] or hi > current[1]
-                or (hi - lo) < 0.5 * (current[1] - current[0])):
+        if _leaves_or_shrinks(self._y_range, lo, hi, 0.5):
             pad = 0.05 * max(hi - lo, 1e-6)
             self._y_range = (lo - pad if log else max(0.0, lo - pad), hi + pad)
             self.loss_plot.setYRange(*self._y_range, padding=0)
@@ -1001,6 +997,14 @@ class CurvesPanel(QWidget):
                 parts.append(self.tr("batch loss {loss}").format(
                     loss=compact(data.drawn_losses[i], 4)))
         return " · ".join(parts)
+
+
+def _leaves_or_shrinks(current: tuple[float, float] | None, lo: float, hi: float,
+                       fill: float) -> bool:
+    """Whether an axis showing ``current`` must move for data spanning ``lo``..``hi``: it
+    has no range yet, the data leave it, or they fill less than ``fill`` of it."""
+    return (current is None or lo < current[0] or hi > current[1]
+            or (hi - lo) < fill * (current[1] - current[0]))
 
 
 def _same(a: float, b: float) -> bool:
